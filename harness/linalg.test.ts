@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { columnMeans, covariance, matMul, symmetricDecorrelation, symmetricEigen, transpose } from "./linalg.ts";
+import { Rng } from "./rng.ts";
+
+function randomSymmetric(rng: Rng, n: number): Float64Array {
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = rng.normal();
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
+  }
+  return a;
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
+  return m;
+}
+
+/** max |V Vᵀ − I| and max |Vᵀ Λ V − A| for the decomposition of A. */
+function errors(a: Float64Array, n: number) {
+  const { values, vectors } = symmetricEigen(a, n);
+  const vvt = matMul(vectors, transpose(vectors, n, n), n, n, n);
+  for (let i = 0; i < n; i++) vvt[i * n + i] = (vvt[i * n + i] as number) - 1;
+  const scaled = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) scaled[i * n + j] = (values[i] as number) * (vectors[i * n + j] as number);
+  const recon = matMul(transpose(vectors, n, n), scaled, n, n, n);
+  for (let i = 0; i < n * n; i++) recon[i] = (recon[i] as number) - (a[i] as number);
+  return { values, vectors, orth: maxAbs(vvt), recon: maxAbs(recon) / Math.max(1, maxAbs(a)) };
+}
+
+describe("symmetricEigen", () => {
+  it("solves a known 2×2 and 3×3 decomposition", () => {
+    // [[2, 1], [1, 2]] has eigenvalues 3 and 1 with eigenvectors (1, 1)/√2 and (1, −1)/√2.
+    const { values, vectors } = symmetricEigen([2, 1, 1, 2], 2);
+    expect(values[0]).toBeCloseTo(3, 12);
+    expect(values[1]).toBeCloseTo(1, 12);
+    expect(Math.abs(vectors[0] as number)).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(vectors[0]).toBeCloseTo(vectors[1] as number, 12);
+    expect(vectors[2]).toBeCloseTo(-(vectors[3] as number), 12);
+    // A diagonal matrix: eigenvalues are the diagonal, sorted, eigenvectors the unit axes (sign +).
+    const diag = symmetricEigen([1, 0, 0, 0, 5, 0, 0, 0, -2], 3);
+    expect(Array.from(diag.values)).toEqual([5, 1, -2]);
+    expect(Array.from(diag.vectors)).toEqual([0, 1, 0, 1, 0, 0, 0, 0, 1]);
+  });
+
+  it("reproduces a matrix built from chosen eigenpairs", () => {
+    // A = Qᵀ diag(λ) Q with Q a rotation in the (0, 1) plane and λ = 4, 2, 1, 0.5.
+    const t = 0.3;
+    const q = [Math.cos(t), Math.sin(t), 0, 0, -Math.sin(t), Math.cos(t), 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+    const lambda = [4, 2, 1, 0.5];
+    const scaled = q.map((v, i) => v * (lambda[Math.floor(i / 4)] as number));
+    const a = matMul(transpose(q, 4, 4), scaled, 4, 4, 4);
+    const { values, vectors } = symmetricEigen(a, 4);
+    for (let i = 0; i < 4; i++) expect(values[i]).toBeCloseTo(lambda[i] as number, 12);
+    for (let i = 0; i < 4; i++) {
+      let dot = 0;
+      for (let j = 0; j < 4; j++) dot += (vectors[i * 4 + j] as number) * (q[i * 4 + j] as number);
+      expect(Math.abs(dot)).toBeCloseTo(1, 12);
+    }
+  });
+
+  it("is accurate on random matrices of several sizes", () => {
+    const rng = new Rng(7);
+    for (const n of [1, 3, 10, 64, 200]) {
+      const a = randomSymmetric(rng, n);
+      const { values, orth, recon } = errors(a, n);
+      expect(orth).toBeLessThan(1e-12 * Math.max(10, n));
+      expect(recon).toBeLessThan(1e-12 * Math.max(10, n));
+      for (let i = 1; i < n; i++) expect(values[i]).toBeLessThanOrEqual(values[i - 1] as number);
+      // The trace is the sum of the eigenvalues.
+      let trace = 0;
+      for (let i = 0; i < n; i++) trace += a[i * n + i] as number;
+      expect(values.reduce((s, v) => s + v, 0)).toBeCloseTo(trace, 9);
+    }
+  });
+
+  it("handles repeated eigenvalues and rank deficiency", () => {
+    // Projection onto a 2-D subspace of R^5: eigenvalues 1, 1, 0, 0, 0.
+    const u = [1, 2, 0, -1, 1];
+    const v = [0, 1, 1, 1, -1];
+    const n = 5;
+    const a = new Float64Array(n * n);
+    // Gram–Schmidt the two vectors then sum their outer products.
+    const nu = Math.hypot(...u);
+    const e1 = u.map((x) => x / nu);
+    const proj = v.reduce((s, x, i) => s + x * (e1[i] as number), 0);
+    const w = v.map((x, i) => x - proj * (e1[i] as number));
+    const nw = Math.hypot(...w);
+    const e2 = w.map((x) => x / nw);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = (e1[i] as number) * (e1[j] as number) + (e2[i] as number) * (e2[j] as number);
+    const { values, orth, recon } = errors(a, n);
+    expect(values[0]).toBeCloseTo(1, 12);
+    expect(values[1]).toBeCloseTo(1, 12);
+    for (let i = 2; i < n; i++) expect(Math.abs(values[i] as number)).toBeLessThan(1e-12);
+    expect(orth).toBeLessThan(1e-12);
+    expect(recon).toBeLessThan(1e-12);
+  });
+
+  it("decomposes a 512×512 matrix accurately in well under a few seconds", () => {
+    const n = 512;
+    const a = randomSymmetric(new Rng(3), n);
+    const t0 = performance.now();
+    const { orth, recon } = errors(a, n);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(orth).toBeLessThan(1e-11);
+    expect(recon).toBeLessThan(1e-11);
+  });
+});
+
+describe("covariance", () => {
+  it("matches the definition on a small example", () => {
+    // Rows (1, 2), (3, 6), (5, 10): mean (3, 6), second column = 2 × first.
+    const x = [1, 2, 3, 6, 5, 10];
+    expect(Array.from(columnMeans(x, 3, 2))).toEqual([3, 6]);
+    const cov = covariance(x, 3, 2);
+    const v = 8 / 3;
+    expect(Array.from(cov).map((c) => Number(c.toFixed(12)))).toEqual([v, 2 * v, 2 * v, 4 * v].map((c) => Number(c.toFixed(12))));
+  });
+
+  it("recovers a planted covariance from samples", () => {
+    // x = L z with z standard normal: covariance L Lᵀ.
+    const rng = new Rng(11);
+    const d = 3;
+    const l = [2, 0, 0, 1, 1, 0, -0.5, 0.3, 0.2];
+    const n = 200_000;
+    const x = new Float32Array(n * d);
+    for (let s = 0; s < n; s++) {
+      const z = [rng.normal(), rng.normal(), rng.normal()];
+      for (let i = 0; i < d; i++) x[s * d + i] = 1 + (l[i * d] as number) * (z[0] as number) + (l[i * d + 1] as number) * (z[1] as number) + (l[i * d + 2] as number) * (z[2] as number);
+    }
+    const want = matMul(l, transpose(l, d, d), d, d, d);
+    const got = covariance(x, n, d);
+    for (let i = 0; i < d * d; i++) expect(Math.abs((got[i] as number) - (want[i] as number))).toBeLessThan(0.03);
+  });
+});
+
+describe("symmetricDecorrelation", () => {
+  it("returns an orthogonal matrix with the same row space ordering", () => {
+    const rng = new Rng(5);
+    const m = 8;
+    const w = new Float64Array(m * m).map(() => rng.normal());
+    const out = symmetricDecorrelation(w, m);
+    const g = matMul(out, transpose(out, m, m), m, m, m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) expect(g[i * m + j]).toBeCloseTo(i === j ? 1 : 0, 10);
+    // An orthogonal input is a fixed point.
+    const again = symmetricDecorrelation(out, m);
+    for (let i = 0; i < m * m; i++) expect(again[i]).toBeCloseTo(out[i] as number, 10);
+  });
+});

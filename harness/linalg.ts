@@ -1,0 +1,281 @@
+// Dense linear algebra in plain TypeScript on row-major Float64Array matrices: exact, deterministic
+// (no dependence on a tfjs backend) and fast enough for the small square problems methods meet
+// (d up to a few hundred). Heavy n×d work belongs in tfjs.
+
+/** Eigen-decomposition of a symmetric matrix: values descending, vectors[i*n .. i*n+n) is the unit eigenvector of values[i]. */
+export interface SymmetricEigen {
+  values: Float64Array;
+  /** Row i is the eigenvector of values[i] (row-major n×n; rows are orthonormal). */
+  vectors: Float64Array;
+}
+
+/**
+ * Symmetric eigen-decomposition by Householder tridiagonalisation and the implicit QL algorithm
+ * (tred2/tql2 of EISPACK as in JAMA). O(n³), accurate to machine precision. Only the lower triangle
+ * of `a` is read; `a` is not modified. Each eigenvector's sign is fixed so that its entry of largest
+ * magnitude is positive, making the output a function of the matrix alone.
+ */
+export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
+  if (a.length !== n * n) throw new Error(`symmetricEigen: expected ${n * n} entries, got ${a.length}`);
+  // V is kept transposed (vt[j*n + i] = V[i][j]) so that the hot loops run over contiguous memory.
+  const vt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) vt[i * n + j] = a[i * n + j] as number;
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) vt[j * n + i] = vt[i * n + j] as number;
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  if (n > 0) {
+    tred2(vt, d, e, n);
+    tql2(vt, d, e, n);
+  }
+  // Sort descending; row i of the result is column order[i] of V, i.e. row order[i] of vt.
+  const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => (d[q] as number) - (d[p] as number) || p - q);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const src = order[i] as number;
+    values[i] = d[src] as number;
+    let big = 0;
+    for (let c = 0; c < n; c++) {
+      const v = vt[src * n + c] as number;
+      if (Math.abs(v) > Math.abs(big)) big = v;
+    }
+    const sign = big < 0 ? -1 : 1;
+    for (let c = 0; c < n; c++) vectors[i * n + c] = sign * (vt[src * n + c] as number);
+  }
+  return { values, vectors };
+}
+
+// Householder reduction to tridiagonal form. On entry vt holds the symmetric matrix; on exit it holds
+// the accumulated orthogonal transform (transposed), d the diagonal and e the sub-diagonal (e[0] = 0).
+// Ported from JAMA's tred2 with V[i][j] → vt[j*n + i].
+function tred2(vt: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  const V = (i: number, j: number) => vt[j * n + i] as number;
+  for (let j = 0; j < n; j++) d[j] = V(n - 1, j);
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0;
+    let h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k] as number);
+    if (scale === 0) {
+      e[i] = d[i - 1] as number;
+      for (let j = 0; j < i; j++) {
+        d[j] = V(i - 1, j);
+        vt[j * n + i] = 0;
+        vt[i * n + j] = 0;
+      }
+    } else {
+      for (let k = 0; k < i; k++) {
+        d[k] = (d[k] as number) / scale;
+        h += (d[k] as number) * (d[k] as number);
+      }
+      let f = d[i - 1] as number;
+      let g = Math.sqrt(h);
+      if (f > 0) g = -g;
+      e[i] = scale * g;
+      h -= f * g;
+      d[i - 1] = f - g;
+      for (let j = 0; j < i; j++) e[j] = 0;
+      for (let j = 0; j < i; j++) {
+        f = d[j] as number;
+        vt[i * n + j] = f; // V[j][i] = f
+        g = (e[j] as number) + V(j, j) * f;
+        const col = j * n; // V[k][j] = vt[j*n + k]: contiguous in k
+        for (let k = j + 1; k <= i - 1; k++) {
+          const vkj = vt[col + k] as number;
+          g += vkj * (d[k] as number);
+          e[k] = (e[k] as number) + vkj * f;
+        }
+        e[j] = g;
+      }
+      f = 0;
+      for (let j = 0; j < i; j++) {
+        e[j] = (e[j] as number) / h;
+        f += (e[j] as number) * (d[j] as number);
+      }
+      const hh = f / (h + h);
+      for (let j = 0; j < i; j++) e[j] = (e[j] as number) - hh * (d[j] as number);
+      for (let j = 0; j < i; j++) {
+        f = d[j] as number;
+        g = e[j] as number;
+        const col = j * n;
+        for (let k = j; k <= i - 1; k++) {
+          vt[col + k] = (vt[col + k] as number) - (f * (e[k] as number) + g * (d[k] as number));
+        }
+        d[j] = V(i - 1, j);
+        vt[col + i] = 0; // V[i][j] = 0
+      }
+    }
+    d[i] = h;
+  }
+  // Accumulate transformations.
+  for (let i = 0; i < n - 1; i++) {
+    vt[i * n + (n - 1)] = V(i, i); // V[n-1][i] = V[i][i]
+    vt[i * n + i] = 1;
+    const h = d[i + 1] as number;
+    const colI1 = (i + 1) * n; // V[k][i+1] = vt[(i+1)*n + k]
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = (vt[colI1 + k] as number) / h;
+      for (let j = 0; j <= i; j++) {
+        const col = j * n;
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += (vt[colI1 + k] as number) * (vt[col + k] as number);
+        for (let k = 0; k <= i; k++) vt[col + k] = (vt[col + k] as number) - g * (d[k] as number);
+      }
+    }
+    for (let k = 0; k <= i; k++) vt[colI1 + k] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = V(n - 1, j);
+    vt[j * n + (n - 1)] = 0;
+  }
+  vt[(n - 1) * n + (n - 1)] = 1;
+  e[0] = 0;
+}
+
+// Symmetric tridiagonal QL with implicit shifts; rotations are applied to the rows of vt (= columns of V).
+function tql2(vt: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i] as number;
+  e[n - 1] = 0;
+  let f = 0;
+  let tst1 = 0;
+  const eps = 2 ** -52;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l] as number) + Math.abs(e[l] as number));
+    let m = l;
+    while (m < n) {
+      if (Math.abs(e[m] as number) <= eps * tst1) break;
+      m++;
+    }
+    if (m > l) {
+      let iter = 0;
+      do {
+        if (++iter > 60 * n) throw new Error("symmetricEigen: QL iteration did not converge");
+        let g = d[l] as number;
+        let p = ((d[l + 1] as number) - g) / (2 * (e[l] as number));
+        let r = Math.hypot(p, 1);
+        if (p < 0) r = -r;
+        d[l] = (e[l] as number) / (p + r);
+        d[l + 1] = (e[l] as number) * (p + r);
+        const dl1 = d[l + 1] as number;
+        let h = g - (d[l] as number);
+        for (let i = l + 2; i < n; i++) d[i] = (d[i] as number) - h;
+        f += h;
+        p = d[m] as number;
+        let c = 1;
+        let c2 = c;
+        let c3 = c;
+        const el1 = e[l + 1] as number;
+        let s = 0;
+        let s2 = 0;
+        for (let i = m - 1; i >= l; i--) {
+          c3 = c2;
+          c2 = c;
+          s2 = s;
+          g = c * (e[i] as number);
+          h = c * p;
+          r = Math.hypot(p, e[i] as number);
+          e[i + 1] = s * r;
+          s = (e[i] as number) / r;
+          c = p / r;
+          p = c * (d[i] as number) - s * g;
+          d[i + 1] = h + s * (c * g + s * (d[i] as number));
+          const ri = i * n;
+          const ri1 = (i + 1) * n;
+          for (let k = 0; k < n; k++) {
+            const hk = vt[ri1 + k] as number;
+            const vk = vt[ri + k] as number;
+            vt[ri1 + k] = s * vk + c * hk;
+            vt[ri + k] = c * vk - s * hk;
+          }
+        }
+        p = (-s * s2 * c3 * el1 * (e[l] as number)) / dl1;
+        e[l] = s * p;
+        d[l] = c * p;
+      } while (Math.abs(e[l] as number) > eps * tst1);
+    }
+    d[l] = (d[l] as number) + f;
+    e[l] = 0;
+  }
+}
+
+/** Column means of a row-major n×d matrix. */
+export function columnMeans(x: ArrayLike<number>, n: number, d: number): Float64Array {
+  const mean = new Float64Array(d);
+  for (let s = 0; s < n; s++) for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) + (x[s * d + c] as number);
+  for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) / Math.max(1, n);
+  return mean;
+}
+
+/**
+ * Covariance (1/n normalisation, the maximum-likelihood estimate that PCA and FastICA whitening use)
+ * of the rows of a row-major n×d matrix, about `mean` (column means when omitted). Accumulated in
+ * float64, so the result does not depend on any backend.
+ */
+export function covariance(
+  x: ArrayLike<number>,
+  n: number,
+  d: number,
+  mean: ArrayLike<number> = columnMeans(x, n, d),
+): Float64Array {
+  const cov = new Float64Array(d * d);
+  const centred = new Float64Array(d);
+  for (let s = 0; s < n; s++) {
+    const base = s * d;
+    for (let c = 0; c < d; c++) centred[c] = (x[base + c] as number) - (mean[c] as number);
+    // Upper triangle only; mirrored below.
+    for (let i = 0; i < d; i++) {
+      const xi = centred[i] as number;
+      if (xi === 0) continue;
+      const ri = i * d;
+      for (let j = i; j < d; j++) cov[ri + j] = (cov[ri + j] as number) + xi * (centred[j] as number);
+    }
+  }
+  const scale = 1 / Math.max(1, n);
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      const v = (cov[i * d + j] as number) * scale;
+      cov[i * d + j] = v;
+      cov[j * d + i] = v;
+    }
+  }
+  return cov;
+}
+
+/** Row-major (r×k) · (k×c) product. */
+export function matMul(a: ArrayLike<number>, b: ArrayLike<number>, r: number, k: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) {
+    const ro = i * c;
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p] as number;
+      if (aip === 0) continue;
+      const rb = p * c;
+      for (let j = 0; j < c; j++) out[ro + j] = (out[ro + j] as number) + aip * (b[rb + j] as number);
+    }
+  }
+  return out;
+}
+
+/** Transpose of a row-major r×c matrix. */
+export function transpose(a: ArrayLike<number>, r: number, c: number): Float64Array {
+  const out = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j] as number;
+  return out;
+}
+
+/**
+ * Symmetric decorrelation W ← (W Wᵀ)^(-1/2) W of a square m×m matrix, the step FastICA uses to keep
+ * its unmixing rows orthonormal without favouring any row (Hyvärinen 1999).
+ */
+export function symmetricDecorrelation(w: ArrayLike<number>, m: number): Float64Array {
+  const wwt = matMul(w, transpose(w, m, m), m, m, m);
+  const { values, vectors } = symmetricEigen(wwt, m);
+  // (W Wᵀ)^(-1/2) = Eᵀ diag(λ^(-1/2)) E with E's rows the eigenvectors.
+  const floor = Math.max(Number.MIN_VALUE, (values[0] as number) * 1e-12);
+  const scaled = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    const f = 1 / Math.sqrt(Math.max(values[i] as number, floor));
+    for (let j = 0; j < m; j++) scaled[i * m + j] = (vectors[i * m + j] as number) * f;
+  }
+  const invSqrt = matMul(transpose(vectors, m, m), scaled, m, m, m);
+  return matMul(invSqrt, w, m, m, m);
+}

@@ -1,0 +1,69 @@
+// How a run was produced: harness version, git sha, hardware, and source hashes of methods.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { REPO_ROOT } from "./db/embedded.ts";
+
+export const HARNESS_VERSION: string = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")).version;
+
+let cachedSha: string | undefined;
+
+/** HEAD's sha, with "-dirty" when tracked files differ from it; "unknown" outside a git checkout. */
+export function gitSha(): string {
+  if (cachedSha !== undefined) return cachedSha;
+  try {
+    const sha = execFileSync("git", ["rev-parse", "HEAD"], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .toString()
+      .trim();
+    cachedSha = dirty ? `${sha}-dirty` : sha;
+  } catch {
+    cachedSha = process.env.CAJAL_GIT_SHA ?? "unknown";
+  }
+  return cachedSha;
+}
+
+export function hardware() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
+    memoryGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${os.platform()}-${os.arch()}`,
+    node: process.version,
+  };
+}
+
+/** sha256 over a folder's source files (sorted paths and contents), skipping docs and tests. */
+export function hashFolder(dir: string): string {
+  const h = createHash("sha256");
+  const walk = (current: string) => {
+    for (const name of readdirSync(current).sort()) {
+      const full = path.join(current, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (!/\.test\.ts$|\.md$/.test(name)) {
+        h.update(path.relative(dir, full));
+        h.update("\u0000");
+        h.update(readFileSync(full));
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return h.digest("hex");
+}
+
+export function sha256Json(value: unknown): string {
+  return createHash("sha256").update(JSON.stringify(value)).digest("hex");
+}
+
+/** Peak resident set size of this process so far, in MiB. */
+export function peakRssMb(): number {
+  return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
+}

@@ -1,0 +1,115 @@
+// Registers tasks, datasets and methods (with their versions) in the database, refusing silent
+// changes: a task contract or dataset content that changed without a version bump is an error.
+import path from "node:path";
+import type { Db } from "./db/client.ts";
+import { REPO_ROOT } from "./db/embedded.ts";
+import { hashArrays } from "./ndarray.ts";
+import { hashFolder, sha256Json } from "./provenance.ts";
+import { generateInstance, listDatasets, listMethods, listTasks } from "./registry.ts";
+import type { DatasetDefinition, MethodDefinition, TaskDefinition } from "./types.ts";
+
+export class VersionConflictError extends Error {
+  override name = "VersionConflictError";
+}
+
+export function taskContract(task: TaskDefinition) {
+  return {
+    id: task.id,
+    version: task.version,
+    mainScore: task.mainScore,
+    metrics: task.metrics,
+    inputs: task.inputs,
+    outputs: task.outputs,
+    truth: task.truth,
+  };
+}
+
+const contentHashes = new Map<string, string>();
+
+/** sha256 over the generator config and every official-split instance (inputs and truth). */
+export function datasetContentHash(dataset: DatasetDefinition): string {
+  const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}`;
+  const cached = contentHashes.get(cacheKey);
+  if (cached) return cached;
+  const parts: string[] = [sha256Json(dataset.config)];
+  for (let i = 0; i < dataset.sizes.official; i++) {
+    const instance = generateInstance(dataset, "official", i);
+    parts.push(hashArrays(instance.inputs), hashArrays(instance.truth));
+  }
+  const hash = sha256Json(parts);
+  contentHashes.set(cacheKey, hash);
+  return hash;
+}
+
+export function methodSourceHash(method: MethodDefinition): string {
+  return hashFolder(path.join(REPO_ROOT, "methods", method.id));
+}
+
+export interface Registered {
+  taskVersionId: Map<string, number>;
+  datasetVersionId: Map<string, number>;
+  methodVersionId: Map<string, number>;
+}
+
+export const datasetKey = (d: { task: string; slug: string }) => `${d.task}/${d.slug}`;
+
+export async function registerAll(db: Db): Promise<Registered> {
+  const registered: Registered = { taskVersionId: new Map(), datasetVersionId: new Map(), methodVersionId: new Map() };
+
+  for (const task of listTasks()) {
+    const fields = {
+      title: task.title,
+      question: task.question,
+      description: task.description,
+      mainScore: task.mainScore.label,
+    };
+    await db.task.upsert({ where: { id: task.id }, create: { id: task.id, ...fields }, update: fields });
+    const contract = taskContract(task);
+    const contractHash = sha256Json(contract);
+    const version = await db.taskVersion.upsert({
+      where: { taskId_version: { taskId: task.id, version: task.version } },
+      create: { taskId: task.id, version: task.version, contractHash, contract },
+      update: {},
+    });
+    if (version.contractHash !== contractHash) {
+      throw new VersionConflictError(
+        `task ${task.id} version ${task.version} changed its contract since it was registered: bump its version in tasks/${task.id}/task.ts`,
+      );
+    }
+    registered.taskVersionId.set(task.id, version.id);
+  }
+
+  for (const dataset of listDatasets()) {
+    const fields = { title: dataset.title, domain: dataset.domain, description: dataset.description };
+    const row = await db.dataset.upsert({
+      where: { taskId_slug: { taskId: dataset.task, slug: dataset.slug } },
+      create: { taskId: dataset.task, slug: dataset.slug, ...fields },
+      update: fields,
+    });
+    const contentHash = datasetContentHash(dataset);
+    const version = await db.datasetVersion.upsert({
+      where: { datasetId_version: { datasetId: row.id, version: dataset.version } },
+      create: { datasetId: row.id, version: dataset.version, contentHash, config: dataset.config },
+      update: {},
+    });
+    if (version.contentHash !== contentHash) {
+      throw new VersionConflictError(
+        `dataset ${datasetKey(dataset)} version ${dataset.version} generates different instances than when it was registered: bump its version in datasets/${dataset.slug}/dataset.ts`,
+      );
+    }
+    registered.datasetVersionId.set(datasetKey(dataset), version.id);
+  }
+
+  for (const method of listMethods()) {
+    const fields = { name: method.name, kind: method.kind, description: method.description, url: method.url ?? null };
+    await db.method.upsert({ where: { id: method.id }, create: { id: method.id, ...fields }, update: fields });
+    const sourceHash = methodSourceHash(method);
+    const version = await db.methodVersion.upsert({
+      where: { methodId_version_sourceHash: { methodId: method.id, version: method.version, sourceHash } },
+      create: { methodId: method.id, version: method.version, sourceHash },
+      update: {},
+    });
+    registered.methodVersionId.set(method.id, version.id);
+  }
+  return registered;
+}

@@ -1,0 +1,272 @@
+// Runs (method × task × dataset × split) combinations, scoring every instance and writing results
+// to the database as they finish. A combination already finished is skipped; one that was
+// interrupted resumes at the first instance without a stored result.
+import type { Db } from "./db/client.ts";
+import { hashArrays } from "./ndarray.ts";
+import { ProgressBar } from "./progress.ts";
+import { gitSha, HARNESS_VERSION, hardware, peakRssMb } from "./provenance.ts";
+import { datasetKey, type Registered, registerAll } from "./register.ts";
+import { loadResults, type ResultRow, toDbStatus } from "./results.ts";
+import { seedFrom } from "./rng.ts";
+import { summarize } from "./scoring.ts";
+import { generateInstance, getDataset, getMethod, getTask, listDatasets, listMethods, listTasks, methodSeed, UsageError } from "./registry.ts";
+import { initTf } from "./tf.ts";
+import type { DatasetDefinition, Instance, MethodDefinition, Outcome, Split, TaskDefinition } from "./types.ts";
+import { validateOutputs } from "./validate.ts";
+
+export interface SuiteOptions {
+  tasks?: string[];
+  datasets?: string[];
+  methods?: string[];
+  split: Split;
+  /** Re-run combinations whose previous run ended in a failure (never those that ended ok). */
+  retryFailed?: boolean;
+  progress?: boolean;
+  /** Wall-clock limit per instance for in-process methods. */
+  timeoutMs?: number;
+}
+
+export interface PlannedRun {
+  task: TaskDefinition;
+  dataset: DatasetDefinition;
+  method: MethodDefinition;
+}
+
+export interface SuiteResult extends ResultRow {
+  skipped: boolean;
+}
+
+const TERMINAL = new Set(["ok", "invalid_output", "error", "timeout"]);
+export const DEFAULT_TIMEOUT_MS = 600_000;
+
+/** The combinations selected by the options, references (random, oracle) first so scores normalize. */
+export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "methods" | "split">): PlannedRun[] {
+  const tasks = options.tasks?.length ? options.tasks.map(getTask) : [...listTasks()];
+  const explicitMethods = options.methods?.length ? options.methods.map(getMethod) : undefined;
+  if (options.split === "private" && !process.env.CAJAL_PRIVATE_SECRET) {
+    throw new UsageError("the private split is scored only by a Cajal server (it needs CAJAL_PRIVATE_SECRET); use --split dev or official");
+  }
+  const plan: PlannedRun[] = [];
+  for (const task of tasks) {
+    const datasets = options.datasets?.length ? options.datasets.map((slug) => getDataset(task.id, slug)) : listDatasets(task.id);
+    const taskMethods = listMethods(task.id);
+    const wanted = explicitMethods
+      ? explicitMethods.filter((m) => {
+          if (!m.tasks.includes(task.id)) {
+            throw new UsageError(`method ${m.id} does not support task ${task.id}; it supports: ${m.tasks.join(", ")}`);
+          }
+          return true;
+        })
+      : taskMethods;
+    // Normalized scores need both references on the same instances, so they always run.
+    const references = taskMethods.filter((m) => m.kind === "reference" && !wanted.includes(m));
+    const ordered = [...references, ...wanted].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "reference" ? -1 : 1));
+    for (const dataset of datasets) for (const method of ordered) plan.push({ task, dataset, method });
+  }
+  return plan;
+}
+
+class TimeoutError extends Error {}
+
+async function runMethod(method: MethodDefinition, task: TaskDefinition, instance: Instance, timeoutMs: number) {
+  const context = {
+    task: task.id,
+    params: instance.params,
+    inputs: instance.inputs,
+    outputShapes: task.outputShapes(instance),
+    seed: methodSeed(instance, method.id),
+    ...(method.readsTruth ? { truth: instance.truth } : {}),
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError()), timeoutMs);
+  });
+  try {
+    return await Promise.race([method.run(context), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface InstanceOutcome {
+  status: Outcome;
+  score: number | null;
+  metrics: Record<string, number> | null;
+  message: string | null;
+  log: string | null;
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Run one method on one instance; never throws for method failures (they become outcomes). */
+export async function evaluateInstance(
+  method: MethodDefinition,
+  task: TaskDefinition,
+  instance: Instance,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<InstanceOutcome> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const finish = (o: Omit<InstanceOutcome, "wallMs" | "cpuMs">): InstanceOutcome => {
+    const cpu = process.cpuUsage(cpu0);
+    return { ...o, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+  };
+  let outputs: unknown;
+  try {
+    outputs = await runMethod(method, task, instance, timeoutMs);
+  } catch (error) {
+    if (error instanceof TimeoutError) {
+      return finish({ status: "timeout", score: null, metrics: null, message: `timed out after the limit of ${timeoutMs / 1000} s`, log: null });
+    }
+    const e = error instanceof Error ? error : new Error(String(error));
+    return finish({ status: "error", score: null, metrics: null, message: `${e.name}: ${e.message}`.slice(0, 2000), log: (e.stack ?? "").slice(-65536) });
+  }
+  // Synchronous compute cannot be interrupted in-process; a run that overran still counts as a timeout.
+  if (performance.now() - t0 > timeoutMs) {
+    return finish({ status: "timeout", score: null, metrics: null, message: `ran past the limit of ${timeoutMs / 1000} s`, log: null });
+  }
+  const validation = validateOutputs(task, instance, outputs);
+  if (!validation.ok) return finish({ status: "invalid-output", score: null, metrics: null, message: validation.message, log: null });
+  try {
+    const scored = task.score(instance, outputs as Parameters<TaskDefinition["score"]>[1]);
+    return finish({ status: "ok", score: scored.main, metrics: scored.metrics, message: null, log: null });
+  } catch (error) {
+    return finish({ status: "error", score: null, metrics: null, message: `scoring failed: ${(error as Error).message}`, log: (error as Error).stack ?? null });
+  }
+}
+
+const OUTCOME_PRIORITY: Outcome[] = ["error", "timeout", "invalid-output"];
+
+export interface SuiteReport {
+  results: SuiteResult[];
+  backend: string;
+  wallMs: number;
+}
+
+export async function runSuite(db: Db, options: SuiteOptions, registered?: Registered): Promise<SuiteReport> {
+  const started = performance.now();
+  const plan = planRuns(options);
+  const reg = registered ?? (await registerAll(db));
+  const { backend } = await initTf();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const split = options.split;
+
+  // Work out what is left before starting, so the progress bar knows its total.
+  const pending: { planned: PlannedRun; runId: number | null; done: Set<number> }[] = [];
+  const skippedRunIds: number[] = [];
+  for (const planned of plan) {
+    const key = {
+      methodVersionId: reg.methodVersionId.get(planned.method.id) as number,
+      taskVersionId: reg.taskVersionId.get(planned.task.id) as number,
+      datasetVersionId: reg.datasetVersionId.get(datasetKey(planned.dataset)) as number,
+      split,
+    };
+    const existing = await db.run.findUnique({
+      where: { methodVersionId_taskVersionId_datasetVersionId_split: key },
+      include: { results: { select: { index: true, status: true } } },
+    });
+    if (existing && TERMINAL.has(existing.status) && !(options.retryFailed && existing.status !== "ok")) {
+      skippedRunIds.push(existing.id);
+      continue;
+    }
+    // Resume: keep finished ok instances; failed ones are retried with the run.
+    const done = new Set((existing?.results ?? []).filter((r) => r.status === "ok" || !options.retryFailed).map((r) => r.index));
+    pending.push({ planned, runId: existing?.id ?? null, done });
+  }
+  const totalInstances = pending.reduce((s, p) => s + p.planned.dataset.sizes[split] - p.done.size, 0);
+  const bar = new ProgressBar(`suite (${split})`, totalInstances, process.stderr, options.progress !== false);
+  const hw = hardware();
+  const ranIds: number[] = [];
+
+  for (const { planned, runId, done } of pending) {
+    const { task, dataset, method } = planned;
+    const size = dataset.sizes[split];
+    const key = {
+      methodVersionId: reg.methodVersionId.get(method.id) as number,
+      taskVersionId: reg.taskVersionId.get(task.id) as number,
+      datasetVersionId: reg.datasetVersionId.get(datasetKey(dataset)) as number,
+      split,
+    };
+    const runFields = {
+      status: "running" as const,
+      message: null,
+      instances: size,
+      seed: seedFrom(dataset.task, dataset.slug, dataset.version, split),
+      harnessVersion: HARNESS_VERSION,
+      gitSha: gitSha(),
+      backend,
+      hardware: hw,
+      startedAt: new Date(),
+      finishedAt: null,
+    };
+    const run = runId
+      ? await db.run.update({ where: { id: runId }, data: runFields })
+      : await db.run.upsert({ where: { methodVersionId_taskVersionId_datasetVersionId_split: key }, create: { ...key, ...runFields }, update: runFields });
+    ranIds.push(run.id);
+
+    for (let index = 0; index < size; index++) {
+      if (done.has(index)) continue;
+      bar.update(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
+      const instance = generateInstance(dataset, split, index);
+      const outcome = await evaluateInstance(method, task, instance, timeoutMs);
+      const data = {
+        instanceKey: instance.key,
+        seed: instance.seed,
+        inputHash: hashArrays(instance.inputs),
+        status: toDbStatus(outcome.status),
+        score: outcome.score,
+        metrics: outcome.metrics ?? undefined,
+        message: outcome.message,
+        log: outcome.log,
+        wallMs: outcome.wallMs,
+        cpuMs: outcome.cpuMs,
+        peakRssMb: peakRssMb(),
+      };
+      await db.instanceResult.upsert({ where: { runId_index: { runId: run.id, index } }, create: { runId: run.id, index, ...data }, update: data });
+      await db.run.update({ where: { id: run.id }, data: { instancesDone: { increment: 1 } } });
+      bar.tick(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
+    }
+    await finalizeRun(db, run.id, task);
+  }
+  bar.finish();
+  const rows = await loadResults(db, { runIds: [...skippedRunIds, ...ranIds] });
+  const skipped = new Set(skippedRunIds);
+  const order = new Map(plan.map((p, i) => [`${p.method.id}|${p.task.id}|${p.dataset.slug}`, i]));
+  const results = rows
+    .map((r) => ({ ...r, skipped: skipped.has(r.runId) }))
+    .sort((a, b) => (order.get(`${a.method}|${a.task}|${a.dataset}`) ?? 0) - (order.get(`${b.method}|${b.task}|${b.dataset}`) ?? 0));
+  return { results, backend, wallMs: performance.now() - started };
+}
+
+/** Aggregate a run's instances into its status, score and CI. */
+export async function finalizeRun(db: Db, runId: number, task: TaskDefinition): Promise<void> {
+  const results = await db.instanceResult.findMany({ where: { runId }, orderBy: { index: "asc" } });
+  const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+  const wallMs = results.reduce((s, r) => s + r.wallMs, 0);
+  const cpuMs = results.reduce((s, r) => s + r.cpuMs, 0);
+  const peak = Math.max(0, ...results.map((r) => r.peakRssMb ?? 0));
+  const failed = results.filter((r) => r.status !== "ok");
+  const base = { wallMs, cpuMs, peakRssMb: peak, finishedAt: new Date(), instancesDone: results.length };
+  if (results.length < run.instances) {
+    await db.run.update({ where: { id: runId }, data: { ...base, status: "error", message: `only ${results.length} of ${run.instances} instances have results` } });
+    return;
+  }
+  if (failed.length > 0) {
+    const statuses = failed.map((r) => (r.status === "invalid_output" ? "invalid-output" : r.status) as Outcome);
+    const status = OUTCOME_PRIORITY.find((s) => statuses.includes(s)) ?? "error";
+    const counts = OUTCOME_PRIORITY.map((s) => [s, statuses.filter((x) => x === s).length] as const).filter(([, c]) => c > 0);
+    const first = failed[0];
+    const message = `${failed.length} of ${results.length} instances failed (${counts.map(([s, c]) => `${c} ${s}`).join(", ")}); first: ${first?.instanceKey}: ${first?.message}`;
+    // No score for a failed run: failure is never encoded as a number.
+    await db.run.update({ where: { id: runId }, data: { ...base, status: toDbStatus(status), message: message.slice(0, 4000), score: null, ciLow: null, ciHigh: null, metrics: undefined } });
+    return;
+  }
+  const values = results.map((r) => r.score as number);
+  const summary = summarize(values);
+  const metrics: Record<string, number> = {};
+  for (const m of task.metrics) {
+    const vs = results.map((r) => (r.metrics as Record<string, number> | null)?.[m.id]).filter((v): v is number => typeof v === "number");
+    if (vs.length) metrics[m.id] = vs.reduce((a, b) => a + b, 0) / vs.length;
+  }
+  await db.run.update({ where: { id: runId }, data: { ...base, status: "ok", message: null, ...summary, metrics } });
+}

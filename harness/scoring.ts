@@ -1,0 +1,50 @@
+// Aggregation of per-instance scores: mean, 95% bootstrap CI with a fixed resampling seed, and the
+// normalized score (score − random) / (oracle − random) of TASKS.md.
+import { Rng } from "./rng.ts";
+
+/** Fixed so that the same per-instance values always give the same interval. */
+export const BOOTSTRAP_SEED = 20261127;
+export const BOOTSTRAP_RESAMPLES = 2000;
+
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  let s = 0;
+  for (const v of values) s += v;
+  return s / values.length;
+}
+
+/** Percentile bootstrap of the mean. */
+export function bootstrapCi(
+  values: readonly number[],
+  level = 0.95,
+  resamples = BOOTSTRAP_RESAMPLES,
+  seed = BOOTSTRAP_SEED,
+): { low: number; high: number } {
+  const n = values.length;
+  if (n === 0) return { low: Number.NaN, high: Number.NaN };
+  if (n === 1) return { low: values[0] as number, high: values[0] as number };
+  const rng = new Rng(seed);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += values[rng.int(n)] as number;
+    means[r] = s / n;
+  }
+  means.sort();
+  const alpha = (1 - level) / 2;
+  const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))] as number;
+  return { low: at(alpha), high: at(1 - alpha) };
+}
+
+/** (score − random) / (oracle − random); null when the references are missing or coincide. */
+export function normalizedScore(score: number | null, random: number | null, oracle: number | null): number | null {
+  if (score === null || random === null || oracle === null) return null;
+  const span = oracle - random;
+  if (!(Math.abs(span) > 1e-12)) return null;
+  return (score - random) / span;
+}
+
+export function summarize(values: readonly number[]) {
+  const ci = bootstrapCi(values);
+  return { score: mean(values), ciLow: ci.low, ciHigh: ci.high };
+}

@@ -1,0 +1,130 @@
+// Core contracts shared by tasks, datasets, methods, the runner and the site.
+import type { z } from "zod";
+
+export const DOMAINS = ["synthetic", "artificial", "biological"] as const;
+export type Domain = (typeof DOMAINS)[number];
+
+export const SPLITS = ["dev", "official", "private"] as const;
+export type Split = (typeof SPLITS)[number];
+
+/** Outcome of one instance, exactly as PROTOCOL.md names them. */
+export const OUTCOMES = ["ok", "invalid-output", "error", "timeout"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export type RunStatus = "queued" | "running" | Outcome;
+
+export type DType = "float32" | "float64" | "int32";
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+/** A dense, C-ordered n-dimensional array. */
+export interface NdArray {
+  dtype: DType;
+  shape: number[];
+  data: TypedArray;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One problem with hidden ground truth, deterministic in (dataset, version, split, index). */
+export interface Instance {
+  /** e.g. "sparse-linear/official/3" */
+  key: string;
+  index: number;
+  seed: number;
+  params: Record<string, JsonValue>;
+  inputs: Record<string, NdArray>;
+  truth: Record<string, NdArray>;
+  /** Generator settings of this instance (regime), shown with per-instance results. */
+  meta: Record<string, JsonValue>;
+}
+
+/** What a dataset's generator returns; the harness adds key, index and seed. */
+export type GeneratedInstance = Omit<Instance, "key" | "index" | "seed">;
+
+export interface ArrayInputSpec {
+  kind: "array";
+  dtype: "float32" | "int32";
+  /** Symbolic dimensions ("n", "d") or fixed sizes; documentation of the contract. */
+  dims: (string | number)[];
+  description: string;
+}
+
+export interface ArrayOutputSpec {
+  kind: "array";
+  dims: (string | number)[];
+  description: string;
+}
+
+export interface JsonOutputSpec {
+  kind: "json";
+  /** Keys the result.json object must have, each a finite number. */
+  keys: string[];
+  description: string;
+}
+
+export type OutputSpec = ArrayOutputSpec | JsonOutputSpec;
+
+/** Method outputs: arrays by name, or plain JSON objects for JSON outputs. */
+export type MethodOutputs = Record<string, NdArray | Record<string, JsonValue>>;
+
+export interface InstanceScore {
+  /** The task's mainScore for this instance (higher is better). */
+  main: number;
+  metrics: Record<string, number>;
+}
+
+export interface TaskDefinition {
+  id: string;
+  /** Changes only when scores would change; results are keyed by it. */
+  version: number;
+  title: string;
+  question: string;
+  description: string;
+  mainScore: { id: string; label: string; min: number; max: number };
+  metrics: { id: string; label: string }[];
+  paramsSchema: z.ZodType<Record<string, JsonValue>>;
+  inputs: Record<string, ArrayInputSpec>;
+  outputs: Record<string, OutputSpec>;
+  truth: Record<string, ArrayInputSpec>;
+  /** Concrete output shapes for one instance (-1 = any length). */
+  outputShapes(instance: Instance): Record<string, number[]>;
+  /** Score validated outputs against the instance's truth. */
+  score(instance: Instance, outputs: MethodOutputs): InstanceScore;
+}
+
+export interface DatasetDefinition {
+  slug: string;
+  task: string;
+  version: number;
+  title: string;
+  domain: Domain;
+  description: string;
+  /** Number of instances per split. */
+  sizes: Record<Split, number>;
+  /** Generator settings, stored with the dataset version and hashed. */
+  config: Record<string, JsonValue>;
+  generate(split: Split, index: number, seed: number): GeneratedInstance;
+}
+
+export interface MethodContext {
+  task: string;
+  params: Record<string, JsonValue>;
+  inputs: Record<string, NdArray>;
+  /** Required output shapes (from the task), as given to external methods in task.json. */
+  outputShapes: Record<string, number[]>;
+  seed: number;
+  /** Only for reference methods that declare `readsTruth` (the oracle). */
+  truth?: Record<string, NdArray>;
+}
+
+export interface MethodDefinition {
+  id: string;
+  version: string;
+  name: string;
+  kind: "baseline" | "reference";
+  description: string;
+  url?: string;
+  tasks: string[];
+  /** The oracle reads ground truth: it is dev-only and never ranked. */
+  readsTruth?: boolean;
+  run(ctx: MethodContext): Promise<MethodOutputs>;
+}

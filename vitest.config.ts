@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["**/*.test.ts"],
+    exclude: ["node_modules/**", ".next/**", ".cajal/**"],
+    globalSetup: ["tests/helpers/global-setup.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+    // Two cores: more workers only make the numeric tests fight for CPU.
+    maxWorkers: 2,
+    reporters: ["default"],
+  },
+});
