@@ -279,3 +279,13 @@ export function symmetricDecorrelation(w: ArrayLike<number>, m: number): Float64
   const invSqrt = matMul(transpose(vectors, m, m), scaled, m, m, m);
   return matMul(invSqrt, w, m, m, m);
 }
+
+/** Principal axes of the rows of a row-major n×d matrix: column means, covariance eigenvalues (descending) and eigenvectors (rows). */
+export interface PrincipalAxes extends SymmetricEigen {
+  mean: Float64Array;
+}
+
+export function principalAxes(x: ArrayLike<number>, n: number, d: number): PrincipalAxes {
+  const mean = columnMeans(x, n, d);
+  return { mean, ...symmetricEigen(covariance(x, n, d, mean), d) };
+}

@@ -42,7 +42,20 @@ export function datasetContentHash(dataset: DatasetDefinition): string {
 }
 
 export function methodSourceHash(method: MethodDefinition): string {
-  return hashFolder(path.join(REPO_ROOT, "methods", method.id));
+  return method.sourceHash ?? hashFolder(path.join(REPO_ROOT, "methods", method.id));
+}
+
+/** Register one method and its version; returns the MethodVersion id. */
+export async function registerMethod(db: Db, method: MethodDefinition): Promise<number> {
+  const fields = { name: method.name, kind: method.kind, description: method.description, url: method.url ?? null };
+  await db.method.upsert({ where: { id: method.id }, create: { id: method.id, ...fields }, update: fields });
+  const sourceHash = methodSourceHash(method);
+  const version = await db.methodVersion.upsert({
+    where: { methodId_version_sourceHash: { methodId: method.id, version: method.version, sourceHash } },
+    create: { methodId: method.id, version: method.version, sourceHash },
+    update: {},
+  });
+  return version.id;
 }
 
 export interface Registered {
@@ -100,16 +113,6 @@ export async function registerAll(db: Db): Promise<Registered> {
     registered.datasetVersionId.set(datasetKey(dataset), version.id);
   }
 
-  for (const method of listMethods()) {
-    const fields = { name: method.name, kind: method.kind, description: method.description, url: method.url ?? null };
-    await db.method.upsert({ where: { id: method.id }, create: { id: method.id, ...fields }, update: fields });
-    const sourceHash = methodSourceHash(method);
-    const version = await db.methodVersion.upsert({
-      where: { methodId_version_sourceHash: { methodId: method.id, version: method.version, sourceHash } },
-      create: { methodId: method.id, version: method.version, sourceHash },
-      update: {},
-    });
-    registered.methodVersionId.set(method.id, version.id);
-  }
+  for (const method of listMethods()) registered.methodVersionId.set(method.id, await registerMethod(db, method));
   return registered;
 }

@@ -5,7 +5,7 @@ import type { Db } from "./db/client.ts";
 import { hashArrays } from "./ndarray.ts";
 import { ProgressBar } from "./progress.ts";
 import { gitSha, HARNESS_VERSION, hardware, peakRssMb } from "./provenance.ts";
-import { datasetKey, type Registered, registerAll } from "./register.ts";
+import { datasetKey, type Registered, registerAll, registerMethod } from "./register.ts";
 import { loadResults, type ResultRow, toDbStatus } from "./results.ts";
 import { seedFrom } from "./rng.ts";
 import { summarize } from "./scoring.ts";
@@ -24,6 +24,8 @@ export interface SuiteOptions {
   progress?: boolean;
   /** Wall-clock limit per instance for in-process methods. */
   timeoutMs?: number;
+  /** Methods outside the built-in registry (external method folders, test doubles), selectable by id. */
+  extraMethods?: MethodDefinition[];
 }
 
 export interface PlannedRun {
@@ -40,9 +42,11 @@ const TERMINAL = new Set(["ok", "invalid_output", "error", "timeout"]);
 export const DEFAULT_TIMEOUT_MS = 600_000;
 
 /** The combinations selected by the options, references (random, oracle) first so scores normalize. */
-export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "methods" | "split">): PlannedRun[] {
+export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "methods" | "split" | "extraMethods">): PlannedRun[] {
   const tasks = options.tasks?.length ? options.tasks.map(getTask) : [...listTasks()];
-  const explicitMethods = options.methods?.length ? options.methods.map(getMethod) : undefined;
+  const extra = options.extraMethods ?? [];
+  const resolve = (id: string) => extra.find((m) => m.id === id) ?? getMethod(id);
+  const explicitMethods = options.methods?.length ? options.methods.map(resolve) : undefined;
   if (options.split === "private" && !process.env.CAJAL_PRIVATE_SECRET) {
     throw new UsageError("the private split is scored only by a Cajal server (it needs CAJAL_PRIVATE_SECRET); use --split dev or official");
   }
@@ -147,6 +151,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   const started = performance.now();
   const plan = planRuns(options);
   const reg = registered ?? (await registerAll(db));
+  for (const method of options.extraMethods ?? []) reg.methodVersionId.set(method.id, await registerMethod(db, method));
   const { backend } = await initTf();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const split = options.split;

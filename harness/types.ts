@@ -120,10 +120,12 @@ export interface MethodDefinition {
   id: string;
   version: string;
   name: string;
-  kind: "baseline" | "reference";
+  kind: "baseline" | "reference" | "external";
   description: string;
   url?: string;
   tasks: string[];
+  /** Content hash of the method's source; built-ins default to a hash of methods/<id>/. */
+  sourceHash?: string;
   /** The oracle reads ground truth: it is dev-only and never ranked. */
   readsTruth?: boolean;
   run(ctx: MethodContext): Promise<MethodOutputs>;

@@ -1,21 +1,50 @@
 // One real PostgreSQL for the whole test run: TEST_DATABASE_URL when given (a server you run),
-// otherwise an embedded server with its own data dir and port, so tests never touch .cajal/pg.
-import { rmSync } from "node:fs";
+// otherwise a private embedded server (own data dir, free port), so concurrent test runs and
+// `npm start` never share or clobber each other's cluster.
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { REPO_ROOT, startEmbedded } from "../../harness/db/embedded.ts";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export default async function setup({ provide }: { provide: (key: string, value: string) => void }) {
   if (process.env.TEST_DATABASE_URL) {
     provide("serverUrl", process.env.TEST_DATABASE_URL);
     return;
   }
-  const dataDir = path.join(REPO_ROOT, ".cajal", "test-pg");
-  // A fresh cluster every run: tests must not depend on leftovers.
-  rmSync(dataDir, { recursive: true, force: true });
-  const handle = await startEmbedded({ dataDir, port: Number(process.env.CAJAL_TEST_DB_PORT ?? 54339), database: "postgres" });
+  const root = path.join(REPO_ROOT, ".cajal");
+  // Clusters left by test runs that were killed.
+  if (existsSync(root)) {
+    for (const name of readdirSync(root)) {
+      const pid = /^test-pg-(\d+)$/.exec(name)?.[1];
+      if (pid && !isAlive(Number(pid))) rmSync(path.join(root, name), { recursive: true, force: true });
+    }
+  }
+  const dataDir = path.join(root, `test-pg-${process.pid}`);
+  const handle = await startEmbedded({ dataDir, port: await freePort(), database: "postgres" });
   provide("serverUrl", handle.url);
   return async () => {
     await handle.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   };
 }
 

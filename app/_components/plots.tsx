@@ -1,0 +1,173 @@
+// Inline SVG plots (server-rendered, no chart library): leaderboard scores with 95% CI whiskers,
+// and per-instance values of one run.
+import { formatScore } from "../../lib/format.ts";
+
+interface Range {
+  min: number;
+  max: number;
+}
+
+function ticks({ min, max }: Range, count = 4): number[] {
+  return Array.from({ length: count + 1 }, (_, i) => min + ((max - min) * i) / count);
+}
+
+/** Extend the task's score range if some value falls outside it. */
+function domainOf(range: Range, values: number[]): Range {
+  const finite = values.filter(Number.isFinite);
+  return { min: Math.min(range.min, ...finite), max: Math.max(range.max, ...finite) };
+}
+
+export interface ScorePoint {
+  label: string;
+  score: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  chance?: boolean;
+}
+
+const WIDTH = 720;
+const LEFT = 170;
+const RIGHT = 24;
+const ROW = 26;
+const TOP = 22;
+const AXIS = 28;
+
+export function ScorePlot({
+  points,
+  range,
+  label,
+  chance,
+  oracle,
+}: {
+  points: ScorePoint[];
+  range: Range;
+  label: string;
+  chance: number | null;
+  oracle: number | null;
+}) {
+  if (points.length === 0) return null;
+  const values = points.flatMap((p) => [p.score, p.ciLow ?? p.score, p.ciHigh ?? p.score]);
+  if (chance !== null) values.push(chance);
+  if (oracle !== null) values.push(oracle);
+  const dom = domainOf(range, values);
+  const x = (v: number) => LEFT + ((v - dom.min) / (dom.max - dom.min || 1)) * (WIDTH - LEFT - RIGHT);
+  const height = TOP + points.length * ROW + AXIS;
+  const bottom = TOP + points.length * ROW;
+  return (
+    <svg
+      viewBox={`0 0 ${WIDTH} ${height}`}
+      className="w-full max-w-3xl text-slate-700"
+      role="img"
+      aria-label={`${label} per method with 95% confidence intervals`}
+      data-testid="score-plot"
+    >
+      <title>{`${label} per method (dots) with 95% bootstrap confidence intervals (whiskers)`}</title>
+      {ticks(dom).map((t) => (
+        <g key={t}>
+          <line x1={x(t)} x2={x(t)} y1={TOP - 6} y2={bottom} className="stroke-slate-200" />
+          <text x={x(t)} y={bottom + 16} textAnchor="middle" className="fill-slate-500 text-[11px]">
+            {formatScore(t, 2)}
+          </text>
+        </g>
+      ))}
+      {chance !== null && (
+        <g>
+          <line x1={x(chance)} x2={x(chance)} y1={TOP - 10} y2={bottom} className="stroke-slate-400" strokeDasharray="4 3" />
+          <text x={x(chance)} y={TOP - 12} textAnchor="middle" className="fill-slate-500 text-[10px]">
+            chance
+          </text>
+        </g>
+      )}
+      {oracle !== null && (
+        <g>
+          <line x1={x(oracle)} x2={x(oracle)} y1={TOP - 10} y2={bottom} className="stroke-amber-500" strokeDasharray="4 3" />
+          <text x={x(oracle)} y={TOP - 12} textAnchor="end" className="fill-amber-700 text-[10px]">
+            oracle
+          </text>
+        </g>
+      )}
+      {points.map((p, i) => {
+        const y = TOP + i * ROW + ROW / 2;
+        const color = p.chance ? "fill-slate-400 stroke-slate-400" : "fill-indigo-600 stroke-indigo-600";
+        return (
+          <g key={p.label}>
+            <text x={LEFT - 10} y={y + 4} textAnchor="end" className={`text-[12px] ${p.chance ? "fill-slate-500 italic" : "fill-slate-800"}`}>
+              {p.label}
+            </text>
+            {p.ciLow !== null && p.ciHigh !== null && (
+              <g className={color} strokeWidth={1.5}>
+                <line x1={x(p.ciLow)} x2={x(p.ciHigh)} y1={y} y2={y} />
+                <line x1={x(p.ciLow)} x2={x(p.ciLow)} y1={y - 5} y2={y + 5} />
+                <line x1={x(p.ciHigh)} x2={x(p.ciHigh)} y1={y - 5} y2={y + 5} />
+              </g>
+            )}
+            <circle cx={x(p.score)} cy={y} r={4.5} className={color} />
+          </g>
+        );
+      })}
+      <line x1={LEFT} x2={WIDTH - RIGHT} y1={bottom} y2={bottom} className="stroke-slate-300" />
+    </svg>
+  );
+}
+
+export interface StripValue {
+  index: number;
+  value: number | null;
+  failed: boolean;
+}
+
+/** One dot per instance (jittered vertically by index); failed instances in a separate lane. */
+export function StripPlot({ values, range, label, mean }: { values: StripValue[]; range: Range; label: string; mean: number | null }) {
+  if (values.length === 0) return null;
+  const ok = values.filter((v) => !v.failed && v.value !== null);
+  const failed = values.filter((v) => v.failed);
+  const dom = domainOf(range, ok.map((v) => v.value as number));
+  const left = 70;
+  const x = (v: number) => left + ((v - dom.min) / (dom.max - dom.min || 1)) * (WIDTH - left - RIGHT);
+  const laneH = 44;
+  const lanes = failed.length ? 2 : 1;
+  const top = 10;
+  const bottom = top + lanes * laneH;
+  const jitter = (i: number) => ((((i * 0.6180339887) % 1) + 1) % 1) * 0.7 - 0.35;
+  return (
+    <svg viewBox={`0 0 ${WIDTH} ${bottom + AXIS}`} className="w-full max-w-3xl" role="img" aria-label={`${label} per instance`} data-testid="strip-plot">
+      <title>{`${label} of each instance${failed.length ? `; ${failed.length} failed instances have no score` : ""}`}</title>
+      {ticks(dom).map((t) => (
+        <g key={t}>
+          <line x1={x(t)} x2={x(t)} y1={top} y2={bottom} className="stroke-slate-200" />
+          <text x={x(t)} y={bottom + 16} textAnchor="middle" className="fill-slate-500 text-[11px]">
+            {formatScore(t, 2)}
+          </text>
+        </g>
+      ))}
+      <text x={left - 10} y={top + laneH / 2 + 4} textAnchor="end" className="fill-slate-600 text-[11px]">
+        scored
+      </text>
+      {mean !== null && <line x1={x(mean)} x2={x(mean)} y1={top + 4} y2={top + laneH - 4} className="stroke-indigo-900" strokeWidth={2} />}
+      {ok.map((v) => (
+        <circle key={v.index} cx={x(v.value as number)} cy={top + laneH / 2 + jitter(v.index) * laneH * 0.8} r={3.5} className="fill-indigo-600/70">
+          <title>{`#${v.index}: ${formatScore(v.value)}`}</title>
+        </circle>
+      ))}
+      {failed.length > 0 && (
+        <g>
+          <text x={left - 10} y={top + laneH * 1.5 + 4} textAnchor="end" className="fill-rose-700 text-[11px]">
+            failed
+          </text>
+          {failed.map((v, i) => {
+            const cx = left + 8 + i * 12;
+            const cy = top + laneH * 1.5;
+            return (
+              <g key={v.index} className="stroke-rose-600" strokeWidth={2}>
+                <title>{`#${v.index}: failed (no score)`}</title>
+                <line x1={cx - 3.5} x2={cx + 3.5} y1={cy - 3.5} y2={cy + 3.5} />
+                <line x1={cx - 3.5} x2={cx + 3.5} y1={cy + 3.5} y2={cy - 3.5} />
+              </g>
+            );
+          })}
+        </g>
+      )}
+      <line x1={left} x2={WIDTH - RIGHT} y1={bottom} y2={bottom} className="stroke-slate-300" />
+    </svg>
+  );
+}

@@ -1,0 +1,548 @@
+// The site's one data layer (server only). Everything the pages show comes from here, built on the
+// harness's query layer (`loadResults`), so scores and normalized scores on the site are exactly
+// those of `cajal run --json`. Functions return plain, serializable objects (no Dates, no Prisma
+// types) and throw only for database failures, which `load()` turns into a readable message.
+import { createDb, type Db, describeDbError } from "../harness/db/client.ts";
+import { loadResults, type ResultRow, toStatus } from "../harness/results.ts";
+import type { Domain, RunStatus, Split } from "../harness/types.ts";
+
+if (typeof window !== "undefined") throw new Error("lib/data.ts is server-only");
+
+/** The leaderboard split. dev results are for development; private ones are a server's. */
+export const LEADERBOARD_SPLIT: Split = "official";
+export const DOMAIN_ORDER: readonly Domain[] = ["synthetic", "artificial", "biological"];
+/** Lower reference (chance): shown on the leaderboard as the chance row, never ranked. */
+export const CHANCE_METHOD = "random";
+/** Upper reference: reads the ground truth, so it is never shown as a leaderboard entry. */
+export const ORACLE_METHOD = "oracle";
+const LOG_TAIL_LINES = 40;
+const LOG_TAIL_CHARS = 4000;
+
+// ---------------------------------------------------------------------------------------------
+// Connection
+
+class SiteDataError extends Error {
+  override name = "SiteDataError";
+}
+
+declare global {
+  // Reused across hot reloads (next dev) and requests: one connection pool per server process.
+  var __cajalSiteDb: { url: string; db: Db } | undefined;
+}
+
+function database(): Db {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    throw new SiteDataError(
+      "DATABASE_URL is not set: start the site with `npx cajal start`, or set DATABASE_URL to the Cajal results database",
+    );
+  }
+  const cached = globalThis.__cajalSiteDb;
+  if (cached && cached.url === url) return cached.db;
+  const db = createDb(url);
+  globalThis.__cajalSiteDb = { url, db };
+  return db;
+}
+
+export type Loaded<T> = { ok: true; data: T } | { ok: false; error: string };
+
+/** Run a data function; a database failure becomes `{ ok: false, error }` with a one-line explanation. */
+export async function load<T>(fn: () => Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { ok: true, data: await fn() };
+  } catch (error) {
+    const message = error instanceof SiteDataError ? error.message : describeDbError(error, process.env.DATABASE_URL);
+    console.error(`[cajal site] ${message}`, error);
+    return { ok: false, error: message };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+export interface ScoreSpec {
+  id: string;
+  label: string;
+  min: number;
+  max: number;
+}
+
+export interface MetricSpec {
+  id: string;
+  label: string;
+}
+
+export interface DatasetInfo {
+  slug: string;
+  title: string;
+  domain: Domain;
+  description: string;
+  /** Current (latest registered) version; only its results are shown. */
+  version: number;
+  contentHash: string;
+}
+
+export interface TaskInfo {
+  id: string;
+  title: string;
+  question: string;
+  description: string;
+  version: number;
+  contractHash: string;
+  mainScore: ScoreSpec;
+  metrics: MetricSpec[];
+  datasets: DatasetInfo[];
+}
+
+export interface ReferenceScore {
+  runId: number;
+  status: RunStatus;
+  score: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+}
+
+export interface References {
+  random: ReferenceScore | null;
+  oracle: ReferenceScore | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internals
+
+function contractSpecs(contract: unknown, fallbackLabel: string): { mainScore: ScoreSpec; metrics: MetricSpec[] } {
+  const c = (contract ?? {}) as { mainScore?: Partial<ScoreSpec>; metrics?: Partial<MetricSpec>[] };
+  const mainScore: ScoreSpec = {
+    id: String(c.mainScore?.id ?? "score"),
+    label: String(c.mainScore?.label ?? fallbackLabel),
+    min: typeof c.mainScore?.min === "number" ? c.mainScore.min : 0,
+    max: typeof c.mainScore?.max === "number" ? c.mainScore.max : 1,
+  };
+  const metrics = (Array.isArray(c.metrics) ? c.metrics : [])
+    .filter((m) => typeof m?.id === "string")
+    .map((m) => ({ id: String(m.id), label: String(m.label ?? m.id) }));
+  return { mainScore, metrics };
+}
+
+async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]> {
+  const tasks = await db.task.findMany({
+    where: taskId ? { id: taskId } : {},
+    orderBy: { createdAt: "asc" },
+    include: {
+      versions: { orderBy: { version: "desc" }, take: 1 },
+      datasets: { orderBy: { id: "asc" }, include: { versions: { orderBy: { version: "desc" }, take: 1 } } },
+    },
+  });
+  return tasks.flatMap((t) => {
+    const version = t.versions[0];
+    if (!version) return [];
+    const { mainScore, metrics } = contractSpecs(version.contract, t.mainScore);
+    const datasets = t.datasets.flatMap((d) => {
+      const dv = d.versions[0];
+      if (!dv) return [];
+      return [{ slug: d.slug, title: d.title, domain: d.domain, description: d.description, version: dv.version, contentHash: dv.contentHash }];
+    });
+    return [
+      {
+        id: t.id,
+        title: t.title,
+        question: t.question,
+        description: t.description,
+        version: version.version,
+        contractHash: version.contractHash,
+        mainScore,
+        metrics,
+        datasets,
+      },
+    ];
+  });
+}
+
+/** Official-split rows of the task's current version and each dataset's current version, latest run per method. */
+function currentRows(task: TaskInfo, rows: ResultRow[]): { byDataset: Map<string, ResultRow[]>; superseded: Map<string, number> } {
+  const byDataset = new Map<string, ResultRow[]>();
+  const superseded = new Map<string, number>();
+  for (const dataset of task.datasets) {
+    const latest = new Map<string, ResultRow>();
+    let old = 0;
+    for (const r of rows) {
+      if (r.task !== task.id || r.dataset !== dataset.slug || r.split !== LEADERBOARD_SPLIT) continue;
+      if (r.taskVersion !== task.version || r.datasetVersion !== dataset.version) {
+        old++;
+        continue;
+      }
+      const previous = latest.get(r.method);
+      if (!previous || r.runId > previous.runId) {
+        if (previous) old++;
+        latest.set(r.method, r);
+      } else old++;
+    }
+    byDataset.set(dataset.slug, [...latest.values()]);
+    superseded.set(dataset.slug, old);
+  }
+  return { byDataset, superseded };
+}
+
+function referenceOf(rows: ResultRow[], method: string): ReferenceScore | null {
+  const r = rows.find((x) => x.method === method);
+  return r ? { runId: r.runId, status: r.status, score: r.score, ciLow: r.ciLow, ciHigh: r.ciHigh } : null;
+}
+
+const isOk = (r: { status: RunStatus; score: number | null }) => r.status === "ok" && r.score !== null;
+
+function mean(values: number[]): number | null {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overview
+
+export interface OverviewCell {
+  runId: number;
+  status: RunStatus;
+  message: string | null;
+  score: number | null;
+  normalized: number | null;
+}
+
+export interface DomainMean {
+  /** Mean normalized score over the domain's datasets that have one. */
+  mean: number | null;
+  /** How many of the domain's datasets contributed. */
+  count: number;
+  of: number;
+}
+
+export interface OverviewMethod {
+  method: string;
+  methodName: string;
+  methodKind: ResultRow["methodKind"];
+  /** The random reference: shown as chance, never ranked. */
+  isChance: boolean;
+  cells: Record<string, OverviewCell>;
+  domainMeans: Partial<Record<Domain, DomainMean>>;
+  /** Mean normalized score over all datasets that have one (sort key). */
+  meanNormalized: number | null;
+}
+
+export interface OverviewTask extends TaskInfo {
+  domains: Domain[];
+  methods: OverviewMethod[];
+  references: Record<string, References>;
+  runCount: number;
+}
+
+export interface Overview {
+  tasks: OverviewTask[];
+  totalRuns: number;
+}
+
+/** Tasks × methods: per method the official-split score per dataset and the mean normalized score per domain. */
+export async function getOverview(): Promise<Overview> {
+  const db = database();
+  const [tasks, rows] = await Promise.all([loadTaskInfos(db), loadResults(db, { split: LEADERBOARD_SPLIT })]);
+  const out: OverviewTask[] = tasks.map((task) => {
+    const { byDataset } = currentRows(task, rows);
+    const domains = DOMAIN_ORDER.filter((d) => task.datasets.some((x) => x.domain === d));
+    const methods = new Map<string, OverviewMethod>();
+    const references: Record<string, References> = {};
+    let runCount = 0;
+    for (const dataset of task.datasets) {
+      const dsRows = byDataset.get(dataset.slug) ?? [];
+      references[dataset.slug] = { random: referenceOf(dsRows, CHANCE_METHOD), oracle: referenceOf(dsRows, ORACLE_METHOD) };
+      for (const r of dsRows) {
+        if (r.method === ORACLE_METHOD) continue;
+        runCount++;
+        let m = methods.get(r.method);
+        if (!m) {
+          m = {
+            method: r.method,
+            methodName: r.methodName,
+            methodKind: r.methodKind,
+            isChance: r.method === CHANCE_METHOD,
+            cells: {},
+            domainMeans: {},
+            meanNormalized: null,
+          };
+          methods.set(r.method, m);
+        }
+        m.cells[dataset.slug] = { runId: r.runId, status: r.status, message: r.message, score: r.score, normalized: r.normalized };
+      }
+    }
+    for (const m of methods.values()) {
+      const all: number[] = [];
+      for (const domain of domains) {
+        const ds = task.datasets.filter((d) => d.domain === domain);
+        const values = ds.map((d) => m.cells[d.slug]).filter((c): c is OverviewCell => !!c && isOk(c) && c.normalized !== null).map((c) => c.normalized as number);
+        all.push(...values);
+        m.domainMeans[domain] = { mean: mean(values), count: values.length, of: ds.length };
+      }
+      m.meanNormalized = mean(all);
+    }
+    const sorted = [...methods.values()].sort((a, b) => {
+      const x = a.meanNormalized ?? Number.NEGATIVE_INFINITY;
+      const y = b.meanNormalized ?? Number.NEGATIVE_INFINITY;
+      if (x !== y) return y - x;
+      return a.method.localeCompare(b.method);
+    });
+    return { ...task, domains, methods: sorted, references, runCount };
+  });
+  return { tasks: out, totalRuns: out.reduce((s, t) => s + t.runCount, 0) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task leaderboard
+
+export interface LeaderboardEntry {
+  runId: number;
+  method: string;
+  methodName: string;
+  methodKind: ResultRow["methodKind"];
+  methodVersion: string;
+  /** ranked: competes on the leaderboard; chance: the random reference row; pending: queued or running; failed: no score. */
+  role: "ranked" | "chance" | "pending" | "failed";
+  /** Competition rank (ties share a rank) among ranked entries; null for every other role. */
+  rank: number | null;
+  status: RunStatus;
+  message: string | null;
+  score: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  normalized: number | null;
+  metrics: Record<string, number> | null;
+  instances: number;
+  instancesDone: number;
+  runtimeMs: number | null;
+  backend: string | null;
+  finishedAt: string | null;
+}
+
+export interface DatasetLeaderboard extends DatasetInfo {
+  /** Scored entries (ranked and chance) by score, then pending, then failed runs. The oracle is never here. */
+  entries: LeaderboardEntry[];
+  references: References;
+  /** Runs of this dataset on superseded task/dataset/method versions, not shown. */
+  supersededRuns: number;
+}
+
+export interface TaskPage extends TaskInfo {
+  split: Split;
+  leaderboards: DatasetLeaderboard[];
+}
+
+function toEntry(r: ResultRow): LeaderboardEntry {
+  const role: LeaderboardEntry["role"] =
+    r.status === "queued" || r.status === "running" ? "pending" : !isOk(r) ? "failed" : r.method === CHANCE_METHOD ? "chance" : "ranked";
+  return {
+    runId: r.runId,
+    method: r.method,
+    methodName: r.methodName,
+    methodKind: r.methodKind,
+    methodVersion: r.methodVersion,
+    role,
+    rank: null,
+    status: r.status,
+    message: r.message,
+    score: role === "failed" || role === "pending" ? null : r.score,
+    ciLow: r.ciLow,
+    ciHigh: r.ciHigh,
+    normalized: r.normalized,
+    metrics: r.metrics,
+    instances: r.instances,
+    instancesDone: r.instancesDone,
+    runtimeMs: r.runtimeMs,
+    backend: r.backend,
+    finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
+  };
+}
+
+/** Rank scored entries (highest score first); ties share a rank, the chance row takes none. */
+export function rankEntries(entries: LeaderboardEntry[]): LeaderboardEntry[] {
+  const scored = entries.filter((e) => e.role === "ranked" || e.role === "chance").sort((a, b) => (b.score as number) - (a.score as number) || a.method.localeCompare(b.method));
+  let rank = 0;
+  let seen = 0;
+  let previous: number | null = null;
+  for (const e of scored) {
+    if (e.role !== "ranked") continue;
+    seen++;
+    if (e.score !== previous) rank = seen;
+    previous = e.score;
+    e.rank = rank;
+  }
+  const byName = (a: LeaderboardEntry, b: LeaderboardEntry) => a.method.localeCompare(b.method);
+  return [...scored, ...entries.filter((e) => e.role === "pending").sort(byName), ...entries.filter((e) => e.role === "failed").sort(byName)];
+}
+
+/** Task info and the official-split leaderboard of each of its datasets; null for an unknown task. */
+export async function getTask(taskId: string): Promise<TaskPage | null> {
+  const db = database();
+  const [task] = await loadTaskInfos(db, taskId);
+  if (!task) return null;
+  const rows = await loadResults(db, { task: taskId, split: LEADERBOARD_SPLIT });
+  const { byDataset, superseded } = currentRows(task, rows);
+  const leaderboards = task.datasets.map((dataset) => {
+    const dsRows = byDataset.get(dataset.slug) ?? [];
+    return {
+      ...dataset,
+      entries: rankEntries(dsRows.filter((r) => r.method !== ORACLE_METHOD).map(toEntry)),
+      references: { random: referenceOf(dsRows, CHANCE_METHOD), oracle: referenceOf(dsRows, ORACLE_METHOD) },
+      supersededRuns: superseded.get(dataset.slug) ?? 0,
+    };
+  });
+  return { ...task, split: LEADERBOARD_SPLIT, leaderboards };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run page
+
+export interface InstanceRow {
+  index: number;
+  instanceKey: string;
+  seed: number;
+  inputHash: string;
+  status: RunStatus;
+  score: number | null;
+  metrics: Record<string, number> | null;
+  message: string | null;
+  /** The last lines of the instance's log (stack trace, method output), if any. */
+  logTail: string | null;
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number | null;
+}
+
+export interface RunPage {
+  id: number;
+  split: Split;
+  status: RunStatus;
+  message: string | null;
+  score: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  normalized: number | null;
+  metrics: Record<string, number> | null;
+  instances: number;
+  instancesDone: number;
+  seed: number;
+  method: { id: string; name: string; kind: ResultRow["methodKind"]; description: string; url: string | null; version: string; sourceHash: string };
+  task: { id: string; title: string; version: number; contractHash: string; mainScore: ScoreSpec; metrics: MetricSpec[] };
+  dataset: { slug: string; title: string; domain: Domain; version: number; contentHash: string };
+  provenance: {
+    harnessVersion: string;
+    gitSha: string;
+    backend: string | null;
+    hardware: Record<string, string>;
+    wallMs: number | null;
+    cpuMs: number | null;
+    peakRssMb: number | null;
+    createdAt: string;
+    startedAt: string | null;
+    finishedAt: string | null;
+  };
+  /** The oracle and random runs this run's normalized score uses (same task, dataset version and split). */
+  references: References;
+  instanceResults: InstanceRow[];
+}
+
+function logTail(log: string | null): string | null {
+  if (!log) return null;
+  const lines = log.trimEnd().split("\n");
+  const tail = lines.slice(-LOG_TAIL_LINES).join("\n");
+  return tail.length > LOG_TAIL_CHARS ? `…${tail.slice(-LOG_TAIL_CHARS)}` : tail;
+}
+
+function plainRecord(value: unknown): Record<string, string> {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+function numberRecord(value: unknown): Record<string, number> | null {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return null;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === "number"));
+}
+
+/** A run with its provenance and per-instance results; null for an unknown (or malformed) run id. */
+export async function getRun(runId: string | number): Promise<RunPage | null> {
+  const id = typeof runId === "number" ? runId : /^\d{1,9}$/.test(runId) ? Number(runId) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return null;
+  const db = database();
+  const run = await db.run.findUnique({
+    where: { id },
+    include: {
+      methodVersion: { include: { method: true } },
+      taskVersion: { include: { task: true } },
+      datasetVersion: { include: { dataset: true } },
+      results: { orderBy: { index: "asc" } },
+    },
+  });
+  if (!run) return null;
+  const [row] = await loadResults(db, { runIds: [id] });
+  const refRows = await loadResults(db, { task: run.taskVersion.taskId, dataset: run.datasetVersion.dataset.slug, split: run.split });
+  const sameData = refRows.filter((r) => r.taskVersion === run.taskVersion.version && r.datasetVersion === run.datasetVersion.version);
+  // loadResults normalizes with the latest ok reference runs; show those.
+  const latestOk = (method: string) => {
+    const candidates = sameData.filter((r) => r.method === method);
+    const ok = candidates.filter((r) => r.status === "ok");
+    const pick = (ok.length ? ok : candidates).at(-1);
+    return pick ? referenceOf([pick], method) : null;
+  };
+  const { mainScore, metrics } = contractSpecs(run.taskVersion.contract, run.taskVersion.task.mainScore);
+  const m = run.methodVersion.method;
+  return {
+    id: run.id,
+    split: run.split,
+    status: toStatus(run.status),
+    message: run.message,
+    score: run.status === "ok" ? run.score : null,
+    ciLow: run.ciLow,
+    ciHigh: run.ciHigh,
+    normalized: row?.normalized ?? null,
+    metrics: numberRecord(run.metrics),
+    instances: run.instances,
+    instancesDone: run.instancesDone,
+    seed: run.seed,
+    method: { id: m.id, name: m.name, kind: m.kind, description: m.description, url: m.url, version: run.methodVersion.version, sourceHash: run.methodVersion.sourceHash },
+    task: {
+      id: run.taskVersion.taskId,
+      title: run.taskVersion.task.title,
+      version: run.taskVersion.version,
+      contractHash: run.taskVersion.contractHash,
+      mainScore,
+      metrics,
+    },
+    dataset: {
+      slug: run.datasetVersion.dataset.slug,
+      title: run.datasetVersion.dataset.title,
+      domain: run.datasetVersion.dataset.domain,
+      version: run.datasetVersion.version,
+      contentHash: run.datasetVersion.contentHash,
+    },
+    provenance: {
+      harnessVersion: run.harnessVersion,
+      gitSha: run.gitSha,
+      backend: run.backend,
+      hardware: plainRecord(run.hardware),
+      wallMs: run.wallMs,
+      cpuMs: run.cpuMs,
+      peakRssMb: run.peakRssMb,
+      createdAt: run.createdAt.toISOString(),
+      startedAt: run.startedAt?.toISOString() ?? null,
+      finishedAt: run.finishedAt?.toISOString() ?? null,
+    },
+    references: { random: latestOk(CHANCE_METHOD), oracle: latestOk(ORACLE_METHOD) },
+    instanceResults: run.results.map((r) => ({
+      index: r.index,
+      instanceKey: r.instanceKey,
+      seed: r.seed,
+      inputHash: r.inputHash,
+      status: toStatus(r.status),
+      score: r.score,
+      metrics: numberRecord(r.metrics),
+      message: r.message,
+      logTail: logTail(r.log),
+      wallMs: r.wallMs,
+      cpuMs: r.cpuMs,
+      peakRssMb: r.peakRssMb,
+    })),
+  };
+}
