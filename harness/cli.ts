@@ -260,7 +260,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const e = error as { code?: string; message?: string };
     const isDb = typeof e?.code === "string" && (/^[0-9A-Z]{5}$/.test(e.code) || e.code.startsWith("E") || e.code.startsWith("P"));
-    process.stderr.write(`cajal: ${isDb ? describeDbError(error) : (e?.message ?? String(error))}\n`);
+    process.stderr.write(`cajal: ${isDb ? describeDbError(error, process.env.DATABASE_URL) : (e?.message ?? String(error))}\n`);
     if (process.env.CAJAL_DEBUG) console.error(error);
     return 1;
   }

@@ -27,10 +27,9 @@ const SHAPES: number[][] = [[], [0], [1], [5], [3, 2], [2, 3, 4], [0, 3], [2, 0,
 function makeArray(dtype: DType, shape: number[], seed: number): NdArray {
   const rng = new Rng(seed);
   const n = sizeOf(shape);
-  const data: TypedArray =
-    dtype === "float32" ? new Float32Array(n) : dtype === "float64" ? new Float64Array(n) : new Int32Array(n);
+  const data: TypedArray = dtype === "float32" ? new Float32Array(n) : dtype === "float64" ? new Float64Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    data[i] = dtype === "int32" ? (rng.nextUint32() | 0) : rng.normal() * 10 ** rng.int(6);
+    data[i] = dtype === "int32" ? rng.nextUint32() | 0 : rng.normal() * 10 ** rng.int(6);
   }
   return { dtype, shape, data };
 }
@@ -57,7 +56,7 @@ function rawNpy(header: string, data: Uint8Array = new Uint8Array(0), version = 
   return out;
 }
 
-function bytesOf(a: TypedArray | BigInt64Array | BigUint64Array | Uint8Array): Uint8Array {
+function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -115,7 +114,9 @@ describe("writeNpy / readNpy round trip", () => {
       /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(3, 2\), \} +\n$/,
     );
     expect(text({ dtype: "int32", shape: [3], data: new Int32Array(3) })).toContain("'shape': (3,), }");
-    expect(text({ dtype: "float64", shape: [], data: new Float64Array(1) })).toContain("'descr': '<f8', 'fortran_order': False, 'shape': (), }");
+    expect(text({ dtype: "float64", shape: [], data: new Float64Array(1) })).toContain(
+      "'descr': '<f8', 'fortran_order': False, 'shape': (), }",
+    );
   });
 
   it("switches to format 2.0 when the header exceeds 65535 bytes", () => {
@@ -162,7 +163,7 @@ describe("writeNpy / readNpy round trip", () => {
 });
 
 describe("readNpy integer and header variants", () => {
-  const cases: [string, TypedArray | BigInt64Array | BigUint64Array | Uint8Array, number[]][] = [
+  const cases: [string, ArrayBufferView, number[]][] = [
     ["<i1", new Int8Array([-128, 0, 127]), [-128, 0, 127]],
     ["|i1", new Int8Array([-5, 5]), [-5, 5]],
     ["<u1", new Uint8Array([0, 255]), [0, 255]],
@@ -230,7 +231,11 @@ describe("readNpy rejections", () => {
   });
 
   it("unsupported version", () => {
-    for (const [major, minor] of [[4, 0], [1, 1], [0, 0]] as const) {
+    for (const [major, minor] of [
+      [4, 0],
+      [1, 1],
+      [0, 0],
+    ] as const) {
       const b = ok.slice();
       b[6] = major;
       b[7] = minor;
@@ -450,8 +455,38 @@ describe("fuzz", () => {
       rawNpy(hdr("<f8", "(2,)"), bytesOf(new Float64Array([1, 2])), 2),
       rawNpy(hdr("<f4", "(1,)"), bytesOf(new Float32Array([1])), 3),
     ];
-    const tokens = ["True", "False", "None", "(", ")", "[", "]", "{", "}", ",", ":", "'", '"', "L", "-1", "0", "1e9",
-      "99999999999999999999", "'>f4'", "'<i8'", "'|b1'", "'<u8'", "'|O'", "\\", "\u00ff", "\n", " ", "(((((", "3.5", "u'"];
+    const tokens = [
+      "True",
+      "False",
+      "None",
+      "(",
+      ")",
+      "[",
+      "]",
+      "{",
+      "}",
+      ",",
+      ":",
+      "'",
+      '"',
+      "L",
+      "-1",
+      "0",
+      "1e9",
+      "99999999999999999999",
+      "'>f4'",
+      "'<i8'",
+      "'|b1'",
+      "'<u8'",
+      "'|O'",
+      "\\",
+      "\u00ff",
+      "\n",
+      " ",
+      "(((((",
+      "3.5",
+      "u'",
+    ];
     let parsed = 0;
     let rejected = 0;
     for (let iter = 0; iter < 4000; iter++) {
@@ -489,8 +524,14 @@ describe("fuzz", () => {
           b[9] = rng.uniform() < 0.7 ? b[9]! : rng.int(256);
         } else if (kind === 6) {
           // rewrite the shape to something random
-          const shape = Array.from({ length: rng.int(4) }, () => (rng.uniform() < 0.2 ? -1 : rng.int(5)) * (rng.uniform() < 0.1 ? 1e12 : 1));
-          b = rawNpy(hdr(["<f4", "<f8", "<i4", "<i8", "|u1"][rng.int(5)] as string, `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`), b.subarray(hend));
+          const shape = Array.from(
+            { length: rng.int(4) },
+            () => (rng.uniform() < 0.2 ? -1 : rng.int(5)) * (rng.uniform() < 0.1 ? 1e12 : 1),
+          );
+          b = rawNpy(
+            hdr(["<f4", "<f8", "<i4", "<i8", "|u1"][rng.int(5)] as string, `(${shape.join(", ")}${shape.length === 1 ? "," : ""})`),
+            b.subarray(hend),
+          );
         } else if (kind === 7 && b.length > hend) {
           // data bytes only: the file stays well-formed (NaN patterns and huge integers included)
           b[hend + rng.int(b.length - hend)] = rng.int(256);

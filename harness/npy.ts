@@ -236,14 +236,16 @@ function storageOf(descr: string, fail: Fail): Storage {
   const storage = `${kind}${sizeText}`;
   const oneByte = storage === "i1" || storage === "u1";
   if (kind === "O") fail("dtype is object (pickled Python objects)", "write a numeric array, e.g. np.asarray(arr, dtype='<f4')");
-  if (kind === "U" || kind === "S" || kind === "a") fail(`dtype '${descr}' is a string dtype`, "write a numeric array, e.g. arr.astype('<f4')");
+  if (kind === "U" || kind === "S" || kind === "a")
+    fail(`dtype '${descr}' is a string dtype`, "write a numeric array, e.g. arr.astype('<f4')");
   if (kind === "V") fail(`dtype '${descr}' is a void/structured dtype`, "write one plain numeric array per output");
   if (kind === "b") fail(`dtype '${descr}' is boolean`, "write a numeric array, e.g. arr.astype('<i4') or arr.astype('<f4')");
   if (!(storage in ITEM_SIZE)) {
     fail(`dtype '${descr}' is not supported`, "write float32 or float64 (or a little-endian integer type), e.g. arr.astype('<f4')");
   }
   if (!oneByte && order === ">") fail(`dtype '${descr}' is big-endian`, "write little-endian, e.g. arr.astype('<f4')");
-  if (!oneByte && order !== "<") fail(`dtype '${descr}' does not state little-endian byte order`, "write little-endian, e.g. arr.astype('<f4')");
+  if (!oneByte && order !== "<")
+    fail(`dtype '${descr}' does not state little-endian byte order`, "write little-endian, e.g. arr.astype('<f4')");
   return storage as Storage;
 }
 
@@ -303,7 +305,10 @@ export function parseNpy(bytes: Uint8Array, name = "array.npy"): ParsedNpy {
   if (dict.t !== "dict") return fail("malformed header (not a dictionary)", saveHint);
   const keys = [...dict.v.keys()].sort();
   if (keys.join(",") !== "descr,fortran_order,shape") {
-    fail(`malformed header (keys are ${keys.map((k) => `'${k}'`).join(", ") || "none"}; expected 'descr', 'fortran_order', 'shape')`, saveHint);
+    fail(
+      `malformed header (keys are ${keys.map((k) => `'${k}'`).join(", ") || "none"}; expected 'descr', 'fortran_order', 'shape')`,
+      saveHint,
+    );
   }
   const descrValue = dict.v.get("descr") as PyValue;
   const fortranValue = dict.v.get("fortran_order") as PyValue;
@@ -339,7 +344,10 @@ export function parseNpy(bytes: Uint8Array, name = "array.npy"): ParsedNpy {
   if (!Number.isSafeInteger(expected)) fail(`shape (${shape.join(", ")}) is too large`, saveHint);
   const actual = bytes.length - dataStart;
   if (actual < expected) {
-    fail(`data is truncated: shape (${shape.join(", ")}) of '${descr}' needs ${expected} bytes after the header, the file has ${actual}`, saveHint);
+    fail(
+      `data is truncated: shape (${shape.join(", ")}) of '${descr}' needs ${expected} bytes after the header, the file has ${actual}`,
+      saveHint,
+    );
   }
   if (actual > expected) {
     fail(`${actual - expected} bytes of trailing data after the array (expected ${expected} data bytes, found ${actual})`, saveHint);
@@ -354,14 +362,7 @@ export function parseNpy(bytes: Uint8Array, name = "array.npy"): ParsedNpy {
   return { array: toNdArray(storage, buf, count, shape, descr, fail), descr, version: major as 1 | 2 | 3 };
 }
 
-function toNdArray(
-  storage: Storage,
-  buf: ArrayBuffer,
-  count: number,
-  shape: number[],
-  descr: string,
-  fail: Fail,
-): NdArray {
+function toNdArray(storage: Storage, buf: ArrayBuffer, count: number, shape: number[], descr: string, fail: Fail): NdArray {
   switch (storage) {
     case "f4":
       return { dtype: "float32", shape, data: new Float32Array(buf) };

@@ -198,8 +198,7 @@ export async function exportInstances(opts: ExportOptions): Promise<ExportSummar
   const previous = await readManifest(manifestPath);
   const fresh = new Set(entries.map((e) => `${e.task}/${e.key}`));
   const merged = [...previous.filter((e) => !fresh.has(`${e.task}/${e.key}`)), ...entries].sort(
-    (a, b) =>
-      a.task.localeCompare(b.task) || a.dataset.localeCompare(b.dataset) || a.split.localeCompare(b.split) || a.index - b.index,
+    (a, b) => a.task.localeCompare(b.task) || a.dataset.localeCompare(b.dataset) || a.split.localeCompare(b.split) || a.index - b.index,
   );
   const manifest: Manifest = { protocol: PROTOCOL_VERSION, instances: merged };
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -342,9 +341,7 @@ export async function readMethodOutputs(
   return problems.length > 0 ? { ok: false, message: problems.join("; ") } : { ok: true, outputs };
 }
 
-async function readResultJson(
-  path: string,
-): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; message: string }> {
+async function readResultJson(path: string): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; message: string }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");

@@ -1,4 +1,5 @@
 // Small labels: run/instance status, dataset domain, method role.
+import type { ReactNode } from "react";
 import type { Domain, RunStatus } from "../../harness/types.ts";
 
 const STATUS_STYLE: Record<RunStatus, string> = {
@@ -34,7 +35,7 @@ export function DomainBadge({ domain }: { domain: Domain }) {
   );
 }
 
-export function Tag({ children, tone = "slate" }: { children: React.ReactNode; tone?: "slate" | "amber" }) {
+export function Tag({ children, tone = "slate" }: { children: ReactNode; tone?: "slate" | "amber" }) {
   const style = tone === "amber" ? "bg-amber-50 text-amber-800 ring-amber-600/20" : "bg-slate-100 text-slate-600 ring-slate-500/20";
   return <span className={`${BASE} ${style}`}>{children}</span>;
 }

@@ -15,6 +15,8 @@ export const FASTICA_DEFAULTS = {
   tol: 1e-4,
   /** Whitened directions with variance below this fraction of the largest are dropped (rank deficiency). */
   minVarianceRatio: 1e-10,
+  /** Contrast: logcosh (default, Hyvärinen's general-purpose choice), exp or cube (kurtosis). */
+  fun: "logcosh" as "logcosh" | "exp" | "cube",
 };
 
 export interface FastIcaResult {
@@ -34,7 +36,7 @@ export async function fastIca(
   seed: number,
   options: Partial<typeof FASTICA_DEFAULTS> = {},
 ): Promise<FastIcaResult> {
-  const { alpha, maxIter, tol, minVarianceRatio } = { ...FASTICA_DEFAULTS, ...options };
+  const { alpha, maxIter, tol, minVarianceRatio, fun } = { ...FASTICA_DEFAULTS, ...options };
   const { tf } = await initTf();
   const { mean, values, vectors } = principalAxes(x, n, d);
   let m = Math.min(components, d);
@@ -64,8 +66,20 @@ export async function fastIca(
       // Fixed-point step: W⁺ = E[g(WZ) Zᵀ] − diag(E[g'(WZ)]) W, heavy part on tfjs.
       const [gz, gp] = tf.tidy(() => {
         const wt = tf.tensor2d(Float32Array.from(w), [m, m]);
-        const g = tf.tanh(tf.mul(tf.matMul(z, wt, false, true), alpha)); // n × m
-        const gPrime = tf.mul(tf.sub(1, tf.mean(tf.square(g), 0)), alpha); // m
+        const y = tf.matMul(z, wt, false, true);
+        let g: import("@tensorflow/tfjs").Tensor;
+        let gPrime: import("@tensorflow/tfjs").Tensor;
+        if (fun === "logcosh") {
+          g = tf.tanh(tf.mul(y, alpha)); // n × m
+          gPrime = tf.mul(tf.sub(1, tf.mean(tf.square(g), 0)), alpha); // m
+        } else if (fun === "exp") {
+          const e = tf.exp(tf.mul(tf.square(y), -0.5));
+          g = tf.mul(y, e);
+          gPrime = tf.mean(tf.mul(tf.sub(1, tf.square(y)), e), 0);
+        } else {
+          g = tf.pow(y, 3);
+          gPrime = tf.mean(tf.mul(tf.square(y), 3), 0);
+        }
         const gzt = tf.div(tf.matMul(g, z, true, false), n); // m × m: E[g(w_i·z) z_j]
         return [gzt.dataSync(), gPrime.dataSync()];
       });

@@ -1,0 +1,39 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Cajal — interpretability benchmark", template: "%s · Cajal" },
+  description: "An open benchmark for interpretability methods on biological and artificial neural networks, scored against ground truth.",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="min-h-screen font-sans">
+        <header className="border-b border-slate-200 bg-white">
+          <div className="mx-auto flex max-w-6xl items-center gap-8 px-6 py-3">
+            <Link href="/" className="flex items-baseline gap-2">
+              <span className="text-lg font-semibold tracking-tight text-slate-900">Cajal</span>
+              <span className="hidden text-xs text-slate-500 sm:inline">interpretability with ground truth</span>
+            </Link>
+            <nav className="flex gap-5 text-sm text-slate-600">
+              <Link href="/" className="hover:text-slate-900">
+                Overview
+              </Link>
+              <Link href="/#tasks" className="hover:text-slate-900">
+                Tasks
+              </Link>
+            </nav>
+          </div>
+        </header>
+        <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+        <footer className="mx-auto max-w-6xl px-6 pb-10 text-xs text-slate-500">
+          Scores are on the official split. Normalized score = (score − random) / (oracle − random) on the same instances. Failed runs have
+          no score.
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,258 @@
+// One run: its result, full provenance (how to reproduce it) and every instance's outcome.
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { CHANCE_METHOD, getRun, load, ORACLE_METHOD, type RunPage } from "../../../lib/data.ts";
+import { formatCi, formatDate, formatMb, formatMs, formatScore, shortHash } from "../../../lib/format.ts";
+import { DomainBadge, StatusBadge, Tag } from "../../_components/badges.tsx";
+import { DbError } from "../../_components/db-error.tsx";
+import { StripPlot } from "../../_components/plots.tsx";
+
+export const dynamic = "force-dynamic";
+
+interface Props {
+  params: Promise<{ runId: string }>;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { runId } = await params;
+  return { title: `Run ${runId}` };
+}
+
+export default async function RunDetailPage({ params }: Props) {
+  const { runId } = await params;
+  const result = await load(() => getRun(runId));
+  if (!result.ok) return <DbError message={result.error} />;
+  const run = result.data;
+  if (!run) notFound();
+  const failedInstances = run.instanceResults.filter((r) => r.status !== "ok").length;
+  return (
+    <div className="space-y-8">
+      <header>
+        <nav className="text-sm text-slate-500">
+          <Link href="/" className="hover:underline">
+            Overview
+          </Link>{" "}
+          /{" "}
+          <Link href={`/tasks/${run.task.id}`} className="hover:underline">
+            {run.task.title}
+          </Link>{" "}
+          / run {run.id}
+        </nav>
+        <div className="mt-2 flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight" data-testid="run-title">
+            {run.method.name} <span className="font-normal text-slate-400">on</span> {run.dataset.title}
+          </h1>
+          <StatusBadge status={run.status} />
+          <DomainBadge domain={run.dataset.domain} />
+          <Tag>{run.split} split</Tag>
+        </div>
+        <p className="mt-2 max-w-3xl text-sm text-slate-600">{run.method.description}</p>
+        {run.method.id === ORACLE_METHOD && (
+          <p className="mt-2 text-sm text-amber-800">
+            The oracle reads the ground truth. It is the upper reference of normalized scores and is never ranked.
+          </p>
+        )}
+        {run.method.id === CHANCE_METHOD && (
+          <p className="mt-2 text-sm text-slate-600">Random outputs of the right shape: the chance level (normalized score 0).</p>
+        )}
+      </header>
+
+      {run.message && (
+        <div className="rounded-lg border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-800" data-testid="run-message">
+          <span className="font-medium">{run.status}:</span> {run.message}
+        </div>
+      )}
+
+      <section className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+        <Stat label={run.task.mainScore.label} testId="run-score">
+          {formatScore(run.score)} <span className="text-sm font-normal text-slate-400">{formatCi(run.ciLow, run.ciHigh)}</span>
+        </Stat>
+        <Stat label="Normalized">{formatScore(run.normalized)}</Stat>
+        {run.task.metrics.map((m) => (
+          <Stat key={m.id} label={m.label}>
+            {formatScore(run.metrics?.[m.id])}
+          </Stat>
+        ))}
+        <Stat label="Instances">
+          {run.instancesDone}/{run.instances}
+          {failedInstances > 0 && <span className="ml-2 text-sm font-normal text-rose-700">{failedInstances} failed</span>}
+        </Stat>
+      </section>
+
+      <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm" data-testid="provenance">
+        <h2 className="text-base font-semibold">Provenance</h2>
+        <dl className="mt-3 grid grid-cols-1 gap-x-10 gap-y-2 text-sm md:grid-cols-2">
+          <Field label="Method">
+            {run.method.id} v{run.method.version} <Hash value={run.method.sourceHash} title="sha256 of the method's source folder" />
+            {run.method.url && (
+              <a href={run.method.url} className="ml-2 text-indigo-600 hover:underline">
+                source
+              </a>
+            )}
+          </Field>
+          <Field label="Task">
+            <Link href={`/tasks/${run.task.id}`} className="hover:underline">
+              {run.task.id}
+            </Link>{" "}
+            v{run.task.version} <Hash value={run.task.contractHash} title="sha256 of the task contract" />
+          </Field>
+          <Field label="Dataset">
+            {run.dataset.slug} v{run.dataset.version} <Hash value={run.dataset.contentHash} title="sha256 of the generator config and official instances" />
+          </Field>
+          <Field label="Split · seed">
+            {run.split} · <span className="font-mono">{run.seed}</span>
+          </Field>
+          <Field label="Harness">
+            {run.provenance.harnessVersion} · git <Hash value={run.provenance.gitSha} title="git commit of the harness" />
+          </Field>
+          <Field label="Backend">{run.provenance.backend ?? "—"}</Field>
+          <Field label="Hardware">
+            {Object.keys(run.provenance.hardware).length === 0
+              ? "—"
+              : Object.entries(run.provenance.hardware).map(([k, v]) => (
+                  <span key={k} className="mr-3 inline-block">
+                    <span className="text-slate-400">{k}</span> {v}
+                  </span>
+                ))}
+          </Field>
+          <Field label="Wall · CPU · peak RSS">
+            {formatMs(run.provenance.wallMs)} · {formatMs(run.provenance.cpuMs)} · {formatMb(run.provenance.peakRssMb)}
+          </Field>
+          <Field label="Started · finished">
+            {formatDate(run.provenance.startedAt)} · {formatDate(run.provenance.finishedAt)}
+          </Field>
+          <Field label="References">
+            {run.references.random ? (
+              <Link href={`/runs/${run.references.random.runId}`} className="hover:underline">
+                random = {formatScore(run.references.random.score)}
+              </Link>
+            ) : (
+              "random: not run"
+            )}{" "}
+            ·{" "}
+            {run.references.oracle ? (
+              <Link href={`/runs/${run.references.oracle.runId}`} className="hover:underline">
+                oracle = {formatScore(run.references.oracle.score)}
+              </Link>
+            ) : (
+              "oracle: not run"
+            )}
+          </Field>
+        </dl>
+      </section>
+
+      <Instances run={run} />
+    </div>
+  );
+}
+
+function Instances({ run }: { run: RunPage }) {
+  const metricIds = run.task.metrics;
+  return (
+    <section className="rounded-xl border border-slate-200 bg-white shadow-sm" data-testid="instances">
+      <div className="px-6 pt-5">
+        <h2 className="text-base font-semibold">Instances</h2>
+        <p className="mt-1 text-sm text-slate-500">
+          {run.task.mainScore.label} of each instance; the vertical bar is the mean. Each instance is deterministic in its seed; the input
+          hash lets a reproduction check it saw the same data.
+        </p>
+        <div className="mt-3">
+          <StripPlot
+            label={run.task.mainScore.label}
+            range={run.task.mainScore}
+            mean={run.score}
+            values={run.instanceResults.map((r) => ({ index: r.index, value: r.score, failed: r.status !== "ok" }))}
+          />
+        </div>
+      </div>
+      {run.instanceResults.length === 0 ? (
+        <p className="px-6 py-5 text-sm text-slate-500">No instance has finished yet.</p>
+      ) : (
+        <div className="mt-2 overflow-x-auto">
+          <table className="min-w-full text-sm">
+            <thead className="text-left text-xs text-slate-500">
+              <tr className="border-y border-slate-200">
+                <th className="px-6 py-2 text-right font-medium">#</th>
+                <th className="px-3 py-2 font-medium">Instance</th>
+                <th className="px-3 py-2 font-medium">Status</th>
+                <th className="px-3 py-2 text-right font-medium">{run.task.mainScore.label}</th>
+                {metricIds.map((m) => (
+                  <th key={m.id} className="px-3 py-2 text-right font-medium">
+                    {m.label}
+                  </th>
+                ))}
+                <th className="px-3 py-2 text-right font-medium">Seed</th>
+                <th className="px-3 py-2 font-medium">Input hash</th>
+                <th className="px-3 py-2 text-right font-medium">Wall</th>
+                <th className="px-3 py-2 text-right font-medium">CPU</th>
+                <th className="px-3 py-2 font-medium">Message</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {run.instanceResults.map((r) => (
+                <tr key={r.index} data-testid="instance-row" data-status={r.status} className={r.status === "ok" ? "" : "bg-rose-50/30"}>
+                  <td className="px-6 py-1.5 text-right tabular-nums text-slate-500">{r.index}</td>
+                  <td className="px-3 py-1.5 font-mono text-xs">{r.instanceKey}</td>
+                  <td className="px-3 py-1.5">
+                    <StatusBadge status={r.status} />
+                  </td>
+                  <td className="px-3 py-1.5 text-right tabular-nums">{formatScore(r.score)}</td>
+                  {metricIds.map((m) => (
+                    <td key={m.id} className="px-3 py-1.5 text-right tabular-nums">
+                      {formatScore(r.metrics?.[m.id])}
+                    </td>
+                  ))}
+                  <td className="px-3 py-1.5 text-right font-mono text-xs text-slate-600">{r.seed}</td>
+                  <td className="px-3 py-1.5">
+                    <Hash value={r.inputHash} title="sha256 of the instance's inputs" />
+                  </td>
+                  <td className="px-3 py-1.5 text-right tabular-nums text-slate-600">{formatMs(r.wallMs)}</td>
+                  <td className="px-3 py-1.5 text-right tabular-nums text-slate-600">{formatMs(r.cpuMs)}</td>
+                  <td className="max-w-md px-3 py-1.5 text-xs text-rose-700">
+                    {r.message}
+                    {r.logTail && (
+                      <details className="mt-1 text-slate-600">
+                        <summary className="cursor-pointer text-slate-500">log tail</summary>
+                        <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-900 p-2 text-[11px] leading-snug text-slate-100">{r.logTail}</pre>
+                      </details>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Stat({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-sm">
+      <div className="text-xs text-slate-500">{label}</div>
+      <div className="mt-1 text-xl font-semibold tabular-nums" data-testid={testId}>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="flex gap-3">
+      <dt className="w-40 shrink-0 text-slate-500">{label}</dt>
+      <dd className="min-w-0 break-words">{children}</dd>
+    </div>
+  );
+}
+
+function Hash({ value, title }: { value: string; title: string }) {
+  return (
+    <span className="font-mono text-xs text-slate-500" title={`${title}: ${value}`}>
+      {shortHash(value)}
+    </span>
+  );
+}

@@ -1,0 +1,91 @@
+// `npx cajal` as a user runs it: a child process, real database, stdout/stderr and exit codes.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../harness/db/embedded.ts";
+import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
+
+function cajal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/cajal.mjs"), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase("cli");
+});
+afterAll(async () => {
+  await t.drop();
+});
+
+describe("cajal CLI", () => {
+  it("run --json prints one JSON array of results on stdout and progress on stderr", async () => {
+    const { code, stdout, stderr } = await cajal(["run", "--task", "feature-recovery", "--dataset", "sparse-linear", "--method", "random", "--split", "dev", "--json"], {
+      DATABASE_URL: t.url,
+    });
+    expect(code).toBe(0);
+    const results = JSON.parse(stdout) as Record<string, unknown>[];
+    expect(results.map((r) => r.method).sort()).toEqual(["oracle", "random"]);
+    for (const r of results) {
+      for (const key of ["method", "task", "dataset", "split", "status", "score", "ciLow", "ciHigh", "normalized", "instances", "runtimeMs"]) {
+        expect(r).toHaveProperty(key);
+      }
+      expect(r.status).toBe("ok");
+      expect(r.split).toBe("dev");
+      expect(r.instances).toBe(6);
+      expect(typeof r.score).toBe("number");
+    }
+    expect(stderr).toMatch(/suite \(dev\) .* 12\/12 .*ETA/);
+    // A second run finds everything done.
+    const again = await cajal(["run", "--task", "feature-recovery", "--dataset", "sparse-linear", "--method", "random", "--split", "dev", "--json"], { DATABASE_URL: t.url });
+    expect((JSON.parse(again.stdout) as { cached: boolean }[]).every((r) => r.cached)).toBe(true);
+  });
+
+  it("unknown names exit non-zero and list what exists", async () => {
+    const method = await cajal(["run", "--method", "no-such-method"], { DATABASE_URL: t.url });
+    expect(method.code).toBe(2);
+    expect(method.stdout).toBe("");
+    expect(method.stderr).toMatch(/unknown method "no-such-method"; available methods: .*oracle.*random/);
+    const dataset = await cajal(["run", "--task", "feature-recovery", "--dataset", "nope"], { DATABASE_URL: t.url });
+    expect(dataset.code).toBe(2);
+    expect(dataset.stderr).toMatch(/unknown dataset "nope" for task feature-recovery; available datasets: sparse-linear, mixed-selectivity/);
+    const task = await cajal(["run", "--task", "nope"], { DATABASE_URL: t.url });
+    expect(task.stderr).toMatch(/available tasks: feature-recovery/);
+    const split = await cajal(["run", "--split", "private"], { DATABASE_URL: t.url });
+    expect(split.code).toBe(2);
+    expect(split.stderr).toMatch(/split must be "dev" or "official"/);
+    const flag = await cajal(["run", "--bogus"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/Unknown option '--bogus'/);
+  });
+
+  it("a database that is down gives one clear line and exit code 1", async () => {
+    const { code, stderr } = await cajal(["run", "--method", "random", "--split", "dev"], { DATABASE_URL: "postgresql://postgres:x@127.0.0.1:9/cajal" });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/cajal: cannot reach postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:9\/cajal \(connection refused\)/);
+  });
+
+  it("list prints the registries, as JSON on request", async () => {
+    const { code, stdout } = await cajal(["list", "datasets", "--json"]);
+    expect(code).toBe(0);
+    const datasets = JSON.parse(stdout) as { id: string; task: string; domain: string }[];
+    expect(datasets.map((d) => d.id)).toEqual(expect.arrayContaining(["sparse-linear", "mixed-selectivity"]));
+    const bad = await cajal(["list", "things"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/one of: tasks, datasets, methods/);
+  });
+});

@@ -1,0 +1,119 @@
+// Registry-wide conformance: every task, dataset and method meets the same contract, so adding one
+// is checked without writing per-plugin boilerplate.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { DATASETS } from "../datasets/registry.ts";
+import { REPO_ROOT } from "../harness/db/embedded.ts";
+import { hashArrays } from "../harness/ndarray.ts";
+import { generateInstance, getTask, methodSeed } from "../harness/registry.ts";
+import { evaluateInstance } from "../harness/runner.ts";
+import { DOMAINS, SPLITS } from "../harness/types.ts";
+import { validateOutputs } from "../harness/validate.ts";
+import { METHODS } from "../methods/registry.ts";
+import { TASKS } from "../tasks/registry.ts";
+
+const kebab = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const semver = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const unique = (ids: string[]) => new Set(ids).size === ids.length;
+
+describe("registries", () => {
+  it("ids are unique", () => {
+    expect(unique(TASKS.map((t) => t.id))).toBe(true);
+    expect(unique(METHODS.map((m) => m.id))).toBe(true);
+    expect(unique(DATASETS.map((d) => `${d.task}/${d.slug}`))).toBe(true);
+  });
+  it("every task has datasets, an oracle and a random reference", () => {
+    for (const task of TASKS) {
+      expect(DATASETS.some((d) => d.task === task.id)).toBe(true);
+      for (const ref of ["oracle", "random"]) expect(METHODS.find((m) => m.id === ref)?.tasks).toContain(task.id);
+    }
+  });
+});
+
+describe.each(TASKS.map((t) => [t.id, t] as const))("task %s", (id, task) => {
+  it("has valid metadata and a README with a changelog", () => {
+    expect(id).toMatch(kebab);
+    expect(Number.isInteger(task.version) && task.version >= 1).toBe(true);
+    expect(task.mainScore.max).toBeGreaterThan(task.mainScore.min);
+    expect(Object.keys(task.inputs).length).toBeGreaterThan(0);
+    expect(Object.keys(task.outputs).length).toBeGreaterThan(0);
+    const readme = path.join(REPO_ROOT, "tasks", id, "README.md");
+    expect(existsSync(readme)).toBe(true);
+    expect(readFileSync(readme, "utf8")).toMatch(/## Changelog[\s\S]*\d{4}-\d{2}-\d{2}/);
+  });
+});
+
+describe.each(DATASETS.map((d) => [`${d.task}/${d.slug}`, d] as const))("dataset %s", (_key, dataset) => {
+  const task = getTask(dataset.task);
+  const instance = generateInstance(dataset, "dev", 0);
+
+  it("has valid metadata and a README", () => {
+    expect(dataset.slug).toMatch(kebab);
+    expect(DOMAINS).toContain(dataset.domain);
+    for (const split of SPLITS) expect(dataset.sizes[split]).toBeGreaterThan(0);
+    expect(existsSync(path.join(REPO_ROOT, "datasets", dataset.slug, "README.md"))).toBe(true);
+  });
+
+  it("is deterministic in (dataset, version, split, index) and splits differ", () => {
+    const again = generateInstance(dataset, "dev", 0);
+    expect(hashArrays(again.inputs)).toBe(hashArrays(instance.inputs));
+    expect(hashArrays(again.truth)).toBe(hashArrays(instance.truth));
+    expect(hashArrays(generateInstance(dataset, "official", 0).inputs)).not.toBe(hashArrays(instance.inputs));
+    expect(hashArrays(generateInstance(dataset, "dev", 1).inputs)).not.toBe(hashArrays(instance.inputs));
+  });
+
+  it("produces inputs and truth matching the task contract", () => {
+    expect(task.paramsSchema.safeParse(instance.params).success).toBe(true);
+    for (const [name, spec] of Object.entries(task.inputs)) {
+      const array = instance.inputs[name];
+      expect(array, `input ${name}`).toBeDefined();
+      expect(array?.dtype).toBe(spec.dtype);
+      expect(array?.shape).toHaveLength(spec.dims.length);
+      expect(array?.data.length).toBe(array?.shape.reduce((a, b) => a * b, 1));
+    }
+    for (const name of Object.keys(task.truth)) expect(instance.truth[name], `truth ${name}`).toBeDefined();
+  });
+
+  it("scores the oracle at the ceiling and random well below it", async () => {
+    const oracle = METHODS.find((m) => m.id === "oracle");
+    const random = METHODS.find((m) => m.id === "random");
+    if (!oracle || !random) throw new Error("references missing");
+    const o = await evaluateInstance(oracle, task, instance);
+    const r = await evaluateInstance(random, task, instance);
+    expect(o.status).toBe("ok");
+    expect(o.score).toBeGreaterThanOrEqual(task.mainScore.max - 1e-3);
+    expect(r.status).toBe("ok");
+    expect(r.score as number).toBeLessThan(task.mainScore.max - 0.2);
+  });
+});
+
+describe.each(METHODS.map((m) => [m.id, m] as const))("method %s", (id, method) => {
+  it("has valid metadata and a README", () => {
+    expect(id).toMatch(kebab);
+    expect(method.version).toMatch(semver);
+    expect(method.tasks.length).toBeGreaterThan(0);
+    for (const taskId of method.tasks) expect(TASKS.map((t) => t.id)).toContain(taskId);
+    expect(existsSync(path.join(REPO_ROOT, "methods", id, "README.md"))).toBe(true);
+  });
+
+  it.each(method.tasks)("returns outputs of the contract's shape on %s, deterministically", async (taskId) => {
+    const task = getTask(taskId);
+    const dataset = DATASETS.find((d) => d.task === taskId);
+    if (!dataset) throw new Error(`no dataset for ${taskId}`);
+    const instance = generateInstance(dataset, "dev", 0);
+    const ctx = {
+      task: taskId,
+      params: instance.params,
+      inputs: instance.inputs,
+      outputShapes: task.outputShapes(instance),
+      seed: methodSeed(instance, id),
+      ...(method.readsTruth ? { truth: instance.truth } : {}),
+    };
+    const first = await method.run(ctx);
+    expect(validateOutputs(task, instance, first)).toEqual({ ok: true });
+    const second = await method.run(ctx);
+    const arrays = (o: typeof first) => Object.fromEntries(Object.entries(o).filter(([, v]) => "data" in v)) as Parameters<typeof hashArrays>[0];
+    expect(hashArrays(arrays(second))).toBe(hashArrays(arrays(first)));
+  });
+});
