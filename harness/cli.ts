@@ -206,7 +206,7 @@ async function commandExport(values: ReturnType<typeof parse>["values"]) {
     outDir: args.out,
     withTruth: Boolean(values["with-truth"]),
   });
-  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  process.stdout.write(`exported ${summary.count} instances of ${args.task[0]}/${args.dataset[0]}/${args.split} to ${summary.dir} (manifest: ${summary.manifest})\n`);
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 // Registers tasks, datasets and methods (with their versions) in the database, refusing silent
 // changes: a task contract or dataset content that changed without a version bump is an error.
 import path from "node:path";
-import type { Db } from "./db/client.ts";
+import type { Db, Prisma } from "./db/client.ts";
 import { REPO_ROOT } from "./db/embedded.ts";
 import { hashArrays } from "./ndarray.ts";
 import { hashFolder, sha256Json } from "./provenance.ts";
@@ -77,7 +77,8 @@ export async function registerAll(db: Db): Promise<Registered> {
       mainScore: task.mainScore.label,
     };
     await db.task.upsert({ where: { id: task.id }, create: { id: task.id, ...fields }, update: fields });
-    const contract = taskContract(task);
+    // A plain JSON document; the cast only tells Prisma that (its JSON type has no index signature for our interfaces).
+    const contract = taskContract(task) as unknown as Prisma.InputJsonObject;
     const contractHash = sha256Json(contract);
     const version = await db.taskVersion.upsert({
       where: { taskId_version: { taskId: task.id, version: task.version } },

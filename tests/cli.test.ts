@@ -1,5 +1,7 @@
 // `npx cajal` as a user runs it: a child process, real database, stdout/stderr and exit codes.
 import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/db/embedded.ts";
@@ -77,6 +79,20 @@ describe("cajal CLI", () => {
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toMatch(/cajal: cannot reach postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:9\/cajal \(connection refused\)/);
+  });
+
+  it("export writes PROTOCOL.md input directories, with truth for dev only", async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "cajal-export-"));
+    const ok = await cajal(["export", "--task", "feature-recovery", "--dataset", "sparse-linear", "--split", "dev", "--out", out, "--with-truth"]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/exported 6 instances of feature-recovery\/sparse-linear\/dev/);
+    const taskJson = JSON.parse(readFileSync(path.join(out, "sparse-linear", "dev", "0", "task.json"), "utf8"));
+    expect(taskJson).toMatchObject({ protocol: 1, task: "feature-recovery", taskVersion: 1, instance: "sparse-linear/dev/0", params: { nFeatures: 32 } });
+    expect(taskJson.inputs.activations).toEqual({ file: "activations.npy", dtype: "float32", shape: [4096, 32] });
+    expect(existsSync(path.join(out, "sparse-linear", "dev", "0", "truth", "features.npy"))).toBe(true);
+    const refused = await cajal(["export", "--task", "feature-recovery", "--dataset", "sparse-linear", "--split", "official", "--out", out, "--with-truth"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/dev/);
   });
 
   it("list prints the registries, as JSON on request", async () => {
