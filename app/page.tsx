@@ -1,17 +1,18 @@
 // Overview: every task with its datasets, and a methods × datasets table of official-split scores
 // with the mean normalized score per domain.
 import Link from "next/link";
+import { Suspense } from "react";
 import { DOMAIN_ORDER, getOverview, load, type OverviewTask } from "../lib/data.ts";
 import { formatScore } from "../lib/format.ts";
 import { DomainBadge, StatusBadge, Tag } from "./_components/badges.tsx";
 import { DbError } from "./_components/db-error.tsx";
+import { LoadingSkeleton } from "./_components/loading-skeleton.tsx";
 
 export const dynamic = "force-dynamic";
 
-export default async function OverviewPage() {
-  const result = await load(getOverview);
-  if (!result.ok) return <DbError message={result.error} />;
-  const { tasks } = result.data;
+// No app/loading.tsx: a Suspense boundary above every route would send HTTP 200 before a task or run
+// page could answer 404. The overview streams its own loading state instead.
+export default function OverviewPage() {
   return (
     <div className="space-y-10">
       <section className="max-w-3xl">
@@ -23,25 +24,40 @@ export default async function OverviewPage() {
         </p>
       </section>
 
-      <section id="tasks" className="space-y-8">
-        {tasks.length === 0 && (
-          <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600" data-testid="empty">
-            No tasks are registered yet. Run the benchmark with <code className="font-mono">npx cajal run</code> (or{" "}
-            <code className="font-mono">npx cajal start</code>) to fill the database.
-          </div>
-        )}
-        {tasks.map((task) => (
-          <TaskCard key={task.id} task={task} />
-        ))}
-      </section>
+      <Suspense fallback={<LoadingSkeleton />}>
+        <Tasks />
+      </Suspense>
     </div>
+  );
+}
+
+async function Tasks() {
+  const result = await load(getOverview);
+  if (!result.ok) return <DbError message={result.error} />;
+  const { tasks } = result.data;
+  return (
+    <section id="tasks" className="space-y-8">
+      {tasks.length === 0 && (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600" data-testid="empty">
+          No tasks are registered yet. Run the benchmark with <code className="font-mono">npx cajal run</code> (or{" "}
+          <code className="font-mono">npx cajal start</code>) to fill the database.
+        </div>
+      )}
+      {tasks.map((task) => (
+        <TaskCard key={task.id} task={task} />
+      ))}
+    </section>
   );
 }
 
 function TaskCard({ task }: { task: OverviewTask }) {
   const domains = DOMAIN_ORDER.filter((d) => task.domains.includes(d));
   return (
-    <article className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm" data-testid="overview-task" data-task={task.id}>
+    <article
+      className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm"
+      data-testid="overview-task"
+      data-task={task.id}
+    >
       <div className="border-b border-slate-100 px-6 py-4">
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h2 className="text-lg font-semibold">
@@ -102,7 +118,12 @@ function TaskCard({ task }: { task: OverviewTask }) {
             </thead>
             <tbody className="divide-y divide-slate-100">
               {task.methods.map((m) => (
-                <tr key={m.method} className={m.isChance ? "bg-slate-50/60 text-slate-500" : ""} data-testid="overview-row" data-method={m.method}>
+                <tr
+                  key={m.method}
+                  className={m.isChance ? "bg-slate-50/60 text-slate-500" : ""}
+                  data-testid="overview-row"
+                  data-method={m.method}
+                >
                   <td className="px-6 py-2">
                     <span className={m.isChance ? "italic" : "font-medium text-slate-900"}>{m.methodName}</span>{" "}
                     {m.isChance && <Tag>chance</Tag>}
@@ -114,7 +135,11 @@ function TaskCard({ task }: { task: OverviewTask }) {
                         {!cell ? (
                           <span className="text-slate-300">—</span>
                         ) : cell.status === "ok" ? (
-                          <Link href={`/runs/${cell.runId}`} className="hover:underline" title={`normalized ${formatScore(cell.normalized)}`}>
+                          <Link
+                            href={`/runs/${cell.runId}`}
+                            className="hover:underline"
+                            title={`normalized ${formatScore(cell.normalized)}`}
+                          >
                             {formatScore(cell.score)}
                           </Link>
                         ) : (
@@ -134,7 +159,11 @@ function TaskCard({ task }: { task: OverviewTask }) {
                         ) : (
                           <>
                             {formatScore(dm.mean, 2)}
-                            {dm.count < dm.of && <span className="ml-1 text-xs text-slate-400">({dm.count}/{dm.of})</span>}
+                            {dm.count < dm.of && (
+                              <span className="ml-1 text-xs text-slate-400">
+                                ({dm.count}/{dm.of})
+                              </span>
+                            )}
                           </>
                         )}
                       </td>

@@ -103,7 +103,9 @@ export function siteImportClosure(): string[] {
     if (seen.has(rel)) continue;
     seen.add(rel);
     const source = readFileSync(path.join(REPO_ROOT, rel), "utf8");
-    for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)|import\s*["'](\.[^"']+)["']/g)) {
+    for (const match of source.matchAll(
+      /(?:import|export)\s[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)|import\s*["'](\.[^"']+)["']/g,
+    )) {
       const spec = match[1] ?? match[2] ?? match[3];
       if (!spec || spec.endsWith(".css")) continue;
       const target = path.normalize(path.join(path.dirname(rel), spec));
@@ -181,7 +183,6 @@ export async function buildSite(options: { log?: Log } = {}): Promise<BuildResul
       return { built: false, durationMs: 0 };
     }
     if (!existsSync(NEXT_BIN)) throw new Error(`Next.js is not installed (${NEXT_BIN} is missing): run npm install`);
-    const hash = siteSourceHash();
     mkdirSync(path.dirname(SITE_BUILD_LOG), { recursive: true });
     const out = createWriteStream(SITE_BUILD_LOG);
     log(`building the site (next build; log: ${path.relative(REPO_ROOT, SITE_BUILD_LOG)})…`);
@@ -201,11 +202,15 @@ export async function buildSite(options: { log?: Log } = {}): Promise<BuildResul
     await new Promise<void>((resolve) => out.end(resolve));
     const durationMs = performance.now() - t0;
     if (code !== 0 || !existsSync(BUILD_ID)) {
-      throw new Error(
-        `next build failed (exit code ${code}); full log: ${SITE_BUILD_LOG}\n${tail(output)}`,
-      );
+      throw new Error(`next build failed (exit code ${code}); full log: ${SITE_BUILD_LOG}\n${tail(output)}`);
     }
-    const stamp: Stamp = { hash, buildId: readFileSync(BUILD_ID, "utf8").trim(), builtAt: new Date().toISOString(), durationMs: Math.round(durationMs) };
+    // Hashed after the build: `next build` may rewrite tsconfig.json (adding settings it wants).
+    const stamp: Stamp = {
+      hash: siteSourceHash(),
+      buildId: readFileSync(BUILD_ID, "utf8").trim(),
+      builtAt: new Date().toISOString(),
+      durationMs: Math.round(durationMs),
+    };
     writeFileSync(STAMP, `${JSON.stringify(stamp, null, 2)}\n`);
     log(`site built in ${(durationMs / 1000).toFixed(1)} s`);
     return { built: true, durationMs };
@@ -255,7 +260,8 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   const log = options.log ?? (() => undefined);
   const timeoutMs = options.timeoutMs ?? 60_000;
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`invalid port ${port}: choose another with --port`);
-  if (!existsSync(BUILD_ID)) throw new Error("the site has not been built (.next/BUILD_ID is missing): run buildSite() / `npx cajal start` first");
+  if (!existsSync(BUILD_ID))
+    throw new Error("the site has not been built (.next/BUILD_ID is missing): run buildSite() / `npx cajal start` first");
   if (!(await portFree(port, hostname))) {
     throw new Error(`port ${port} is already in use: stop whatever listens on it, or choose another port with --port`);
   }

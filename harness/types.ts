@@ -105,6 +105,31 @@ export interface DatasetDefinition {
   generate(split: Split, index: number, seed: number): GeneratedInstance;
 }
 
+/** What an out-of-process method reports about one instance (process-tree resources, output tail). */
+export interface MethodUsage {
+  cpuMs?: number;
+  peakRssMb?: number;
+  /** Last 64 KiB of the method's stdout/stderr. */
+  log?: string;
+  /** Wall time of the method itself (excluding harness work), when measured separately. */
+  wallMs?: number;
+}
+
+/**
+ * Thrown by a method's run() to end an instance with a specific PROTOCOL.md outcome (any other
+ * exception is an `error`). External methods use it for timeouts and invalid outputs.
+ */
+export class MethodFailure extends Error {
+  override name = "MethodFailure";
+  constructor(
+    readonly outcome: "invalid-output" | "error" | "timeout",
+    message: string,
+    readonly log?: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface MethodContext {
   task: string;
   params: Record<string, JsonValue>;
@@ -114,6 +139,11 @@ export interface MethodContext {
   seed: number;
   /** Only for reference methods that declare `readsTruth` (the oracle). */
   truth?: Record<string, NdArray>;
+  /** The task definition and instance, for methods that need the full contract (external methods write task.json). */
+  taskDefinition?: TaskDefinition;
+  instance?: Instance;
+  /** Out-of-process methods report their process tree's resources and output here. */
+  report?(usage: MethodUsage): void;
 }
 
 export interface MethodDefinition {
@@ -128,5 +158,9 @@ export interface MethodDefinition {
   sourceHash?: string;
   /** The oracle reads ground truth: it is dev-only and never ranked. */
   readsTruth?: boolean;
+  /** Instances may run concurrently (external processes); in-process TypeScript methods run one at a time. */
+  concurrent?: boolean;
+  /** Recorded on the run, e.g. that an external method ran without the sandbox. */
+  notes?: string[];
   run(ctx: MethodContext): Promise<MethodOutputs>;
 }

@@ -140,7 +140,9 @@ async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]> {
     const datasets = t.datasets.flatMap((d) => {
       const dv = d.versions[0];
       if (!dv) return [];
-      return [{ slug: d.slug, title: d.title, domain: d.domain, description: d.description, version: dv.version, contentHash: dv.contentHash }];
+      return [
+        { slug: d.slug, title: d.title, domain: d.domain, description: d.description, version: dv.version, contentHash: dv.contentHash },
+      ];
     });
     return [
       {
@@ -273,7 +275,10 @@ export async function getOverview(): Promise<Overview> {
       const all: number[] = [];
       for (const domain of domains) {
         const ds = task.datasets.filter((d) => d.domain === domain);
-        const values = ds.map((d) => m.cells[d.slug]).filter((c): c is OverviewCell => !!c && isOk(c) && c.normalized !== null).map((c) => c.normalized as number);
+        const values = ds
+          .map((d) => m.cells[d.slug])
+          .filter((c): c is OverviewCell => !!c && isOk(c) && c.normalized !== null)
+          .map((c) => c.normalized as number);
         all.push(...values);
         m.domainMeans[domain] = { mean: mean(values), count: values.length, of: ds.length };
       }
@@ -358,7 +363,9 @@ function toEntry(r: ResultRow): LeaderboardEntry {
 
 /** Rank scored entries (highest score first); ties share a rank, the chance row takes none. */
 export function rankEntries(entries: LeaderboardEntry[]): LeaderboardEntry[] {
-  const scored = entries.filter((e) => e.role === "ranked" || e.role === "chance").sort((a, b) => (b.score as number) - (a.score as number) || a.method.localeCompare(b.method));
+  const scored = entries
+    .filter((e) => e.role === "ranked" || e.role === "chance")
+    .sort((a, b) => (b.score as number) - (a.score as number) || a.method.localeCompare(b.method));
   let rank = 0;
   let seen = 0;
   let previous: number | null = null;
@@ -370,7 +377,11 @@ export function rankEntries(entries: LeaderboardEntry[]): LeaderboardEntry[] {
     e.rank = rank;
   }
   const byName = (a: LeaderboardEntry, b: LeaderboardEntry) => a.method.localeCompare(b.method);
-  return [...scored, ...entries.filter((e) => e.role === "pending").sort(byName), ...entries.filter((e) => e.role === "failed").sort(byName)];
+  return [
+    ...scored,
+    ...entries.filter((e) => e.role === "pending").sort(byName),
+    ...entries.filter((e) => e.role === "failed").sort(byName),
+  ];
 }
 
 /** Task info and the official-split leaderboard of each of its datasets; null for an unknown task. */
@@ -424,7 +435,15 @@ export interface RunPage {
   instances: number;
   instancesDone: number;
   seed: number;
-  method: { id: string; name: string; kind: ResultRow["methodKind"]; description: string; url: string | null; version: string; sourceHash: string };
+  method: {
+    id: string;
+    name: string;
+    kind: ResultRow["methodKind"];
+    description: string;
+    url: string | null;
+    version: string;
+    sourceHash: string;
+  };
   task: { id: string; title: string; version: number; contractHash: string; mainScore: ScoreSpec; metrics: MetricSpec[] };
   dataset: { slug: string; title: string; domain: Domain; version: number; contentHash: string };
   provenance: {
@@ -453,18 +472,22 @@ function logTail(log: string | null): string | null {
 
 function plainRecord(value: unknown): Record<string, string> {
   if (!value || typeof value !== "object" || Array.isArray(value)) return {};
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+  );
 }
 
 function numberRecord(value: unknown): Record<string, number> | null {
   if (!value || typeof value !== "object" || Array.isArray(value)) return null;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === "number"));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === "number"),
+  );
 }
 
 /** A run with its provenance and per-instance results; null for an unknown (or malformed) run id. */
 export async function getRun(runId: string | number): Promise<RunPage | null> {
   const id = typeof runId === "number" ? runId : /^\d{1,9}$/.test(runId) ? Number(runId) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) return null;
+  if (!Number.isSafeInteger(id) || id <= 0) return null;
   const db = database();
   const run = await db.run.findUnique({
     where: { id },
@@ -501,7 +524,15 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
     instances: run.instances,
     instancesDone: run.instancesDone,
     seed: run.seed,
-    method: { id: m.id, name: m.name, kind: m.kind, description: m.description, url: m.url, version: run.methodVersion.version, sourceHash: run.methodVersion.sourceHash },
+    method: {
+      id: m.id,
+      name: m.name,
+      kind: m.kind,
+      description: m.description,
+      url: m.url,
+      version: run.methodVersion.version,
+      sourceHash: run.methodVersion.sourceHash,
+    },
     task: {
       id: run.taskVersion.taskId,
       title: run.taskVersion.task.title,
@@ -545,4 +576,17 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
       peakRssMb: r.peakRssMb,
     })),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Existence checks (cheap; used by segment layouts so that unknown ids get a real HTTP 404 before
+// any loading UI streams)
+
+export async function taskExists(taskId: string): Promise<boolean> {
+  return (await database().task.count({ where: { id: taskId } })) > 0;
+}
+
+export async function runExists(runId: string): Promise<boolean> {
+  if (!/^\d{1,9}$/.test(runId) || Number(runId) <= 0) return false;
+  return (await database().run.count({ where: { id: Number(runId) } })) > 0;
 }

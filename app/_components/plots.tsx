@@ -91,7 +91,12 @@ export function ScorePlot({
         const color = p.chance ? "fill-slate-400 stroke-slate-400" : "fill-indigo-600 stroke-indigo-600";
         return (
           <g key={p.label}>
-            <text x={LEFT - 10} y={y + 4} textAnchor="end" className={`text-[12px] ${p.chance ? "fill-slate-500 italic" : "fill-slate-800"}`}>
+            <text
+              x={LEFT - 10}
+              y={y + 4}
+              textAnchor="end"
+              className={`text-[12px] ${p.chance ? "fill-slate-500 italic" : "fill-slate-800"}`}
+            >
               {p.label}
             </text>
             {p.ciLow !== null && p.ciHigh !== null && (
@@ -121,7 +126,10 @@ export function StripPlot({ values, range, label, mean }: { values: StripValue[]
   if (values.length === 0) return null;
   const ok = values.filter((v) => !v.failed && v.value !== null);
   const failed = values.filter((v) => v.failed);
-  const dom = domainOf(range, ok.map((v) => v.value as number));
+  const dom = domainOf(
+    range,
+    ok.map((v) => v.value as number),
+  );
   const left = 70;
   const x = (v: number) => left + ((v - dom.min) / (dom.max - dom.min || 1)) * (WIDTH - left - RIGHT);
   const laneH = 44;
@@ -130,7 +138,13 @@ export function StripPlot({ values, range, label, mean }: { values: StripValue[]
   const bottom = top + lanes * laneH;
   const jitter = (i: number) => ((((i * 0.6180339887) % 1) + 1) % 1) * 0.7 - 0.35;
   return (
-    <svg viewBox={`0 0 ${WIDTH} ${bottom + AXIS}`} className="w-full max-w-3xl" role="img" aria-label={`${label} per instance`} data-testid="strip-plot">
+    <svg
+      viewBox={`0 0 ${WIDTH} ${bottom + AXIS}`}
+      className="w-full max-w-3xl"
+      role="img"
+      aria-label={`${label} per instance`}
+      data-testid="strip-plot"
+    >
       <title>{`${label} of each instance${failed.length ? `; ${failed.length} failed instances have no score` : ""}`}</title>
       {ticks(dom).map((t) => (
         <g key={t}>
@@ -145,7 +159,13 @@ export function StripPlot({ values, range, label, mean }: { values: StripValue[]
       </text>
       {mean !== null && <line x1={x(mean)} x2={x(mean)} y1={top + 4} y2={top + laneH - 4} className="stroke-indigo-900" strokeWidth={2} />}
       {ok.map((v) => (
-        <circle key={v.index} cx={x(v.value as number)} cy={top + laneH / 2 + jitter(v.index) * laneH * 0.8} r={3.5} className="fill-indigo-600/70">
+        <circle
+          key={v.index}
+          cx={x(v.value as number)}
+          cy={top + laneH / 2 + jitter(v.index) * laneH * 0.8}
+          r={3.5}
+          className="fill-indigo-600/70"
+        >
           <title>{`#${v.index}: ${formatScore(v.value)}`}</title>
         </circle>
       ))}

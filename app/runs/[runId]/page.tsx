@@ -99,7 +99,8 @@ export default async function RunDetailPage({ params }: Props) {
             v{run.task.version} <Hash value={run.task.contractHash} title="sha256 of the task contract" />
           </Field>
           <Field label="Dataset">
-            {run.dataset.slug} v{run.dataset.version} <Hash value={run.dataset.contentHash} title="sha256 of the generator config and official instances" />
+            {run.dataset.slug} v{run.dataset.version}{" "}
+            <Hash value={run.dataset.contentHash} title="sha256 of the generator config and official instances" />
           </Field>
           <Field label="Split · seed">
             {run.split} · <span className="font-mono">{run.seed}</span>
@@ -168,7 +169,9 @@ function Instances({ run }: { run: RunPage }) {
         </div>
       </div>
       {run.instanceResults.length === 0 ? (
-        <p className="px-6 py-5 text-sm text-slate-500">No instance has finished yet.</p>
+        <p className="px-6 py-5 text-sm text-slate-500">
+          {run.status === "queued" || run.status === "running" ? "No instance has finished yet." : "No instance results are stored for this run."}
+        </p>
       ) : (
         <div className="mt-2 overflow-x-auto">
           <table className="min-w-full text-sm">
@@ -215,7 +218,9 @@ function Instances({ run }: { run: RunPage }) {
                     {r.logTail && (
                       <details className="mt-1 text-slate-600">
                         <summary className="cursor-pointer text-slate-500">log tail</summary>
-                        <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-900 p-2 text-[11px] leading-snug text-slate-100">{r.logTail}</pre>
+                        <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-900 p-2 text-[11px] leading-snug text-slate-100">
+                          {r.logTail}
+                        </pre>
                       </details>
                     )}
                   </td>

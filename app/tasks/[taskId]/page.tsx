@@ -55,7 +55,10 @@ export default async function TaskLeaderboardPage({ params }: Props) {
           <div>
             <dt className="inline text-slate-500">Task version: </dt>
             <dd className="inline">
-              v{task.version} <span className="font-mono text-xs text-slate-400" title={task.contractHash}>{shortHash(task.contractHash)}</span>
+              v{task.version}{" "}
+              <span className="font-mono text-xs text-slate-400" title={task.contractHash}>
+                {shortHash(task.contractHash)}
+              </span>
             </dd>
           </div>
         </dl>
@@ -102,7 +105,13 @@ function Leaderboard({ task, board }: { task: TaskPage; board: DatasetLeaderboar
                 range={task.mainScore}
                 chance={random?.status === "ok" ? random.score : null}
                 oracle={oracle?.status === "ok" ? oracle.score : null}
-                points={scored.map((e) => ({ label: e.methodName, score: e.score as number, ciLow: e.ciLow, ciHigh: e.ciHigh, chance: e.role === "chance" }))}
+                points={scored.map((e) => ({
+                  label: e.methodName,
+                  score: e.score as number,
+                  ciLow: e.ciLow,
+                  ciHigh: e.ciHigh,
+                  chance: e.role === "chance",
+                }))}
               />
             </div>
           )}
@@ -136,32 +145,34 @@ function Leaderboard({ task, board }: { task: TaskPage; board: DatasetLeaderboar
         </>
       )}
 
-      <div className="border-t border-slate-100 px-6 py-3 text-xs text-slate-500" data-testid="references">
-        {oracle?.status === "ok" && random?.status === "ok" ? (
-          <>
-            Normalized against{" "}
-            <Link href={`/runs/${oracle.runId}`} className="underline decoration-dotted">
-              oracle = {formatScore(oracle.score)}
-            </Link>{" "}
-            and{" "}
-            <Link href={`/runs/${random.runId}`} className="underline decoration-dotted">
-              random = {formatScore(random.score)}
-            </Link>{" "}
-            on the same instances. The oracle reads the ground truth: it is a reference, never ranked.
-          </>
-        ) : (
-          <>
-            Normalized scores need ok runs of both references on this dataset version (oracle:{" "}
-            {oracle ? <Link href={`/runs/${oracle.runId}`}>{oracle.status}</Link> : "not run"}, random:{" "}
-            {random ? <Link href={`/runs/${random.runId}`}>{random.status}</Link> : "not run"}).
-          </>
-        )}
-        {board.supersededRuns > 0 && (
-          <span className="ml-1">
-            {board.supersededRuns} run{board.supersededRuns === 1 ? "" : "s"} on earlier versions not shown.
-          </span>
-        )}
-      </div>
+      {(board.entries.length > 0 || oracle || random) && (
+        <div className="border-t border-slate-100 px-6 py-3 text-xs text-slate-500" data-testid="references">
+          {oracle?.status === "ok" && random?.status === "ok" ? (
+            <>
+              Normalized against{" "}
+              <Link href={`/runs/${oracle.runId}`} className="underline decoration-dotted">
+                oracle = {formatScore(oracle.score)}
+              </Link>{" "}
+              and{" "}
+              <Link href={`/runs/${random.runId}`} className="underline decoration-dotted">
+                random = {formatScore(random.score)}
+              </Link>{" "}
+              on the same instances. The oracle reads the ground truth: it is a reference, never ranked.
+            </>
+          ) : (
+            <>
+              Normalized scores need ok runs of both references on this dataset version (oracle:{" "}
+              {oracle ? <Link href={`/runs/${oracle.runId}`}>{oracle.status}</Link> : "not run"}, random:{" "}
+              {random ? <Link href={`/runs/${random.runId}`}>{random.status}</Link> : "not run"}).
+            </>
+          )}
+          {board.supersededRuns > 0 && (
+            <span className="ml-1">
+              {board.supersededRuns} run{board.supersededRuns === 1 ? "" : "s"} on earlier versions not shown.
+            </span>
+          )}
+        </div>
+      )}
     </section>
   );
 }
@@ -183,7 +194,11 @@ function Row({ entry: e, metricIds }: { entry: LeaderboardEntry; metricIds: stri
         {e.rank ?? ""}
       </td>
       <td className="px-3 py-2">
-        <Link href={`/runs/${e.runId}`} className={`hover:underline ${chance ? "italic" : "font-medium text-slate-900"}`} data-testid="run-link">
+        <Link
+          href={`/runs/${e.runId}`}
+          className={`hover:underline ${chance ? "italic" : "font-medium text-slate-900"}`}
+          data-testid="run-link"
+        >
           {e.methodName}
         </Link>{" "}
         <span className="font-mono text-xs text-slate-400">v{e.methodVersion}</span> {chance && <Tag>chance</Tag>}

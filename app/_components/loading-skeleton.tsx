@@ -1,5 +1,5 @@
-// Shown while a page's data loads.
-export default function Loading() {
+// Shown while a page's data loads (the loading.tsx files and the overview's Suspense fallback).
+export function LoadingSkeleton() {
   return (
     <div className="animate-pulse space-y-4" aria-busy="true" aria-live="polite">
       <div className="h-7 w-64 rounded bg-slate-200" />

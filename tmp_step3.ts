@@ -1,0 +1,32 @@
+import { initTf } from "./harness/tf.ts";
+const { tf } = await initTf();
+function time(label: string, f: () => void, reps = 300) {
+  for (let i=0;i<20;i++) f(); const t0 = performance.now(); for (let i = 0; i < reps; i++) f(); console.log(label.padEnd(30), ((performance.now() - t0) / reps * 1000).toFixed(0), "us");
+}
+const B = 256, d = 32, k = 128;
+const all = tf.randomNormal([4096, d]);
+const xb = tf.randomNormal([B, d]);
+const pre = tf.randomNormal([B, k]);
+const wEnc = tf.randomNormal([d, k]);
+const wDec = tf.randomNormal([k, d]);
+const bEnc = tf.randomNormal([k]);
+const bDec = tf.randomNormal([d]);
+const idx = tf.tensor1d(new Int32Array(B).map((_, i) => i * 3), "int32");
+const v = tf.variable(tf.zeros([d,k]));
+time("gather", () => tf.tidy(() => { tf.gather(all, idx); }));
+time("sub bcast", () => tf.tidy(() => { tf.sub(xb, bDec); }));
+time("matmul xc@wEnc", () => tf.tidy(() => { tf.matMul(xb, wEnc); }));
+time("add bcast", () => tf.tidy(() => { tf.add(pre, bEnc); }));
+time("relu", () => tf.tidy(() => { tf.relu(pre); }));
+time("step", () => tf.tidy(() => { tf.step(pre); }));
+time("greater+cast", () => tf.tidy(() => { tf.cast(tf.greater(pre, 0), "float32"); }));
+time("mul", () => tf.tidy(() => { tf.mul(pre, pre); }));
+time("mul scalar", () => tf.tidy(() => { tf.mul(pre, 2); }));
+time("transpose BxK", () => tf.tidy(() => { tf.transpose(pre); }));
+time("transpose dxk", () => tf.tidy(() => { tf.transpose(wEnc); }));
+time("sum axis0", () => tf.tidy(() => { tf.sum(pre, 0); }));
+time("sqrt dk", () => tf.tidy(() => { tf.sqrt(wEnc); }));
+time("div dk", () => tf.tidy(() => { tf.div(wEnc, wEnc); }));
+time("assign", () => tf.tidy(() => { v.assign(tf.add(wEnc, 0)); }));
+time("norm", () => tf.tidy(() => { tf.norm(wDec, "euclidean", 1, true); }));
+time("scalar creation", () => tf.tidy(() => { tf.scalar(2); }));
