@@ -3,7 +3,8 @@
 // The end-to-end `npm start` benchmark is `npm run bench:start`.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Bench } from "tinybench";
-import { generateInstance, getDataset, getTask, listMethods, methodSeed } from "../harness/registry.ts";
+import { generateInstance, getDataset, getTask, listMethods } from "../harness/registry.ts";
+import { methodContext } from "../harness/runner.ts";
 import { initTf } from "../harness/tf.ts";
 import type { Instance, MethodDefinition } from "../harness/types.ts";
 
@@ -11,16 +12,7 @@ const task = getTask("feature-recovery");
 const { backend } = await initTf();
 const rows: { dataset: string; regime: string; method: string; meanMs: number; p50Ms: number; samples: number; score: number }[] = [];
 
-function context(method: MethodDefinition, instance: Instance) {
-  return {
-    task: task.id,
-    params: instance.params,
-    inputs: instance.inputs,
-    outputShapes: task.outputShapes(instance),
-    seed: methodSeed(instance, method.id),
-    ...(method.readsTruth ? { truth: instance.truth } : {}),
-  };
-}
+const context = (method: MethodDefinition, instance: Instance) => methodContext(method, task, instance);
 
 for (const slug of ["sparse-linear", "mixed-selectivity"]) {
   const dataset = getDataset(task.id, slug);

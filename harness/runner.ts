@@ -11,7 +11,7 @@ import { seedFrom } from "./rng.ts";
 import { summarize } from "./scoring.ts";
 import { generateInstance, getDataset, getMethod, getTask, listDatasets, listMethods, listTasks, methodSeed, UsageError } from "./registry.ts";
 import { initTf } from "./tf.ts";
-import type { DatasetDefinition, Instance, MethodDefinition, Outcome, Split, TaskDefinition } from "./types.ts";
+import type { DatasetDefinition, Instance, MethodContext, MethodDefinition, Outcome, Split, TaskDefinition } from "./types.ts";
 import { validateOutputs } from "./validate.ts";
 
 export interface SuiteOptions {
@@ -72,15 +72,22 @@ export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "met
 
 class TimeoutError extends Error {}
 
-async function runMethod(method: MethodDefinition, task: TaskDefinition, instance: Instance, timeoutMs: number) {
-  const context = {
+/** What a method sees of an instance: never the ground truth, unless it is the oracle. */
+export function methodContext(method: MethodDefinition, task: TaskDefinition, instance: Instance): MethodContext {
+  return {
     task: task.id,
     params: instance.params,
     inputs: instance.inputs,
     outputShapes: task.outputShapes(instance),
     seed: methodSeed(instance, method.id),
+    taskDefinition: task,
+    instance: method.readsTruth ? instance : { ...instance, truth: {} },
     ...(method.readsTruth ? { truth: instance.truth } : {}),
   };
+}
+
+async function runMethod(method: MethodDefinition, task: TaskDefinition, instance: Instance, timeoutMs: number) {
+  const context = methodContext(method, task, instance);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TimeoutError()), timeoutMs);

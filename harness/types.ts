@@ -1,5 +1,6 @@
 // Core contracts shared by tasks, datasets, methods, the runner and the site.
 import type { z } from "zod";
+import type { Rng } from "./rng.ts";
 
 export const DOMAINS = ["synthetic", "artificial", "biological"] as const;
 export type Domain = (typeof DOMAINS)[number];
@@ -89,6 +90,10 @@ export interface TaskDefinition {
   outputShapes(instance: Instance): Record<string, number[]>;
   /** Score validated outputs against the instance's truth. */
   score(instance: Instance, outputs: MethodOutputs): InstanceScore;
+  /** The `oracle` reference: outputs read off the ground truth (scores at the ceiling). */
+  oracle(instance: Instance): MethodOutputs;
+  /** The `random` reference: chance-level outputs of the right shape from `rng`. */
+  random(instance: Instance, rng: Rng): MethodOutputs;
 }
 
 export interface DatasetDefinition {

@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { DATASETS } from "../datasets/registry.ts";
 import { REPO_ROOT } from "../harness/db/embedded.ts";
 import { hashArrays } from "../harness/ndarray.ts";
-import { generateInstance, getTask, methodSeed } from "../harness/registry.ts";
-import { evaluateInstance } from "../harness/runner.ts";
+import { generateInstance, getTask } from "../harness/registry.ts";
+import { evaluateInstance, methodContext } from "../harness/runner.ts";
 import { DOMAINS, SPLITS } from "../harness/types.ts";
 import { validateOutputs } from "../harness/validate.ts";
 import { METHODS } from "../methods/registry.ts";
@@ -102,14 +102,8 @@ describe.each(METHODS.map((m) => [m.id, m] as const))("method %s", (id, method) 
     const dataset = DATASETS.find((d) => d.task === taskId);
     if (!dataset) throw new Error(`no dataset for ${taskId}`);
     const instance = generateInstance(dataset, "dev", 0);
-    const ctx = {
-      task: taskId,
-      params: instance.params,
-      inputs: instance.inputs,
-      outputShapes: task.outputShapes(instance),
-      seed: methodSeed(instance, id),
-      ...(method.readsTruth ? { truth: instance.truth } : {}),
-    };
+    const ctx = methodContext(method, task, instance);
+    if (!method.readsTruth) expect(Object.keys(ctx.instance?.truth ?? {})).toEqual([]);
     const first = await method.run(ctx);
     expect(validateOutputs(task, instance, first)).toEqual({ ok: true });
     const second = await method.run(ctx);

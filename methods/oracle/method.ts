@@ -1,10 +1,7 @@
-// Reference: returns the ground truth. Proves the scoring reaches its ceiling; dev only, never ranked.
-import type { MethodDefinition, MethodOutputs, NdArray } from "../../harness/types.ts";
-
-/** Which truth array answers which output, per task. */
-const ANSWERS: Record<string, Record<string, string>> = {
-  "feature-recovery": { dictionary: "features" },
-};
+// Reference: returns the ground truth (each task says how in its `oracle`). Proves the scoring
+// reaches its ceiling; never ranked.
+import type { MethodDefinition } from "../../harness/types.ts";
+import { TASKS } from "../../tasks/registry.ts";
 
 export const oracle: MethodDefinition = {
   id: "oracle",
@@ -12,13 +9,11 @@ export const oracle: MethodDefinition = {
   name: "Oracle (reads ground truth)",
   kind: "reference",
   description: "Copies the hidden ground truth into the outputs. Upper reference for normalized scores; never ranked.",
-  tasks: Object.keys(ANSWERS),
+  tasks: TASKS.map((t) => t.id),
   readsTruth: true,
   async run(ctx) {
-    const answers = ANSWERS[ctx.task];
-    if (!answers || !ctx.truth) throw new Error(`oracle has no answer for task ${ctx.task}`);
-    const outputs: MethodOutputs = {};
-    for (const [output, truthName] of Object.entries(answers)) outputs[output] = ctx.truth[truthName] as NdArray;
-    return outputs;
+    const task = TASKS.find((t) => t.id === ctx.task);
+    if (!task || !ctx.instance) throw new Error(`oracle needs the instance of task ${ctx.task}`);
+    return task.oracle(ctx.instance);
   },
 };

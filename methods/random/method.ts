@@ -1,7 +1,7 @@
-// Reference: chance with the right shape. Lower reference for normalized scores.
-import { f32 } from "../../harness/ndarray.ts";
+// Reference: chance with the right shape (each task defines its chance outputs in `random`).
 import { Rng } from "../../harness/rng.ts";
-import type { MethodDefinition, MethodOutputs } from "../../harness/types.ts";
+import type { MethodDefinition } from "../../harness/types.ts";
+import { TASKS } from "../../tasks/registry.ts";
 
 export const random: MethodDefinition = {
   id: "random",
@@ -9,16 +9,11 @@ export const random: MethodDefinition = {
   name: "Random",
   kind: "reference",
   description:
-    "Outputs of the required shape drawn at random (for dictionaries: isotropic Gaussian rows, i.e. uniform directions). Chance level.",
-  tasks: ["feature-recovery"],
+    "Outputs of the required shape drawn at random from the method seed (for dictionaries: isotropic Gaussian rows, i.e. uniform directions). Chance level.",
+  tasks: TASKS.map((t) => t.id),
   async run(ctx) {
-    const rng = new Rng(ctx.seed);
-    const outputs: MethodOutputs = {};
-    for (const [name, shape] of Object.entries(ctx.outputShapes)) {
-      const array = f32(shape);
-      for (let i = 0; i < array.data.length; i++) array.data[i] = rng.normal();
-      outputs[name] = array;
-    }
-    return outputs;
+    const task = TASKS.find((t) => t.id === ctx.task);
+    if (!task || !ctx.instance) throw new Error(`random needs the instance of task ${ctx.task}`);
+    return task.random(ctx.instance, new Rng(ctx.seed));
   },
 };

@@ -1,6 +1,6 @@
 // T1 feature-recovery (TASKS.md): recover the feature directions a population encodes in superposition.
 import { z } from "zod";
-import { row } from "../../harness/ndarray.ts";
+import { f32, row } from "../../harness/ndarray.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
 
 /** Threshold of the secondary metric `recovered@0.9`. */
@@ -66,5 +66,14 @@ export const featureRecovery: TaskDefinition = {
     const main = best.reduce((a, b) => a + b, 0) / best.length;
     const recovered = best.filter((c) => c > RECOVERED_THRESHOLD).length / best.length;
     return { main, metrics: { "recovered@0.9": recovered } };
+  },
+  oracle(instance) {
+    return { dictionary: instance.truth.features as NdArray };
+  },
+  // Isotropic Gaussian rows are uniformly random directions: the chance level of chance.ts.
+  random(instance, rng) {
+    const dictionary = f32(this.outputShapes(instance).dictionary as number[]);
+    for (let i = 0; i < dictionary.data.length; i++) dictionary.data[i] = rng.normal();
+    return { dictionary };
   },
 };
