@@ -13,11 +13,16 @@ export const RESULT_FILE = "result.json";
 /** PROTOCOL.md default limit on a method's output files per instance. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 
-export interface TaskJsonInput {
+export interface TaskJsonArrayInput {
   file: string;
   dtype: "float32" | "int32";
   shape: number[];
 }
+/** A JSON document input (e.g. T6's network.json). */
+export interface TaskJsonJsonInput {
+  file: string;
+}
+export type TaskJsonInput = TaskJsonArrayInput | TaskJsonJsonInput;
 export interface TaskJsonArrayOutput {
   file: string;
   shape: number[];
@@ -48,15 +53,24 @@ function checkName(kind: string, name: string): void {
 
 export function buildTaskJson(task: TaskDefinition, instance: Instance): TaskJson {
   const inputs: Record<string, TaskJsonInput> = {};
+  // A dataset that breaks its task's contract is a Cajal bug, not a method's problem: fail loudly.
   for (const [name, spec] of Object.entries(task.inputs)) {
+    const present = spec.kind === "json" ? instance.jsonInputs?.[name] !== undefined : instance.inputs[name] !== undefined;
+    if (!present) throw new Error(`instance ${instance.key} has no input "${name}" required by task ${task.id}`);
+  }
+  // Every array the instance carries is an input: declared ones and patterned ones (T5's a0…a{L-1}).
+  for (const [name, array] of Object.entries(instance.inputs)) {
     checkName("input", name);
-    const array = instance.inputs[name];
-    // A dataset that breaks its task's contract is a Cajal bug, not a method's problem: fail loudly.
-    if (!array) throw new Error(`instance ${instance.key} has no input "${name}" required by task ${task.id}`);
-    if (array.dtype !== spec.dtype) {
-      throw new Error(`instance ${instance.key}: input "${name}" is ${array.dtype}, task ${task.id} declares ${spec.dtype}`);
+    const spec = task.inputs[name];
+    const dtype = spec?.kind === "array" ? spec.dtype : array.dtype;
+    if (array.dtype !== dtype || (dtype !== "float32" && dtype !== "int32")) {
+      throw new Error(`instance ${instance.key}: input "${name}" is ${array.dtype}, task ${task.id} declares ${dtype}; inputs are float32 or int32`);
     }
-    inputs[name] = { file: `${name}.npy`, dtype: spec.dtype, shape: [...array.shape] };
+    inputs[name] = { file: `${name}.npy`, dtype, shape: [...array.shape] };
+  }
+  for (const name of Object.keys(instance.jsonInputs ?? {})) {
+    checkName("input", name);
+    inputs[name] = { file: `${name}.json` };
   }
   const shapes = task.outputShapes(instance);
   const outputs: Record<string, TaskJsonOutput> = {};
@@ -95,7 +109,8 @@ export async function writeInstanceDir(
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, "task.json"), `${JSON.stringify(taskJson, null, 2)}\n`);
   for (const [name, entry] of Object.entries(taskJson.inputs)) {
-    await writeFile(join(dir, entry.file), writeNpy(instance.inputs[name] as NdArray));
+    const json = instance.jsonInputs?.[name];
+    await writeFile(join(dir, entry.file), json !== undefined ? `${JSON.stringify(json, null, 2)}\n` : writeNpy(instance.inputs[name] as NdArray));
   }
   if (opts.withTruth) {
     const truthDir = join(dir, "truth");

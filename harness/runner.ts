@@ -11,7 +11,7 @@ import { seedFrom } from "./rng.ts";
 import { summarize } from "./scoring.ts";
 import { generateInstance, getDataset, getMethod, getTask, listDatasets, listMethods, listTasks, methodSeed, UsageError } from "./registry.ts";
 import { initTf } from "./tf.ts";
-import type { DatasetDefinition, Instance, MethodContext, MethodDefinition, Outcome, Split, TaskDefinition } from "./types.ts";
+import { type DatasetDefinition, type Instance, type MethodContext, type MethodDefinition, MethodFailure, type MethodUsage, type Outcome, type Split, type TaskDefinition } from "./types.ts";
 import { validateOutputs } from "./validate.ts";
 
 export interface SuiteOptions {
@@ -78,6 +78,7 @@ export function methodContext(method: MethodDefinition, task: TaskDefinition, in
     task: task.id,
     params: instance.params,
     inputs: instance.inputs,
+    ...(instance.jsonInputs ? { jsonInputs: instance.jsonInputs } : {}),
     outputShapes: task.outputShapes(instance),
     seed: methodSeed(instance, method.id),
     taskDefinition: task,
@@ -86,11 +87,18 @@ export function methodContext(method: MethodDefinition, task: TaskDefinition, in
   };
 }
 
-async function runMethod(method: MethodDefinition, task: TaskDefinition, instance: Instance, timeoutMs: number) {
-  const context = methodContext(method, task, instance);
+/**
+ * External methods enforce their own wall-clock limit and kill their process tree at it; for them the runner's
+ * deadline is only a backstop, later than theirs, so it never gives up on a process that is still running.
+ */
+const EXTERNAL_GRACE_MS = 30_000;
+
+async function runMethod(method: MethodDefinition, task: TaskDefinition, instance: Instance, timeoutMs: number, report: (usage: MethodUsage) => void) {
+  const context: MethodContext = { ...methodContext(method, task, instance), report };
+  const limit = method.kind === "external" ? timeoutMs + EXTERNAL_GRACE_MS : timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError()), timeoutMs);
+    timer = setTimeout(() => reject(new TimeoutError()), limit);
   });
   try {
     return await Promise.race([method.run(context), deadline]);
@@ -107,6 +115,8 @@ interface InstanceOutcome {
   log: string | null;
   wallMs: number;
   cpuMs: number;
+  /** Peak memory of the method's own process tree, when it reported one (external methods). */
+  peakRssMb?: number;
 }
 
 /** Run one method on one instance; never throws for method failures (they become outcomes). */
@@ -118,14 +128,25 @@ export async function evaluateInstance(
 ): Promise<InstanceOutcome> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  // What an out-of-process method measured about its own process tree replaces the in-process measurement.
+  let usage: MethodUsage | undefined;
   const finish = (o: Omit<InstanceOutcome, "wallMs" | "cpuMs">): InstanceOutcome => {
     const cpu = process.cpuUsage(cpu0);
-    return { ...o, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+    const outcome: InstanceOutcome = { ...o, wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+    if (usage?.cpuMs !== undefined) outcome.cpuMs = usage.cpuMs;
+    if (usage?.peakRssMb !== undefined) outcome.peakRssMb = usage.peakRssMb;
+    if (outcome.log === null && usage?.log !== undefined) outcome.log = usage.log;
+    return outcome;
   };
   let outputs: unknown;
   try {
-    outputs = await runMethod(method, task, instance, timeoutMs);
+    outputs = await runMethod(method, task, instance, timeoutMs, (u) => {
+      usage = u;
+    });
   } catch (error) {
+    if (error instanceof MethodFailure) {
+      return finish({ status: error.outcome, score: null, metrics: null, message: error.message.slice(0, 4000), log: error.log ?? null });
+    }
     if (error instanceof TimeoutError) {
       return finish({ status: "timeout", score: null, metrics: null, message: `timed out after the limit of ${timeoutMs / 1000} s`, log: null });
     }
@@ -133,7 +154,8 @@ export async function evaluateInstance(
     return finish({ status: "error", score: null, metrics: null, message: `${e.name}: ${e.message}`.slice(0, 2000), log: (e.stack ?? "").slice(-65536) });
   }
   // Synchronous compute cannot be interrupted in-process; a run that overran still counts as a timeout.
-  if (performance.now() - t0 > timeoutMs) {
+  // (External methods are killed at their own limit by the sandbox: a result means they finished within it.)
+  if (method.kind !== "external" && performance.now() - t0 > timeoutMs) {
     return finish({ status: "timeout", score: null, metrics: null, message: `ran past the limit of ${timeoutMs / 1000} s`, log: null });
   }
   const validation = validateOutputs(task, instance, outputs);
@@ -232,7 +254,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
         log: outcome.log,
         wallMs: outcome.wallMs,
         cpuMs: outcome.cpuMs,
-        peakRssMb: peakRssMb(),
+        peakRssMb: outcome.peakRssMb ?? peakRssMb(),
       };
       await db.instanceResult.upsert({ where: { runId_index: { runId: run.id, index } }, create: { runId: run.id, index, ...data }, update: data });
       await db.run.update({ where: { id: run.id }, data: { instancesDone: { increment: 1 } } });

@@ -33,6 +33,8 @@ export interface Instance {
   seed: number;
   params: Record<string, JsonValue>;
   inputs: Record<string, NdArray>;
+  /** JSON documents given to the method next to the arrays, written as `<name>.json` (e.g. T6's `network`). */
+  jsonInputs?: Record<string, JsonValue>;
   truth: Record<string, NdArray>;
   /** Generator settings of this instance (regime), shown with per-instance results. */
   meta: Record<string, JsonValue>;
@@ -46,6 +48,11 @@ export interface ArrayInputSpec {
   dtype: "float32" | "int32";
   /** Symbolic dimensions ("n", "d") or fixed sizes; documentation of the contract. */
   dims: (string | number)[];
+  description: string;
+}
+
+export interface JsonInputSpec {
+  kind: "json";
   description: string;
 }
 
@@ -83,7 +90,11 @@ export interface TaskDefinition {
   mainScore: { id: string; label: string; min: number; max: number };
   metrics: { id: string; label: string }[];
   paramsSchema: z.ZodType<Record<string, JsonValue>>;
-  inputs: Record<string, ArrayInputSpec>;
+  /**
+   * Declared inputs. Instances may carry further arrays whose names follow a documented pattern
+   * (T5's a0…a{L-1}); declared ones must always be present with the declared dtype.
+   */
+  inputs: Record<string, ArrayInputSpec | JsonInputSpec>;
   outputs: Record<string, OutputSpec>;
   truth: Record<string, ArrayInputSpec>;
   /** Concrete output shapes for one instance (-1 = any length). */
@@ -139,6 +150,7 @@ export interface MethodContext {
   task: string;
   params: Record<string, JsonValue>;
   inputs: Record<string, NdArray>;
+  jsonInputs?: Record<string, JsonValue>;
   /** Required output shapes (from the task), as given to external methods in task.json. */
   outputShapes: Record<string, number[]>;
   seed: number;

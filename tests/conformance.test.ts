@@ -66,6 +66,10 @@ describe.each(DATASETS.map((d) => [`${d.task}/${d.slug}`, d] as const))("dataset
   it("produces inputs and truth matching the task contract", () => {
     expect(task.paramsSchema.safeParse(instance.params).success).toBe(true);
     for (const [name, spec] of Object.entries(task.inputs)) {
+      if (spec.kind === "json") {
+        expect(instance.jsonInputs?.[name], `json input ${name}`).toBeDefined();
+        continue;
+      }
       const array = instance.inputs[name];
       expect(array, `input ${name}`).toBeDefined();
       expect(array?.dtype).toBe(spec.dtype);
