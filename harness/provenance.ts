@@ -59,6 +59,55 @@ export function hashFolder(dir: string): string {
   return h.digest("hex");
 }
 
+/** Repo-relative files (posix paths) under `rel`, sorted; `rel` itself when it is a file. */
+export function listFiles(rel: string): string[] {
+  const full = path.join(REPO_ROOT, rel);
+  if (!existsSync(full)) return [];
+  if (!statSync(full).isDirectory()) return [rel.split(path.sep).join("/")];
+  return readdirSync(full)
+    .sort()
+    .flatMap((name) => listFiles(path.join(rel, name)));
+}
+
+const IMPORT = /(?:import|export)\s(?!type\s)[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)|import\s*["'](\.[^"']+)["']/g;
+
+/**
+ * Every repo file reachable from `entries` through relative value imports (type-only imports change
+ * no behaviour and are skipped; generated Prisma code is represented by prisma/schema.prisma).
+ */
+export function importClosure(entries: string[]): string[] {
+  const seen = new Set<string>();
+  const queue = entries.map((e) => e.split(path.sep).join("/"));
+  while (queue.length) {
+    const rel = queue.pop() as string;
+    if (seen.has(rel)) continue;
+    seen.add(rel);
+    const source = readFileSync(path.join(REPO_ROOT, rel), "utf8");
+    for (const match of source.matchAll(IMPORT)) {
+      const spec = match[1] ?? match[2] ?? match[3];
+      if (!spec || spec.endsWith(".css")) continue;
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec));
+      if (target.startsWith("harness/generated/")) {
+        queue.push("prisma/schema.prisma");
+        continue;
+      }
+      if (existsSync(path.join(REPO_ROOT, target)) && statSync(path.join(REPO_ROOT, target)).isFile()) queue.push(target);
+    }
+  }
+  return [...seen].sort();
+}
+
+/** sha256 over the given repo files' paths and contents. */
+export function hashFiles(files: readonly string[]): string {
+  const h = createHash("sha256");
+  for (const rel of files) {
+    h.update(rel);
+    h.update("\u0000");
+    h.update(readFileSync(path.join(REPO_ROOT, rel)));
+  }
+  return h.digest("hex");
+}
+
 export function sha256Json(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex");
 }

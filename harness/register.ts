@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Db, Prisma } from "./db/client.ts";
 import { REPO_ROOT } from "./db/embedded.ts";
 import { hashArrays } from "./ndarray.ts";
-import { hashFolder, sha256Json } from "./provenance.ts";
+import { hashFiles, importClosure, listFiles, sha256Json } from "./provenance.ts";
 import { generateInstance, listDatasets, listMethods, listTasks } from "./registry.ts";
 import type { DatasetDefinition, MethodDefinition, TaskDefinition } from "./types.ts";
 
@@ -41,8 +41,16 @@ export function datasetContentHash(dataset: DatasetDefinition): string {
   return hash;
 }
 
+/**
+ * A built-in method's version hash covers its folder and every file its code imports (shared task
+ * helpers, harness numerics), so an edit anywhere that can change its outputs makes a new version.
+ */
 export function methodSourceHash(method: MethodDefinition): string {
-  return method.sourceHash ?? hashFolder(path.join(REPO_ROOT, "methods", method.id));
+  if (method.sourceHash) return method.sourceHash;
+  const folder = path.join("methods", method.id);
+  const own = listFiles(folder).filter((f) => !/\.test\.ts$|\.md$/.test(f));
+  const entries = own.filter((f) => /\.(ts|tsx|mjs|js)$/.test(f));
+  return hashFiles([...new Set([...own, ...importClosure(entries)])].sort());
 }
 
 /** Register one method and its version; returns the MethodVersion id. */

@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import net from "node:net";
 import path from "node:path";
 import { REPO_ROOT } from "./db/embedded.ts";
+import { importClosure, listFiles } from "./provenance.ts";
 
 /**
  * Everything `next build` reads, relative to the repository root: folders are hashed recursively.
@@ -45,15 +46,6 @@ function nextEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 // ---------------------------------------------------------------------------------------------
 // Source hash and stamp
-
-function listFiles(rel: string): string[] {
-  const full = path.join(REPO_ROOT, rel);
-  if (!existsSync(full)) return [];
-  if (!statSync(full).isDirectory()) return [rel];
-  return readdirSync(full)
-    .sort()
-    .flatMap((name) => listFiles(path.join(rel, name)));
-}
 
 /** sha256 over the paths and contents of every site source (SITE_SOURCES). */
 export function siteSourceHash(): string {
@@ -95,27 +87,8 @@ export function siteBuildIsCurrent(): boolean {
  * site depends on). Every one must be covered by SITE_SOURCES; a test checks it.
  */
 export function siteImportClosure(): string[] {
-  const seen = new Set<string>();
-  const queue = [...listFiles("app"), ...listFiles("lib")].filter((f) => /\.(ts|tsx|js|mjs)$/.test(f));
-  const outside = new Set<string>();
-  while (queue.length) {
-    const rel = queue.pop() as string;
-    if (seen.has(rel)) continue;
-    seen.add(rel);
-    const source = readFileSync(path.join(REPO_ROOT, rel), "utf8");
-    for (const match of source.matchAll(
-      /(?:import|export)\s[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)|import\s*["'](\.[^"']+)["']/g,
-    )) {
-      const spec = match[1] ?? match[2] ?? match[3];
-      if (!spec || spec.endsWith(".css")) continue;
-      const target = path.normalize(path.join(path.dirname(rel), spec));
-      if (target.startsWith(`harness${path.sep}generated`)) continue; // generated from prisma/schema.prisma
-      if (!existsSync(path.join(REPO_ROOT, target))) continue;
-      if (!target.startsWith(`app${path.sep}`) && !target.startsWith(`lib${path.sep}`)) outside.add(target.split(path.sep).join("/"));
-      queue.push(target);
-    }
-  }
-  return [...outside].sort();
+  const entries = [...listFiles("app"), ...listFiles("lib")].filter((f) => /\.(ts|tsx|js|mjs)$/.test(f));
+  return importClosure(entries).filter((f) => !f.startsWith("app/") && !f.startsWith("lib/") && f !== "prisma/schema.prisma");
 }
 
 // ---------------------------------------------------------------------------------------------
