@@ -65,3 +65,10 @@ export function hashArrays(arrays: Record<string, NdArray>): string {
   }
   return h.digest("hex");
 }
+
+/** Identifies the exact inputs a result was computed on: the arrays plus any JSON inputs. */
+export function hashInputs(instance: { inputs: Record<string, NdArray>; jsonInputs?: Record<string, unknown> }): string {
+  const arrays = hashArrays(instance.inputs);
+  if (!instance.jsonInputs || Object.keys(instance.jsonInputs).length === 0) return arrays;
+  return createHash("sha256").update(arrays).update(JSON.stringify(instance.jsonInputs)).digest("hex");
+}

@@ -2,7 +2,7 @@
 // receives (and that `export` hands to people working offline), and validation of the outputs it writes.
 import { lstat, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { firstNonFinite, hashArrays, shapeMatches } from "./ndarray.ts";
+import { firstNonFinite, hashInputs, shapeMatches } from "./ndarray.ts";
 import { NpyError, parseNpy, writeNpy } from "./npy.ts";
 import { generateInstance, getDataset, getTask, UsageError } from "./registry.ts";
 import type { Instance, JsonValue, MethodOutputs, NdArray, Split, TaskDefinition } from "./types.ts";
@@ -135,7 +135,7 @@ export interface ManifestEntry {
   index: number;
   /** Instance directory relative to the export root. */
   dir: string;
-  /** hashArrays(instance.inputs): identifies the exact inputs a result was computed on. */
+  /** hashInputs(instance): identifies the exact inputs a result was computed on. */
   inputHash: string;
   withTruth: boolean;
 }
@@ -204,7 +204,7 @@ export async function exportInstances(opts: ExportOptions): Promise<ExportSummar
       split: opts.split,
       index,
       dir: rel,
-      inputHash: hashArrays(instance.inputs),
+      inputHash: hashInputs(instance),
       withTruth: opts.withTruth,
     });
   }

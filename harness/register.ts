@@ -3,7 +3,7 @@
 import path from "node:path";
 import type { Db, Prisma } from "./db/client.ts";
 import { REPO_ROOT } from "./db/embedded.ts";
-import { hashArrays } from "./ndarray.ts";
+import { hashArrays, hashInputs } from "./ndarray.ts";
 import { hashFiles, importClosure, listFiles, sha256Json } from "./provenance.ts";
 import { generateInstance, listDatasets, listMethods, listTasks } from "./registry.ts";
 import type { DatasetDefinition, MethodDefinition, TaskDefinition } from "./types.ts";
@@ -34,7 +34,7 @@ export function datasetContentHash(dataset: DatasetDefinition): string {
   const parts: string[] = [sha256Json(dataset.config)];
   for (let i = 0; i < dataset.sizes.official; i++) {
     const instance = generateInstance(dataset, "official", i);
-    parts.push(hashArrays(instance.inputs), hashArrays(instance.truth));
+    parts.push(hashInputs(instance), hashArrays(instance.truth));
   }
   const hash = sha256Json(parts);
   contentHashes.set(cacheKey, hash);

@@ -2,7 +2,7 @@
 // to the database as they finish. A combination already finished is skipped; one that was
 // interrupted resumes at the first instance without a stored result.
 import type { Db } from "./db/client.ts";
-import { hashArrays } from "./ndarray.ts";
+import { hashInputs } from "./ndarray.ts";
 import { ProgressBar } from "./progress.ts";
 import { gitSha, HARNESS_VERSION, hardware, peakRssMb } from "./provenance.ts";
 import { datasetKey, type Registered, registerAll, registerMethod } from "./register.ts";
@@ -246,7 +246,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
       const data = {
         instanceKey: instance.key,
         seed: instance.seed,
-        inputHash: hashArrays(instance.inputs),
+        inputHash: hashInputs(instance),
         status: toDbStatus(outcome.status),
         score: outcome.score,
         metrics: outcome.metrics ?? undefined,
