@@ -1,5 +1,7 @@
 // `npx cajal`: the command line. Arguments are validated with zod; usage errors exit 2 with a message
 // that lists what exists; database and other failures exit 1 with one actionable line.
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createDb, describeDbError } from "./db/client.ts";
@@ -8,12 +10,14 @@ import { migrate } from "./db/migrate.ts";
 import { registerAll } from "./register.ts";
 import { listDatasets, listMethods, listTasks, UsageError } from "./registry.ts";
 import { planRuns, runSuite, type SuiteResult } from "./runner.ts";
+import type { MethodDefinition } from "./types.ts";
 
 const HELP = `cajal — the Cajal benchmark harness
 
 usage:
   cajal start [--port 3000]               database, migrations, default suite, then the site
-  cajal run [--task T] [--dataset D] [--method M] [--split dev|official] [--json] [--retry-failed]
+  cajal run [--task T] [--dataset D] [--method M|PATH] [--split dev|official] [--json] [--retry-failed]
+            [--jobs N] [--no-sandbox]           PATH: a method folder with method.json (PROTOCOL.md)
   cajal list tasks|datasets|methods [--json]
   cajal serve [--port 3000]               serve the site on the results already in the database
   cajal db migrate                        apply prisma/migrations (offline, idempotent)
@@ -42,6 +46,8 @@ function parse(argv: string[]) {
       out: { type: "string" },
       "with-truth": { type: "boolean" },
       "retry-failed": { type: "boolean" },
+      jobs: { type: "string" },
+      "no-sandbox": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -107,20 +113,52 @@ async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** A --method value that names a folder (has a slash, or holds a method.json) is an external method. */
+const isMethodFolder = (value: string) => value.includes("/") || value.startsWith(".") || existsSync(path.join(value, "method.json"));
+
+/** Load external method folders; manifest and sandbox problems are usage errors with one line each. */
+async function resolveMethods(values: ReturnType<typeof parse>["values"]) {
+  const { loadExternalMethod } = await import("./external/method.ts");
+  const { ManifestError } = await import("./external/manifest.ts");
+  const { SandboxUnavailableError } = await import("./external/sandbox.ts");
+  const ids: string[] = [];
+  const extraMethods: MethodDefinition[] = [];
+  for (const value of values.method ?? []) {
+    if (!isMethodFolder(value)) {
+      ids.push(value);
+      continue;
+    }
+    try {
+      const method = await loadExternalMethod(path.resolve(value), { sandbox: !values["no-sandbox"] });
+      ids.push(method.id);
+      extraMethods.push(method);
+    } catch (error) {
+      if (error instanceof ManifestError) throw new UsageError(`${value} is not a valid method folder:\n  ${error.problems.join("\n  ")}`);
+      if (error instanceof SandboxUnavailableError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  return { ids, extraMethods };
+}
+
 async function commandRun(values: ReturnType<typeof parse>["values"]) {
   const split = splitSchema.parse(values.split ?? "official");
+  const jobs = values.jobs === undefined ? undefined : z.coerce.number({ error: () => "--jobs must be a number" }).int().min(1, "--jobs must be at least 1").parse(values.jobs);
+  const { ids, extraMethods } = await resolveMethods(values);
   // Validate names before touching the database, so a typo fails fast with the list of what exists.
-  planRuns({ tasks: values.task, datasets: values.dataset, methods: values.method, split });
+  planRuns({ tasks: values.task, datasets: values.dataset, methods: ids, split, extraMethods });
   await withDatabase(async (url) => {
     const db = createDb(url);
     try {
       const report = await runSuite(db, {
         tasks: values.task,
         datasets: values.dataset,
-        methods: values.method,
+        methods: ids,
         split,
         retryFailed: values["retry-failed"],
         progress: true,
+        extraMethods,
+        jobs,
       });
       if (values.json) process.stdout.write(`${JSON.stringify(report.results.map(jsonResult), null, 2)}\n`);
       else process.stdout.write(`${formatResultsTable(report.results)}\n`);

@@ -210,12 +210,7 @@ export function columnMeans(x: ArrayLike<number>, n: number, d: number): Float64
  * of the rows of a row-major n×d matrix, about `mean` (column means when omitted). Accumulated in
  * float64, so the result does not depend on any backend.
  */
-export function covariance(
-  x: ArrayLike<number>,
-  n: number,
-  d: number,
-  mean: ArrayLike<number> = columnMeans(x, n, d),
-): Float64Array {
+export function covariance(x: ArrayLike<number>, n: number, d: number, mean: ArrayLike<number> = columnMeans(x, n, d)): Float64Array {
   const cov = new Float64Array(d * d);
   const centred = new Float64Array(d);
   for (let s = 0; s < n; s++) {

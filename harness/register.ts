@@ -1,5 +1,6 @@
 // Registers tasks, datasets and methods (with their versions) in the database, refusing silent
 // changes: a task contract or dataset content that changed without a version bump is an error.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Db, Prisma } from "./db/client.ts";
 import { REPO_ROOT } from "./db/embedded.ts";
@@ -24,12 +25,23 @@ export function taskContract(task: TaskDefinition) {
   };
 }
 
-const contentHashes = new Map<string, string>();
+const CACHE_FILE = path.join(REPO_ROOT, ".cajal", "cache", "dataset-hashes.json");
 
-/** sha256 over the generator config and every official-split instance (inputs and truth). */
+/**
+ * sha256 over the generator config and every official-split instance (inputs and truth). Generating
+ * every instance costs seconds per dataset, so the hash is cached under .cajal/, keyed by the hash of
+ * the generator's whole import closure: the same code and config always generate the same instances.
+ */
 export function datasetContentHash(dataset: DatasetDefinition): string {
-  const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}`;
-  const cached = contentHashes.get(cacheKey);
+  const sources = hashFiles(importClosure(listFiles(path.join("datasets", dataset.slug)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))));
+  const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}:${sha256Json(dataset.config)}:${sources}`;
+  let cache: Record<string, string> = {};
+  try {
+    cache = JSON.parse(readFileSync(CACHE_FILE, "utf8"));
+  } catch {
+    // no cache yet, or unreadable: recompute
+  }
+  const cached = cache[cacheKey];
   if (cached) return cached;
   const parts: string[] = [sha256Json(dataset.config)];
   for (let i = 0; i < dataset.sizes.official; i++) {
@@ -37,14 +49,17 @@ export function datasetContentHash(dataset: DatasetDefinition): string {
     parts.push(hashInputs(instance), hashArrays(instance.truth));
   }
   const hash = sha256Json(parts);
-  contentHashes.set(cacheKey, hash);
+  try {
+    mkdirSync(path.dirname(CACHE_FILE), { recursive: true });
+    const fresh = { ...cache, [cacheKey]: hash };
+    writeFileSync(`${CACHE_FILE}.${process.pid}`, JSON.stringify(fresh, null, 1));
+    renameSync(`${CACHE_FILE}.${process.pid}`, CACHE_FILE); // atomic: concurrent writers never leave a torn file
+  } catch {
+    // a read-only checkout still works, just slower
+  }
   return hash;
 }
 
-/**
- * A built-in method's version hash covers its folder and every file its code imports (shared task
- * helpers, harness numerics), so an edit anywhere that can change its outputs makes a new version.
- */
 export function methodSourceHash(method: MethodDefinition): string {
   if (method.sourceHash) return method.sourceHash;
   const folder = path.join("methods", method.id);

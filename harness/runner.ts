@@ -1,6 +1,7 @@
 // Runs (method × task × dataset × split) combinations, scoring every instance and writing results
 // to the database as they finish. A combination already finished is skipped; one that was
 // interrupted resumes at the first instance without a stored result.
+import os from "node:os";
 import type { Db } from "./db/client.ts";
 import { hashInputs } from "./ndarray.ts";
 import { ProgressBar } from "./progress.ts";
@@ -24,6 +25,8 @@ export interface SuiteOptions {
   progress?: boolean;
   /** Wall-clock limit per instance for in-process methods. */
   timeoutMs?: number;
+  /** Instances of a `concurrent` (external) method run in parallel up to this many (default: cores). */
+  jobs?: number;
   /** Methods outside the built-in registry (external method folders, test doubles), selectable by id. */
   extraMethods?: MethodDefinition[];
 }
@@ -183,18 +186,20 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   for (const method of options.extraMethods ?? []) reg.methodVersionId.set(method.id, await registerMethod(db, method));
   const { backend } = await initTf();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const jobs = options.jobs ?? os.cpus().length;
   const split = options.split;
 
   // Work out what is left before starting, so the progress bar knows its total.
   const pending: { planned: PlannedRun; runId: number | null; done: Set<number> }[] = [];
   const skippedRunIds: number[] = [];
+  const runKey = ({ method, task, dataset }: PlannedRun) => ({
+    methodVersionId: reg.methodVersionId.get(method.id) as number,
+    taskVersionId: reg.taskVersionId.get(task.id) as number,
+    datasetVersionId: reg.datasetVersionId.get(datasetKey(dataset)) as number,
+    split,
+  });
   for (const planned of plan) {
-    const key = {
-      methodVersionId: reg.methodVersionId.get(planned.method.id) as number,
-      taskVersionId: reg.taskVersionId.get(planned.task.id) as number,
-      datasetVersionId: reg.datasetVersionId.get(datasetKey(planned.dataset)) as number,
-      split,
-    };
+    const key = runKey(planned);
     const existing = await db.run.findUnique({
       where: { methodVersionId_taskVersionId_datasetVersionId_split: key },
       include: { results: { select: { index: true, status: true } } },
@@ -215,12 +220,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   for (const { planned, runId, done } of pending) {
     const { task, dataset, method } = planned;
     const size = dataset.sizes[split];
-    const key = {
-      methodVersionId: reg.methodVersionId.get(method.id) as number,
-      taskVersionId: reg.taskVersionId.get(task.id) as number,
-      datasetVersionId: reg.datasetVersionId.get(datasetKey(dataset)) as number,
-      split,
-    };
+    const key = runKey(planned);
     const runFields = {
       status: "running" as const,
       message: null,
@@ -230,6 +230,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
       gitSha: gitSha(),
       backend,
       hardware: hw,
+      notes: method.notes ?? [],
       startedAt: new Date(),
       finishedAt: null,
     };
@@ -238,8 +239,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
       : await db.run.upsert({ where: { methodVersionId_taskVersionId_datasetVersionId_split: key }, create: { ...key, ...runFields }, update: runFields });
     ranIds.push(run.id);
 
-    for (let index = 0; index < size; index++) {
-      if (done.has(index)) continue;
+    const runInstance = async (index: number) => {
       bar.update(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
       const instance = generateInstance(dataset, split, index);
       const outcome = await evaluateInstance(method, task, instance, timeoutMs);
@@ -259,7 +259,15 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
       await db.instanceResult.upsert({ where: { runId_index: { runId: run.id, index } }, create: { runId: run.id, index, ...data }, update: data });
       await db.run.update({ where: { id: run.id }, data: { instancesDone: { increment: 1 } } });
       bar.tick(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
-    }
+    };
+    const todo = Array.from({ length: size }, (_, i) => i).filter((i) => !done.has(i));
+    // External processes run side by side; in-process methods share this thread, so one at a time.
+    const workers = method.concurrent ? Math.max(1, Math.min(jobs, todo.length)) : 1;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        for (let next = todo.shift(); next !== undefined; next = todo.shift()) await runInstance(next);
+      }),
+    );
     await finalizeRun(db, run.id, task);
   }
   bar.finish();

@@ -4,9 +4,10 @@
 // Order: tfjs-node-gpu, tfjs-node (native TensorFlow, optional, not dependencies of Cajal), then the
 // WebAssembly backend (a dependency; single-threaded in Node, deterministic), then the pure-JS cpu
 // backend. CAJAL_TF_BACKEND=tensorflow|wasm|cpu forces one and fails loudly when it is unavailable.
-import * as tfjs from "@tensorflow/tfjs";
+
 import { createRequire } from "node:module";
 import path from "node:path";
+import * as tfjs from "@tensorflow/tfjs";
 
 type Tf = typeof import("@tensorflow/tfjs");
 
@@ -81,9 +82,11 @@ async function activateNative(): Promise<Tf> {
 }
 
 async function activateWasm(): Promise<Tf> {
-  const imported = await import("@tensorflow/tfjs-backend-wasm");
+  type WasmModule = typeof import("@tensorflow/tfjs-backend-wasm");
+  const imported = (await import("@tensorflow/tfjs-backend-wasm")) as Partial<WasmModule> & { default?: WasmModule };
   // A CommonJS package: depending on the loader its exports are named or sit under `default`.
-  const wasm = (imported.setWasmPaths ? imported : (imported as { default?: typeof imported }).default) ?? imported;
+  const wasm = typeof imported.setWasmPaths === "function" ? (imported as WasmModule) : imported.default;
+  if (!wasm) throw new Error("@tensorflow/tfjs-backend-wasm has no setWasmPaths export");
   // In Node the .wasm binaries are read from disk; point the loader at the package's dist folder.
   const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
   wasm.setWasmPaths(`${path.dirname(entry)}${path.sep}`);

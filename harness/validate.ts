@@ -37,8 +37,13 @@ export function validateOutputs(task: TaskDefinition, instance: Instance, output
       }
       for (const key of spec.keys) {
         const v = (value as Record<string, unknown>)[key];
-        if (typeof v !== "number" || !Number.isFinite(v)) {
-          return { ok: false, message: `output "${name}" key "${key}" is ${v === undefined ? "missing" : JSON.stringify(v)}; expected a finite number` };
+        // A key holds a finite number, or a non-empty array of finite numbers (e.g. topology's betti = [b0, b1, b2]).
+        const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+        if (!finite(v) && !(Array.isArray(v) && v.length > 0 && v.every(finite))) {
+          return {
+            ok: false,
+            message: `output "${name}" key "${key}" is ${v === undefined ? "missing" : JSON.stringify(v)}; expected a finite number or an array of finite numbers`,
+          };
         }
       }
     }

@@ -1,13 +1,12 @@
 // Baseline: FastICA (Hyvärinen 1999), parallel (symmetric) version with the logcosh contrast, as in
 // scikit-learn's FastICA(whiten="unit-variance", fun="logcosh"). The dictionary rows are the mixing
 // directions in activation space (columns of A = pinv(unmixing), sklearn's `mixing_`).
+import type { Tensor } from "@tensorflow/tfjs";
 import { principalAxes, symmetricDecorrelation } from "../../harness/linalg.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import { initTf } from "../../harness/tf.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-
-type Tensor = import("@tensorflow/tfjs").Tensor;
 
 /** Hyper-parameters (README.md says why). */
 export const FASTICA_DEFAULTS = {

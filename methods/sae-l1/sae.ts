@@ -48,11 +48,15 @@ export interface SaeParams {
 export function saeEncode(tf: Tf, p: SaeParams, xc: Tensor2D, activation: SaeActivation): { f: Tensor2D; gate: Tensor2D } {
   const latents = p.wEnc.shape[1];
   const pre = tf.add(tf.matMul(xc, p.wEnc), p.bEnc) as Tensor2D;
-  let gate = tf.step(pre) as Tensor2D;
+  let gate: Tensor2D;
   if (activation.kind === "topk" && activation.k < latents) {
-    // Keep the k largest per row (a value tied with the k-th is kept too: harmless and rare).
-    const kth = tf.slice(tf.topk(pre, activation.k, false).values, [0, activation.k - 1], [-1, 1]);
-    gate = tf.mul(gate, tf.step(tf.add(tf.sub(pre, kth), 1e-9))) as Tensor2D;
+    // On iff pre > 0 and pre is among the row's k largest. The k-th largest is the min of the top k
+    // (tfjs-wasm's column slice is slower than topk itself); the 1e-6 relative slack keeps the k-th
+    // value itself on (and any exact ties: harmless, rare).
+    const kth = tf.min(tf.topk(pre, activation.k, false).values, 1, true);
+    gate = tf.step(tf.sub(pre, tf.relu(tf.mul(kth, 1 - 1e-6)))) as Tensor2D;
+  } else {
+    gate = tf.step(pre) as Tensor2D;
   }
   return { f: tf.mul(pre, gate) as Tensor2D, gate };
 }
@@ -113,7 +117,7 @@ export async function trainSae(
   for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) / n;
   let ss = 0;
   for (let s = 0; s < n; s++) for (let c = 0; c < d; c++) ss += ((x[s * d + c] as number) - (mean[c] as number)) ** 2;
-  const scale = 1 / Math.sqrt(Math.max(ss / n, 1e-30));
+  const scale = ss > 0 ? 1 / Math.sqrt(ss / n) : 1; // constant data: nothing to scale
   const data = new Float32Array(n * d);
   for (let i = 0; i < n * d; i++) data[i] = (x[i] as number) * scale;
   const bDec0 = Float32Array.from(mean, (v) => v * scale);
@@ -136,15 +140,16 @@ export async function trainSae(
   const enc0 = transposeF32(dec0, latents, d);
 
   const all = tf.tensor2d(data, [n, d]);
-  const vars = {
+  // Variables are created inside tidy so that their initial-value tensors are released.
+  const vars = tf.tidy(() => ({
     wEnc: tf.variable(tf.tensor2d(enc0, [d, latents])),
     bEnc: tf.variable(tf.zeros([1, latents])),
     wDec: tf.variable(tf.tensor2d(dec0, [latents, d])),
     bDec: tf.variable(tf.tensor2d(bDec0, [1, d])),
-  };
+  }));
   const params = [vars.wEnc, vars.bEnc, vars.wDec, vars.bDec] as Variable[];
-  const moments = params.map((p) => [tf.variable(tf.zerosLike(p)), tf.variable(tf.zerosLike(p))] as [Variable, Variable]);
-  const fires = tf.variable(tf.zeros([1, latents]));
+  const moments = tf.tidy(() => params.map((p) => [tf.variable(tf.zerosLike(p)), tf.variable(tf.zerosLike(p))] as [Variable, Variable]));
+  const fires = tf.tidy(() => tf.variable(tf.zeros([1, latents])));
   const p = vars as unknown as SaeParams;
   const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
   let resampled = 0;
@@ -189,7 +194,7 @@ export async function trainSae(
       });
       if (resampleEvery > 0 && step % resampleEvery === 0) {
         if (step <= resampleUntil * steps) resampled += resampleDead(tf, rng, p, params, moments, fires, all, activation);
-        fires.assign(tf.zerosLike(fires));
+        tf.tidy(() => fires.assign(tf.zerosLike(fires)));
       }
     }
     const decoder = Float32Array.from(vars.wDec.dataSync());
@@ -210,7 +215,8 @@ export async function trainSae(
 /**
  * Re-initialise latents that did not fire since the last check (Bricken et al. 2023, simplified): each
  * gets the direction of the residual x − x̂ of a sample drawn with probability ∝ ‖x − x̂‖², an encoder
- * column along it at the mean norm of the live columns, a zero bias and fresh Adam moments.
+ * column along it at 0.2 × the mean norm of the live columns (as in that paper), a zero bias and fresh
+ * Adam moments.
  */
 function resampleDead(
   tf: Tf,
@@ -261,24 +267,26 @@ function resampleDead(
     for (let c = 0; c < d; c++) {
       const v = (residual[s * d + c] as number) * inv;
       wDec[j * d + c] = v;
-      wEnc[c * latents + j] = v * aliveNorm;
+      wEnc[c * latents + j] = v * 0.2 * aliveNorm;
     }
     bEnc[j] = 0;
   });
   const fresh = [wEnc, bEnc, wDec] as const;
-  for (let i = 0; i < 3; i++) {
-    const param = params[i] as Variable;
-    param.assign(tf.tensor(fresh[i] as Float32Array, param.shape));
-    // Zero the moments of the re-initialised entries: rows of wDec, columns of wEnc and bEnc.
-    for (const moment of moments[i] as [Variable, Variable]) {
-      const values = Float32Array.from(moment.dataSync());
-      for (const j of dead) {
-        if (i === 2) values.fill(0, j * d, j * d + d);
-        else for (let r = 0; r < values.length / latents; r++) values[r * latents + j] = 0;
+  tf.tidy(() => {
+    for (let i = 0; i < 3; i++) {
+      const param = params[i] as Variable;
+      param.assign(tf.tensor(fresh[i] as Float32Array, param.shape));
+      // Zero the moments of the re-initialised entries: rows of wDec, columns of wEnc and bEnc.
+      for (const moment of moments[i] as [Variable, Variable]) {
+        const values = Float32Array.from(moment.dataSync());
+        for (const j of dead) {
+          if (i === 2) values.fill(0, j * d, j * d + d);
+          else for (let r = 0; r < values.length / latents; r++) values[r * latents + j] = 0;
+        }
+        moment.assign(tf.tensor(values, moment.shape));
       }
-      moment.assign(tf.tensor(values, moment.shape));
     }
-  }
+  });
   return dead.length;
 }
 

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Run" ADD COLUMN     "notes" TEXT[] DEFAULT ARRAY[]::TEXT[];
