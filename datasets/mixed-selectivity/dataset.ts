@@ -4,7 +4,7 @@ import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition } from "../../harness/types.ts";
 import { mix, randomUnitFeatures, regimeOf, sparseCodes } from "../../tasks/feature-recovery/generate.ts";
 
-const config = { d: 32, n: 4096, baseline: 1, gain: 6, ratios: [1, 2, 4], sparsities: [0.01, 0.05] };
+const config = { d: 32, n: 4096, baseline: 4, gain: 20, ratios: [1, 2, 4], sparsities: [0.01, 0.05] };
 
 const softplus = (x: number) => (x > 30 ? x : Math.log1p(Math.exp(x)));
 
@@ -15,7 +15,7 @@ export const mixedSelectivity: DatasetDefinition = {
   title: "Mixed selectivity (Poisson)",
   domain: "synthetic",
   description:
-    "d = 32 model neurons emit Poisson counts whose rate is softplus(1 + 6 Σ s_i f_i): every neuron responds to many sparse latent features (mixed selectivity) through a rectifying nonlinearity, with Poisson noise.",
+    "d = 32 model neurons emit Poisson counts whose rate is softplus(4 + 20 Σ s_i f_i): every neuron responds to many sparse latent features (mixed selectivity) through a rectifying nonlinearity, with Poisson noise.",
   sizes: { dev: 6, official: 12, private: 12 },
   config,
   generate(_split, index, seed) {

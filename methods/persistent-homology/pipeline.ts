@@ -114,7 +114,7 @@ export function activityBarcode(x: ArrayLike<number>, n: number, d: number, opti
   const { indices, coverRadius } = maxMinLandmarks(smooth, n, p, options.landmarks);
   const L = indices.length;
   const sub = new Float64Array(L * p);
-  indices.forEach((s, i) => sub.set(smooth.subarray(s * p, (s + 1) * p), i * p));
+  for (const [i, s] of indices.entries()) sub.set(smooth.subarray(s * p, (s + 1) * p), i * p);
   const bars = ripsBarcode(distanceMatrix(sub, L, p), L, { maxDim: 2 });
   return { bars, coverRadius, landmarks: L };
 }

@@ -119,14 +119,14 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
   for (let i = 1; i < L; i++) for (let j = 0; j < i; j++) values.push(dist[i * L + j] as number);
   const unique = Float64Array.from(new Set(values)).sort();
   const rankOf = new Map<number, number>();
-  unique.forEach((v, r) => rankOf.set(v, r));
+  for (const [r, v] of unique.entries()) rankOf.set(v, r);
   const rank = new Int32Array(L * L);
   for (let i = 0; i < L; i++) {
     for (let j = 0; j < L; j++) rank[i * L + j] = i === j ? 0 : (rankOf.get(dist[i * L + j] as number) as number);
   }
   let thresholdRank = -1;
   for (let r = 0; r < unique.length; r++) if ((unique[r] as number) <= threshold) thresholdRank = r;
-  const valueOf = (r: number) => (L === 1 ? 0 : (unique[r] as number));
+  const valueAt = (r: number) => (L === 1 ? 0 : (unique[r] as number));
   const keyOf = (diamRank: number, idx: number) => diamRank * IDX + (IDX - 1 - idx);
   const diamOfKey = (key: number) => Math.floor(key / IDX);
   const idxOfKey = (key: number) => IDX - 1 - (key - diamOfKey(key) * IDX);
@@ -172,7 +172,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
     const b = find(vertices[1] as number);
     if (a !== b) {
       parent[Math.max(a, b)] = Math.min(a, b);
-      const death = valueOf(diamOfKey(key));
+      const death = valueAt(diamOfKey(key));
       if (death > 0) bars.push({ dim: 0, birth: 0, death });
     } else {
       columns.push(key);
@@ -291,11 +291,11 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
 
     for (let pos = 0; pos < columnKeys.length; pos++) {
       const sigma = columnKeys[pos] as number;
-      const birth = valueOf(diamOfKey(sigma));
+      const birth = valueAt(diamOfKey(sigma));
       let pivot = minCofacet(sigma);
       if (pivot !== Number.POSITIVE_INFINITY && pivots.get(idxOfKey(pivot)) < 0) {
         pivots.set(idxOfKey(pivot), pos);
-        const death = valueOf(diamOfKey(pivot));
+        const death = valueAt(diamOfKey(pivot));
         if (death > birth) bars.push({ dim: k, birth, death });
         continue;
       }
@@ -318,7 +318,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       }
       pivots.set(idxOfKey(pivot), pos);
       reduced.set(pos, working);
-      const death = valueOf(diamOfKey(pivot));
+      const death = valueAt(diamOfKey(pivot));
       if (death > birth) bars.push({ dim: k, birth, death });
     }
 
