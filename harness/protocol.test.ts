@@ -7,8 +7,9 @@ import { featureRecovery } from "../tasks/feature-recovery/task.ts";
 import { f32, f64, hashArrays, i32 } from "./ndarray.ts";
 import { readNpy, writeNpy } from "./npy.ts";
 import { buildTaskJson, exportInstances, type Manifest, readMethodOutputs, type TaskJson } from "./protocol.ts";
-import { generateInstance, getDataset, UsageError } from "./registry.ts";
+import { generateInstance, getDataset, getTask, UsageError } from "./registry.ts";
 import type { Instance, NdArray, TaskDefinition } from "./types.ts";
+import { validateOutputs } from "./validate.ts";
 
 const HAS_NUMPY = spawnSync("python3", ["-c", "import numpy"], { stdio: "ignore" }).status === 0;
 if (!HAS_NUMPY) console.warn("protocol.test.ts: python3 with numpy is not available; SKIPPING the numpy cross-checks");
@@ -321,11 +322,24 @@ describe("readMethodOutputs with result.json", () => {
     expect(r).toEqual({ ok: true, outputs: { dimension: { dimension: 3.25, lower: 2 } } });
   });
 
-  it("rejects a missing result.json", () => invalid(undefined, "missing file result.json", '"dimension", "lower"'));
+  it("rejects a missing result.json", () => invalid(undefined, "missing file result.json", '"dimension": a finite number, "lower": a finite number'));
   it("rejects NaN / Infinity as Python's json.dump writes them", () => invalid('{"dimension": NaN, "lower": Infinity}', "NaN or Infinity"));
   it("rejects overflow to Infinity", () => invalid('{"dimension": 1e400, "lower": 1}', 'key "dimension"', "finite number"));
   it("rejects a missing key", () => invalid('{"dimension": 1}', 'missing key "lower"'));
   it("rejects non-numbers", () => invalid('{"dimension": "3", "lower": null}', 'key "dimension"', 'key "lower"'));
+  it("reads array-valued keys of the declared length (topology's betti) and rejects others", async () => {
+    const betti = getTask("topology");
+    const inst = generateInstance(getDataset("topology", "neural-manifolds"), "dev", 0);
+    expect(buildTaskJson(betti, inst).outputs.result).toEqual({ file: "result.json", keys: ["betti"], lengths: { betti: 3 } });
+    const ok = await readMethodOutputs(outputDir({ "result.json": '{"betti": [1, 1, 0]}' }), betti, inst);
+    expect(ok).toEqual({ ok: true, outputs: { result: { betti: [1, 1, 0] } } });
+    for (const bad of ['{"betti": [1, 1]}', '{"betti": 1}', '{"betti": [1, "1", 0]}']) {
+      const r = await readMethodOutputs(outputDir({ "result.json": bad }), betti, inst);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message).toMatch(/key "betti" is .*; expected an array of 3 finite numbers/);
+      expect(validateOutputs(betti, inst, { result: JSON.parse(bad) })).toMatchObject({ ok: false, message: expect.stringMatching(/expected an array of 3 finite numbers/) });
+    }
+  });
   it("rejects non-objects and invalid JSON", async () => {
     await invalid("[1, 2]", "not an object");
     await invalid("{dimension: 1}", "not valid JSON");

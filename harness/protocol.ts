@@ -4,6 +4,7 @@ import { lstat, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { firstNonFinite, hashInputs, shapeMatches } from "./ndarray.ts";
 import { NpyError, parseNpy, writeNpy } from "./npy.ts";
+import { checkJsonKey, expectedJsonKey } from "./validate.ts";
 import { generateInstance, getDataset, getTask, UsageError } from "./registry.ts";
 import type { Instance, JsonValue, MethodOutputs, NdArray, Split, TaskDefinition } from "./types.ts";
 
@@ -30,6 +31,8 @@ export interface TaskJsonArrayOutput {
 export interface TaskJsonJsonOutput {
   file: typeof RESULT_FILE;
   keys: string[];
+  /** Keys that hold an array of this many numbers instead of one number. */
+  lengths?: Record<string, number>;
 }
 export type TaskJsonOutput = TaskJsonArrayOutput | TaskJsonJsonOutput;
 
@@ -76,7 +79,7 @@ export function buildTaskJson(task: TaskDefinition, instance: Instance): TaskJso
   const outputs: Record<string, TaskJsonOutput> = {};
   for (const [name, spec] of Object.entries(task.outputs)) {
     if (spec.kind === "json") {
-      outputs[name] = { file: RESULT_FILE, keys: [...spec.keys] };
+      outputs[name] = { file: RESULT_FILE, keys: [...spec.keys], ...(spec.lengths ? { lengths: { ...spec.lengths } } : {}) };
     } else {
       checkName("output", name);
       const shape = shapes[name];
@@ -296,7 +299,8 @@ export async function readMethodOutputs(
   for (const [name, spec] of Object.entries(declared)) {
     const size = sizes.get(spec.file);
     if ("keys" in spec) {
-      const expected = `a JSON object with finite numbers for ${spec.keys.map((k) => `"${k}"`).join(", ")}`;
+      const jsonSpec = { kind: "json" as const, keys: spec.keys, lengths: spec.lengths, description: "" };
+      const expected = `a JSON object with ${spec.keys.map((k) => `"${k}": ${expectedJsonKey(jsonSpec, k)}`).join(", ")}`;
       if (size === undefined || size < 0) {
         problems.push(`output "${name}": ${size === undefined ? "missing file" : "not a regular file"} ${spec.file}; expected ${expected}`);
         continue;
@@ -310,9 +314,11 @@ export async function readMethodOutputs(
       for (const key of spec.keys) {
         const v = result.value[key];
         if (!(key in result.value)) problems.push(`output "${name}": ${spec.file} is missing key "${key}"; expected ${expected}`);
-        else if (typeof v !== "number" || !Number.isFinite(v)) {
-          problems.push(`output "${name}": key "${key}" in ${spec.file} is ${JSON.stringify(v) ?? String(v)}, expected a finite number`);
-        } else value[key] = v;
+        else {
+          const problem = checkJsonKey(jsonSpec, key, v);
+          if (problem) problems.push(`output "${name}": ${spec.file} ${problem}`);
+          else value[key] = v as JsonValue;
+        }
       }
       outputs[name] = value;
       continue;

@@ -64,8 +64,10 @@ export interface ArrayOutputSpec {
 
 export interface JsonOutputSpec {
   kind: "json";
-  /** Keys the result.json object must have, each a finite number. */
+  /** Keys the result.json object must have, each a finite number… */
   keys: string[];
+  /** …except those listed here, which hold an array of exactly this many finite numbers (T4's betti). */
+  lengths?: Record<string, number>;
   description: string;
 }
 

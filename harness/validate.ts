@@ -1,7 +1,7 @@
 // Validation of method outputs against the task contract. Every rejection names the output and what
 // was expected, so a method author can fix it without reading Cajal's code.
 import { firstNonFinite, isNdArray, shapeMatches } from "./ndarray.ts";
-import type { Instance, MethodOutputs, TaskDefinition } from "./types.ts";
+import type { Instance, JsonOutputSpec, MethodOutputs, TaskDefinition } from "./types.ts";
 
 export type Validation = { ok: true } | { ok: false; message: string };
 
@@ -36,17 +36,25 @@ export function validateOutputs(task: TaskDefinition, instance: Instance, output
         return { ok: false, message: `output "${name}" must be a JSON object with keys ${spec.keys.join(", ")}` };
       }
       for (const key of spec.keys) {
-        const v = (value as Record<string, unknown>)[key];
-        // A key holds a finite number, or a non-empty array of finite numbers (e.g. topology's betti = [b0, b1, b2]).
-        const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
-        if (!finite(v) && !(Array.isArray(v) && v.length > 0 && v.every(finite))) {
-          return {
-            ok: false,
-            message: `output "${name}" key "${key}" is ${v === undefined ? "missing" : JSON.stringify(v)}; expected a finite number or an array of finite numbers`,
-          };
-        }
+        const problem = checkJsonKey(spec, key, (value as Record<string, unknown>)[key]);
+        if (problem) return { ok: false, message: `output "${name}" ${problem}` };
       }
     }
   }
   return { ok: true };
+}
+
+/** What a JSON output key must hold, in words (for messages). */
+export function expectedJsonKey(spec: JsonOutputSpec, key: string): string {
+  const length = spec.lengths?.[key];
+  return length === undefined ? "a finite number" : `an array of ${length} finite numbers`;
+}
+
+/** null when `value` is what `key` must hold, else the problem, e.g. `key "betti" is [1,1]; expected an array of 3 finite numbers`. */
+export function checkJsonKey(spec: JsonOutputSpec, key: string, value: unknown): string | null {
+  const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  const length = spec.lengths?.[key];
+  const ok = length === undefined ? finite(value) : Array.isArray(value) && value.length === length && value.every(finite);
+  if (ok) return null;
+  return `key "${key}" is ${value === undefined ? "missing" : JSON.stringify(value)}; expected ${expectedJsonKey(spec, key)}`;
 }
