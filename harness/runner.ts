@@ -216,6 +216,19 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   const bar = new ProgressBar(`suite (${split})`, totalInstances, process.stderr, options.progress !== false);
   const hw = hardware();
   const ranIds: number[] = [];
+  // Every method of a dataset sees the same instances: generate each once (the plan is grouped by
+  // dataset, so holding one dataset's split at a time bounds the memory).
+  const instances = new Map<string, Instance>();
+  const instanceOf = (dataset: DatasetDefinition, index: number) => {
+    const key = `${datasetKey(dataset)}/${index}`;
+    let instance = instances.get(key);
+    if (!instance) {
+      if (instances.size > 0 && ![...instances.keys()][0]?.startsWith(`${datasetKey(dataset)}/`)) instances.clear();
+      instance = generateInstance(dataset, split, index);
+      instances.set(key, instance);
+    }
+    return instance;
+  };
 
   for (const { planned, runId, done } of pending) {
     const { task, dataset, method } = planned;
@@ -241,7 +254,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
 
     const runInstance = async (index: number) => {
       bar.update(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
-      const instance = generateInstance(dataset, split, index);
+      const instance = instanceOf(dataset, index);
       const outcome = await evaluateInstance(method, task, instance, timeoutMs);
       const data = {
         instanceKey: instance.key,
