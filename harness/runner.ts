@@ -75,7 +75,7 @@ export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "met
 
 class TimeoutError extends Error {}
 
-/** What a method sees of an instance: never the ground truth, unless it is the oracle. */
+/** What a method sees of an instance: never the ground truth or generator meta, unless it is the oracle. */
 export function methodContext(method: MethodDefinition, task: TaskDefinition, instance: Instance): MethodContext {
   return {
     task: task.id,
@@ -85,7 +85,8 @@ export function methodContext(method: MethodDefinition, task: TaskDefinition, in
     outputShapes: task.outputShapes(instance),
     seed: methodSeed(instance, method.id),
     taskDefinition: task,
-    instance: method.readsTruth ? instance : { ...instance, truth: {} },
+    // meta describes the generator's regime, which can give the answer away (e.g. a manifold's dimension).
+    instance: method.readsTruth ? instance : { ...instance, truth: {}, meta: {} },
     ...(method.readsTruth ? { truth: instance.truth } : {}),
   };
 }

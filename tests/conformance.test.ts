@@ -107,7 +107,10 @@ describe.each(METHODS.map((m) => [m.id, m] as const))("method %s", (id, method) 
     if (!dataset) throw new Error(`no dataset for ${taskId}`);
     const instance = generateInstance(dataset, "dev", 0);
     const ctx = methodContext(method, task, instance);
-    if (!method.readsTruth) expect(Object.keys(ctx.instance?.truth ?? {})).toEqual([]);
+    if (!method.readsTruth) {
+      expect(Object.keys(ctx.instance?.truth ?? {})).toEqual([]);
+      expect(Object.keys(ctx.instance?.meta ?? {})).toEqual([]);
+    }
     const first = await method.run(ctx);
     expect(validateOutputs(task, instance, first)).toEqual({ ok: true });
     const second = await method.run(ctx);

@@ -24,19 +24,21 @@ export function nuclearNorm(x: CentredPart, y: CentredPart): number {
   const small = Math.min(d, e);
   const g = new Float64Array(small * small);
   if (d <= e) {
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let q = 0; q < e; q++) s += (m[i * e + q] as number) * (m[j * e + q] as number);
-      g[i * d + j] = s;
-      g[j * d + i] = s;
-    }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let q = 0; q < e; q++) s += (m[i * e + q] as number) * (m[j * e + q] as number);
+        g[i * d + j] = s;
+        g[j * d + i] = s;
+      }
   } else {
-    for (let i = 0; i < e; i++) for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let p = 0; p < d; p++) s += (m[p * e + i] as number) * (m[p * e + j] as number);
-      g[i * e + j] = s;
-      g[j * e + i] = s;
-    }
+    for (let i = 0; i < e; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let p = 0; p < d; p++) s += (m[p * e + i] as number) * (m[p * e + j] as number);
+        g[i * e + j] = s;
+        g[j * e + i] = s;
+      }
   }
   const { values } = symmetricEigen(g, small);
   let total = 0;

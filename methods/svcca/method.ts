@@ -51,19 +51,21 @@ export function canonicalCorrelations(x: ReducedPart, y: ReducedPart): Float64Ar
   const small = Math.min(kx, ky);
   const g = new Float64Array(small * small);
   if (kx <= ky) {
-    for (let i = 0; i < kx; i++) for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let q = 0; q < ky; q++) s += (m[i * ky + q] as number) * (m[j * ky + q] as number);
-      g[i * kx + j] = s;
-      g[j * kx + i] = s;
-    }
+    for (let i = 0; i < kx; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let q = 0; q < ky; q++) s += (m[i * ky + q] as number) * (m[j * ky + q] as number);
+        g[i * kx + j] = s;
+        g[j * kx + i] = s;
+      }
   } else {
-    for (let i = 0; i < ky; i++) for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let p = 0; p < kx; p++) s += (m[p * ky + i] as number) * (m[p * ky + j] as number);
-      g[i * ky + j] = s;
-      g[j * ky + i] = s;
-    }
+    for (let i = 0; i < ky; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let p = 0; p < kx; p++) s += (m[p * ky + i] as number) * (m[p * ky + j] as number);
+        g[i * ky + j] = s;
+        g[j * ky + i] = s;
+      }
   }
   const { values } = symmetricEigen(g, small);
   return values.map((v) => Math.min(1, Math.sqrt(Math.max(0, v))));

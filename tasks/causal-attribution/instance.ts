@@ -1,0 +1,77 @@
+// Turns a dense network and its inputs into a T6 instance: the forward pass gives `hidden` and `output`, and the
+// exact single-unit mean ablation of every unit of the scored layer gives the truth. Shared by every dataset of
+// the task (planted circuits now, trained networks later), so the truth is defined in exactly one place.
+import { f32, i32 } from "../../harness/ndarray.ts";
+import type { GeneratedInstance, JsonValue, NdArray } from "../../harness/types.ts";
+import { ablationEffects, forward, loadNetwork, type NetworkSpec } from "./network.ts";
+
+/** A unit is causal when mean-ablating it changes the output by more than this fraction of the output's std. */
+export const CAUSAL_THRESHOLD = 0.1;
+
+export interface AblationTruth {
+  /** Mean |Δ output| of each unit's mean ablation, [H]. */
+  effects: Float64Array;
+  /** Population std of the output over the n samples. */
+  outputStd: number;
+  /** CAUSAL_THRESHOLD × outputStd. */
+  threshold: number;
+  causal: Uint8Array;
+}
+
+export function std(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m += x[i] as number;
+  m /= x.length;
+  let v = 0;
+  for (let i = 0; i < x.length; i++) v += ((x[i] as number) - m) ** 2;
+  return Math.sqrt(v / x.length);
+}
+
+/**
+ * Build an instance from a network (spec + float32 weight arrays) and float32 inputs [n, dIn]. Everything is
+ * computed in float64 from the float32 values the method receives, so anyone can recompute the truth exactly.
+ */
+export function buildInstance(
+  spec: NetworkSpec,
+  weights: Record<string, NdArray>,
+  inputs: NdArray,
+  meta: Record<string, JsonValue>,
+): GeneratedInstance & { ablation: AblationTruth } {
+  for (const a of [...Object.values(weights), inputs]) if (a.dtype !== "float32") throw new Error("weights and inputs must be float32");
+  const net = loadNetwork(spec, weights);
+  const n = inputs.shape[0] as number;
+  if (inputs.shape[1] !== net.inputSize) throw new Error(`inputs have ${inputs.shape[1]} columns, the network expects ${net.inputSize}`);
+  const { hidden, output } = forward(net, inputs.data, n);
+  const effects = ablationEffects(net, hidden, n);
+  const outputStd = std(output);
+  const threshold = CAUSAL_THRESHOLD * outputStd;
+  const causal = new Uint8Array(net.hiddenSize);
+  // How far the truth is from the threshold, in units of the threshold: the smallest causal and the largest
+  // non-causal effect (a method cannot be asked to resolve units that sit on the threshold).
+  let minCausal = Number.POSITIVE_INFINITY;
+  let maxNonCausal = 0;
+  for (let j = 0; j < net.hiddenSize; j++) {
+    const e = effects[j] as number;
+    causal[j] = e > threshold ? 1 : 0;
+    if (causal[j]) minCausal = Math.min(minCausal, e / threshold);
+    else maxNonCausal = Math.max(maxNonCausal, e / threshold);
+  }
+  return {
+    params: {},
+    inputs: { ...weights, inputs, hidden: f32([n, net.hiddenSize], hidden), output: f32([n], output) },
+    jsonInputs: { network: spec as unknown as JsonValue },
+    truth: { causal: i32([net.hiddenSize], causal), effect: f32([net.hiddenSize], effects) },
+    meta: {
+      ...meta,
+      n,
+      dIn: net.inputSize,
+      H: net.hiddenSize,
+      nCausal: causal.reduce((a, b) => a + b, 0),
+      outputStd,
+      threshold,
+      minCausalEffect: Number.isFinite(minCausal) ? minCausal : null,
+      maxNonCausalEffect: maxNonCausal,
+    },
+    ablation: { effects, outputStd, threshold, causal },
+  };
+}
