@@ -33,7 +33,9 @@ for (const slug of ["sparse-linear", "mixed-selectivity"]) {
   await bench.run();
   for (const t of bench.tasks) {
     const [, methodId, regime] = t.name.split(" · ");
-    const result = t.result as { latency?: { mean: number; p50?: number; samples?: number[] }; mean?: number; p50?: number; samples?: number[] } | undefined;
+    const result = t.result as
+      | { latency?: { mean: number; p50?: number; samples?: number[] }; mean?: number; p50?: number; samples?: number[] }
+      | undefined;
     const mean = result?.latency?.mean ?? result?.mean ?? Number.NaN;
     const p50 = result?.latency?.p50 ?? result?.p50 ?? Number.NaN;
     const samples = result?.latency?.samples?.length ?? result?.samples?.length ?? 0;
@@ -53,7 +55,9 @@ for (const r of rows) console.log([r.dataset, r.method, r.regime, fmt(r.meanMs),
 console.log("\nper method (mean over regimes and datasets):");
 for (const method of listMethods(task.id)) {
   const mine = rows.filter((r) => r.method === method.id);
-  console.log(`${method.id.padEnd(10)} ${fmt(mine.reduce((s, r) => s + r.meanMs, 0) / mine.length)} ms/instance  MMCS ${fmt(mine.reduce((s, r) => s + r.score, 0) / mine.length, 3)}`);
+  console.log(
+    `${method.id.padEnd(10)} ${fmt(mine.reduce((s, r) => s + r.meanMs, 0) / mine.length)} ms/instance  MMCS ${fmt(mine.reduce((s, r) => s + r.score, 0) / mine.length, 3)}`,
+  );
 }
 mkdirSync("bench-results", { recursive: true });
 writeFileSync("bench-results/feature-recovery.json", JSON.stringify({ backend, date: new Date().toISOString(), rows }, null, 2));

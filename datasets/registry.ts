@@ -1,12 +1,21 @@
 // Every dataset, one line each. Adding a dataset: create datasets/<slug>/ and add its line here.
 import type { DatasetDefinition } from "../harness/types.ts";
-import { mixedSelectivity } from "./mixed-selectivity/dataset.ts";
-import { sparseLinear } from "./sparse-linear/dataset.ts";
-import { tuningCurves } from "./tuning-curves/dataset.ts";
-import { transformedLayers } from "./transformed-layers/dataset.ts";
-import { plantedCircuits } from "./planted-circuits/dataset.ts";
 import { benchmarkManifolds } from "./benchmark-manifolds/dataset.ts";
+import { mixedSelectivity } from "./mixed-selectivity/dataset.ts";
 import { neuralEmbeddingDataset } from "./neural-embedding/dataset.ts";
 import { neuralManifolds } from "./neural-manifolds/dataset.ts";
+import { plantedCircuits } from "./planted-circuits/dataset.ts";
+import { sparseLinear } from "./sparse-linear/dataset.ts";
+import { transformedLayers } from "./transformed-layers/dataset.ts";
+import { tuningCurves } from "./tuning-curves/dataset.ts";
 
-export const DATASETS: readonly DatasetDefinition[] = [sparseLinear, mixedSelectivity, tuningCurves, transformedLayers, plantedCircuits, benchmarkManifolds, neuralEmbeddingDataset, neuralManifolds];
+export const DATASETS: readonly DatasetDefinition[] = [
+  sparseLinear,
+  mixedSelectivity,
+  tuningCurves,
+  transformedLayers,
+  plantedCircuits,
+  benchmarkManifolds,
+  neuralEmbeddingDataset,
+  neuralManifolds,
+];

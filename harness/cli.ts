@@ -29,7 +29,11 @@ otherwise Cajal's embedded PostgreSQL under .cajal/ (port CAJAL_DB_PORT, default
 const splitSchema = z.enum(["dev", "official"], {
   error: () => 'split must be "dev" or "official" (the private split is scored only by a Cajal server)',
 });
-const portSchema = z.coerce.number({ error: () => "port must be a number" }).int().min(1).max(65535);
+const portSchema = z.coerce
+  .number({ error: () => "port must be a number" })
+  .int()
+  .min(1)
+  .max(65535);
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -143,7 +147,14 @@ async function resolveMethods(values: ReturnType<typeof parse>["values"]) {
 
 async function commandRun(values: ReturnType<typeof parse>["values"]) {
   const split = splitSchema.parse(values.split ?? "official");
-  const jobs = values.jobs === undefined ? undefined : z.coerce.number({ error: () => "--jobs must be a number" }).int().min(1, "--jobs must be at least 1").parse(values.jobs);
+  const jobs =
+    values.jobs === undefined
+      ? undefined
+      : z.coerce
+          .number({ error: () => "--jobs must be a number" })
+          .int()
+          .min(1, "--jobs must be at least 1")
+          .parse(values.jobs);
   const { ids, extraMethods } = await resolveMethods(values);
   // Validate names before touching the database, so a typo fails fast with the list of what exists.
   planRuns({ tasks: values.task, datasets: values.dataset, methods: ids, split, extraMethods });
@@ -170,12 +181,25 @@ async function commandRun(values: ReturnType<typeof parse>["values"]) {
 }
 
 function commandList(what: string | undefined, json: boolean) {
-  const kind = z.enum(["tasks", "datasets", "methods"], { error: () => 'list what? one of: tasks, datasets, methods' }).parse(what);
+  const kind = z.enum(["tasks", "datasets", "methods"], { error: () => "list what? one of: tasks, datasets, methods" }).parse(what);
   const rows =
     kind === "tasks"
-      ? listTasks().map((t) => ({ id: t.id, version: t.version, title: t.title, mainScore: t.mainScore.label, datasets: listDatasets(t.id).map((d) => d.slug) }))
+      ? listTasks().map((t) => ({
+          id: t.id,
+          version: t.version,
+          title: t.title,
+          mainScore: t.mainScore.label,
+          datasets: listDatasets(t.id).map((d) => d.slug),
+        }))
       : kind === "datasets"
-        ? listDatasets().map((d) => ({ id: d.slug, task: d.task, version: d.version, domain: d.domain, title: d.title, instances: d.sizes }))
+        ? listDatasets().map((d) => ({
+            id: d.slug,
+            task: d.task,
+            version: d.version,
+            domain: d.domain,
+            title: d.title,
+            instances: d.sizes,
+          }))
         : listMethods().map((m) => ({ id: m.id, version: m.version, kind: m.kind, name: m.name, tasks: m.tasks }));
   if (json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -183,7 +207,11 @@ function commandList(what: string | undefined, json: boolean) {
   }
   for (const row of rows) {
     const { id, ...rest } = row;
-    process.stdout.write(`${id.padEnd(22)} ${Object.values(rest).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join("  ")}\n`);
+    process.stdout.write(
+      `${id.padEnd(22)} ${Object.values(rest)
+        .map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v)))
+        .join("  ")}\n`,
+    );
   }
 }
 
@@ -244,7 +272,9 @@ async function commandExport(values: ReturnType<typeof parse>["values"]) {
     outDir: args.out,
     withTruth: Boolean(values["with-truth"]),
   });
-  process.stdout.write(`exported ${summary.count} instances of ${args.task[0]}/${args.dataset[0]}/${args.split} to ${summary.dir} (manifest: ${summary.manifest})\n`);
+  process.stdout.write(
+    `exported ${summary.count} instances of ${args.task[0]}/${args.dataset[0]}/${args.split} to ${summary.dir} (manifest: ${summary.manifest})\n`,
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -39,10 +39,7 @@ export function row(a: NdArray, i: number): TypedArray {
 export function isNdArray(value: unknown): value is NdArray {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Partial<NdArray>;
-  return (
-    Array.isArray(v.shape) &&
-    (v.data instanceof Float32Array || v.data instanceof Float64Array || v.data instanceof Int32Array)
-  );
+  return Array.isArray(v.shape) && (v.data instanceof Float32Array || v.data instanceof Float64Array || v.data instanceof Int32Array);
 }
 
 /** Whether `shape` matches `expected`, where -1 in `expected` means any length. */

@@ -322,7 +322,8 @@ describe("readMethodOutputs with result.json", () => {
     expect(r).toEqual({ ok: true, outputs: { dimension: { dimension: 3.25, lower: 2 } } });
   });
 
-  it("rejects a missing result.json", () => invalid(undefined, "missing file result.json", '"dimension": a finite number, "lower": a finite number'));
+  it("rejects a missing result.json", () =>
+    invalid(undefined, "missing file result.json", '"dimension": a finite number, "lower": a finite number'));
   it("rejects NaN / Infinity as Python's json.dump writes them", () => invalid('{"dimension": NaN, "lower": Infinity}', "NaN or Infinity"));
   it("rejects overflow to Infinity", () => invalid('{"dimension": 1e400, "lower": 1}', 'key "dimension"', "finite number"));
   it("rejects a missing key", () => invalid('{"dimension": 1}', 'missing key "lower"'));
@@ -337,7 +338,10 @@ describe("readMethodOutputs with result.json", () => {
       const r = await readMethodOutputs(outputDir({ "result.json": bad }), betti, inst);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.message).toMatch(/key "betti" is .*; expected an array of 3 finite numbers/);
-      expect(validateOutputs(betti, inst, { result: JSON.parse(bad) })).toMatchObject({ ok: false, message: expect.stringMatching(/expected an array of 3 finite numbers/) });
+      expect(validateOutputs(betti, inst, { result: JSON.parse(bad) })).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/expected an array of 3 finite numbers/),
+      });
     }
   });
   it("rejects non-objects and invalid JSON", async () => {

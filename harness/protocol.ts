@@ -4,9 +4,9 @@ import { lstat, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { firstNonFinite, hashInputs, shapeMatches } from "./ndarray.ts";
 import { NpyError, parseNpy, writeNpy } from "./npy.ts";
-import { checkJsonKey, expectedJsonKey } from "./validate.ts";
 import { generateInstance, getDataset, getTask, UsageError } from "./registry.ts";
 import type { Instance, JsonValue, MethodOutputs, NdArray, Split, TaskDefinition } from "./types.ts";
+import { checkJsonKey, expectedJsonKey } from "./validate.ts";
 
 export const PROTOCOL_VERSION = 1;
 /** The file every JSON (scalar) output lives in. */
@@ -67,7 +67,9 @@ export function buildTaskJson(task: TaskDefinition, instance: Instance): TaskJso
     const spec = task.inputs[name];
     const dtype = spec?.kind === "array" ? spec.dtype : array.dtype;
     if (array.dtype !== dtype || (dtype !== "float32" && dtype !== "int32")) {
-      throw new Error(`instance ${instance.key}: input "${name}" is ${array.dtype}, task ${task.id} declares ${dtype}; inputs are float32 or int32`);
+      throw new Error(
+        `instance ${instance.key}: input "${name}" is ${array.dtype}, task ${task.id} declares ${dtype}; inputs are float32 or int32`,
+      );
     }
     inputs[name] = { file: `${name}.npy`, dtype, shape: [...array.shape] };
   }
@@ -113,7 +115,10 @@ export async function writeInstanceDir(
   await writeFile(join(dir, "task.json"), `${JSON.stringify(taskJson, null, 2)}\n`);
   for (const [name, entry] of Object.entries(taskJson.inputs)) {
     const json = instance.jsonInputs?.[name];
-    await writeFile(join(dir, entry.file), json !== undefined ? `${JSON.stringify(json, null, 2)}\n` : writeNpy(instance.inputs[name] as NdArray));
+    await writeFile(
+      join(dir, entry.file),
+      json !== undefined ? `${JSON.stringify(json, null, 2)}\n` : writeNpy(instance.inputs[name] as NdArray),
+    );
   }
   if (opts.withTruth) {
     const truthDir = join(dir, "truth");

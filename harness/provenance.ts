@@ -69,7 +69,8 @@ export function listFiles(rel: string): string[] {
     .flatMap((name) => listFiles(path.join(rel, name)));
 }
 
-const IMPORT = /(?:import|export)\s(?!type\s)[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)|import\s*["'](\.[^"']+)["']/g;
+const IMPORT =
+  /(?:import|export)\s(?!type\s)[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)|import\s*["'](\.[^"']+)["']/g;
 
 /**
  * Every repo file reachable from `entries` through relative value imports (type-only imports change

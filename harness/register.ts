@@ -33,7 +33,9 @@ const CACHE_FILE = path.join(REPO_ROOT, ".cajal", "cache", "dataset-hashes.json"
  * the generator's whole import closure: the same code and config always generate the same instances.
  */
 export function datasetContentHash(dataset: DatasetDefinition): string {
-  const sources = hashFiles(importClosure(listFiles(path.join("datasets", dataset.slug)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))));
+  const sources = hashFiles(
+    importClosure(listFiles(path.join("datasets", dataset.slug)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))),
+  );
   const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}:${sha256Json(dataset.config)}:${sources}`;
   let cache: Record<string, string> = {};
   try {

@@ -32,7 +32,8 @@ export interface ResultRow {
 }
 
 export const toStatus = (s: string): RunStatus => (s === "invalid_output" ? "invalid-output" : (s as RunStatus));
-export const toDbStatus = <T extends string>(s: T) => (s === "invalid-output" ? "invalid_output" : s) as Exclude<T, "invalid-output"> | "invalid_output";
+export const toDbStatus = <T extends string>(s: T) =>
+  (s === "invalid-output" ? "invalid_output" : s) as Exclude<T, "invalid-output"> | "invalid_output";
 
 export interface ResultFilter {
   task?: string;

@@ -7,12 +7,32 @@ import { hashInputs } from "./ndarray.ts";
 import { ProgressBar } from "./progress.ts";
 import { gitSha, HARNESS_VERSION, hardware, peakRssMb } from "./provenance.ts";
 import { datasetKey, type Registered, registerAll, registerMethod } from "./register.ts";
+import {
+  generateInstance,
+  getDataset,
+  getMethod,
+  getTask,
+  listDatasets,
+  listMethods,
+  listTasks,
+  methodSeed,
+  UsageError,
+} from "./registry.ts";
 import { loadResults, type ResultRow, toDbStatus } from "./results.ts";
 import { seedFrom } from "./rng.ts";
 import { summarize } from "./scoring.ts";
-import { generateInstance, getDataset, getMethod, getTask, listDatasets, listMethods, listTasks, methodSeed, UsageError } from "./registry.ts";
 import { initTf } from "./tf.ts";
-import { type DatasetDefinition, type Instance, type MethodContext, type MethodDefinition, MethodFailure, type MethodUsage, type Outcome, type Split, type TaskDefinition } from "./types.ts";
+import {
+  type DatasetDefinition,
+  type Instance,
+  type MethodContext,
+  type MethodDefinition,
+  MethodFailure,
+  type MethodUsage,
+  type Outcome,
+  type Split,
+  type TaskDefinition,
+} from "./types.ts";
 import { validateOutputs } from "./validate.ts";
 
 export interface SuiteOptions {
@@ -97,7 +117,13 @@ export function methodContext(method: MethodDefinition, task: TaskDefinition, in
  */
 const EXTERNAL_GRACE_MS = 30_000;
 
-async function runMethod(method: MethodDefinition, task: TaskDefinition, instance: Instance, timeoutMs: number, report: (usage: MethodUsage) => void) {
+async function runMethod(
+  method: MethodDefinition,
+  task: TaskDefinition,
+  instance: Instance,
+  timeoutMs: number,
+  report: (usage: MethodUsage) => void,
+) {
   const context: MethodContext = { ...methodContext(method, task, instance), report };
   const limit = method.kind === "external" ? timeoutMs + EXTERNAL_GRACE_MS : timeoutMs;
   let timer: NodeJS.Timeout | undefined;
@@ -152,10 +178,22 @@ export async function evaluateInstance(
       return finish({ status: error.outcome, score: null, metrics: null, message: error.message.slice(0, 4000), log: error.log ?? null });
     }
     if (error instanceof TimeoutError) {
-      return finish({ status: "timeout", score: null, metrics: null, message: `timed out after the limit of ${timeoutMs / 1000} s`, log: null });
+      return finish({
+        status: "timeout",
+        score: null,
+        metrics: null,
+        message: `timed out after the limit of ${timeoutMs / 1000} s`,
+        log: null,
+      });
     }
     const e = error instanceof Error ? error : new Error(String(error));
-    return finish({ status: "error", score: null, metrics: null, message: `${e.name}: ${e.message}`.slice(0, 2000), log: (e.stack ?? "").slice(-65536) });
+    return finish({
+      status: "error",
+      score: null,
+      metrics: null,
+      message: `${e.name}: ${e.message}`.slice(0, 2000),
+      log: (e.stack ?? "").slice(-65536),
+    });
   }
   // Synchronous compute cannot be interrupted in-process; a run that overran still counts as a timeout.
   // (External methods are killed at their own limit by the sandbox: a result means they finished within it.)
@@ -168,7 +206,13 @@ export async function evaluateInstance(
     const scored = task.score(instance, outputs as Parameters<TaskDefinition["score"]>[1]);
     return finish({ status: "ok", score: scored.main, metrics: scored.metrics, message: null, log: null });
   } catch (error) {
-    return finish({ status: "error", score: null, metrics: null, message: `scoring failed: ${(error as Error).message}`, log: (error as Error).stack ?? null });
+    return finish({
+      status: "error",
+      score: null,
+      metrics: null,
+      message: `scoring failed: ${(error as Error).message}`,
+      log: (error as Error).stack ?? null,
+    });
   }
 }
 
@@ -250,7 +294,11 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
     };
     const run = runId
       ? await db.run.update({ where: { id: runId }, data: runFields })
-      : await db.run.upsert({ where: { methodVersionId_taskVersionId_datasetVersionId_split: key }, create: { ...key, ...runFields }, update: runFields });
+      : await db.run.upsert({
+          where: { methodVersionId_taskVersionId_datasetVersionId_split: key },
+          create: { ...key, ...runFields },
+          update: runFields,
+        });
     ranIds.push(run.id);
 
     const runInstance = async (index: number) => {
@@ -270,7 +318,11 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
         cpuMs: outcome.cpuMs,
         peakRssMb: outcome.peakRssMb ?? peakRssMb(),
       };
-      await db.instanceResult.upsert({ where: { runId_index: { runId: run.id, index } }, create: { runId: run.id, index, ...data }, update: data });
+      await db.instanceResult.upsert({
+        where: { runId_index: { runId: run.id, index } },
+        create: { runId: run.id, index, ...data },
+        update: data,
+      });
       await db.run.update({ where: { id: run.id }, data: { instancesDone: { increment: 1 } } });
       bar.tick(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
     };
@@ -304,7 +356,10 @@ export async function finalizeRun(db: Db, runId: number, task: TaskDefinition): 
   const failed = results.filter((r) => r.status !== "ok");
   const base = { wallMs, cpuMs, peakRssMb: peak, finishedAt: new Date(), instancesDone: results.length };
   if (results.length < run.instances) {
-    await db.run.update({ where: { id: runId }, data: { ...base, status: "error", message: `only ${results.length} of ${run.instances} instances have results` } });
+    await db.run.update({
+      where: { id: runId },
+      data: { ...base, status: "error", message: `only ${results.length} of ${run.instances} instances have results` },
+    });
     return;
   }
   if (failed.length > 0) {
@@ -314,7 +369,18 @@ export async function finalizeRun(db: Db, runId: number, task: TaskDefinition): 
     const first = failed[0];
     const message = `${failed.length} of ${results.length} instances failed (${counts.map(([s, c]) => `${c} ${s}`).join(", ")}); first: ${first?.instanceKey}: ${first?.message}`;
     // No score for a failed run: failure is never encoded as a number.
-    await db.run.update({ where: { id: runId }, data: { ...base, status: toDbStatus(status), message: message.slice(0, 4000), score: null, ciLow: null, ciHigh: null, metrics: undefined } });
+    await db.run.update({
+      where: { id: runId },
+      data: {
+        ...base,
+        status: toDbStatus(status),
+        message: message.slice(0, 4000),
+        score: null,
+        ciLow: null,
+        ciHigh: null,
+        metrics: undefined,
+      },
+    });
     return;
   }
   const values = results.map((r) => r.score as number);

@@ -9,28 +9,43 @@ const fmt = (shape: readonly number[]) => `[${shape.map((s) => (s === -1 ? "any"
 
 export function validateOutputs(task: TaskDefinition, instance: Instance, outputs: unknown): Validation {
   if (typeof outputs !== "object" || outputs === null) {
-    return { ok: false, message: `method returned ${outputs === null ? "null" : typeof outputs}; expected an object of outputs (${Object.keys(task.outputs).join(", ")})` };
+    return {
+      ok: false,
+      message: `method returned ${outputs === null ? "null" : typeof outputs}; expected an object of outputs (${Object.keys(task.outputs).join(", ")})`,
+    };
   }
   const given = outputs as MethodOutputs;
   const shapes = task.outputShapes(instance);
   for (const [name, spec] of Object.entries(task.outputs)) {
     const value = given[name];
-    if (value === undefined) return { ok: false, message: `output "${name}" is missing; expected ${spec.kind === "array" ? `an array of shape ${fmt(shapes[name] ?? [])}` : `a JSON object with keys ${spec.keys.join(", ")}`}` };
+    if (value === undefined)
+      return {
+        ok: false,
+        message: `output "${name}" is missing; expected ${spec.kind === "array" ? `an array of shape ${fmt(shapes[name] ?? [])}` : `a JSON object with keys ${spec.keys.join(", ")}`}`,
+      };
     if (spec.kind === "array") {
       const expected = shapes[name] ?? [];
-      if (!isNdArray(value)) return { ok: false, message: `output "${name}" is not an array; expected float32/float64 of shape ${fmt(expected)}` };
+      if (!isNdArray(value))
+        return { ok: false, message: `output "${name}" is not an array; expected float32/float64 of shape ${fmt(expected)}` };
       if (value.dtype !== "float32" && value.dtype !== "float64") {
         return { ok: false, message: `output "${name}" has dtype ${value.dtype}; expected float32 or float64` };
       }
       const size = value.shape.reduce((a, b) => a * b, 1);
       if (size !== value.data.length) {
-        return { ok: false, message: `output "${name}" declares shape ${fmt(value.shape)} (${size} values) but holds ${value.data.length} values` };
+        return {
+          ok: false,
+          message: `output "${name}" declares shape ${fmt(value.shape)} (${size} values) but holds ${value.data.length} values`,
+        };
       }
       if (!shapeMatches(value.shape, expected)) {
         return { ok: false, message: `output "${name}" has shape ${fmt(value.shape)}; expected ${fmt(expected)}` };
       }
       const bad = firstNonFinite(value.data);
-      if (bad >= 0) return { ok: false, message: `output "${name}" has a non-finite value (${value.data[bad]}) at flat index ${bad}; outputs must be finite` };
+      if (bad >= 0)
+        return {
+          ok: false,
+          message: `output "${name}" has a non-finite value (${value.data[bad]}) at flat index ${bad}; outputs must be finite`,
+        };
     } else {
       if (typeof value !== "object" || value === null || isNdArray(value)) {
         return { ok: false, message: `output "${name}" must be a JSON object with keys ${spec.keys.join(", ")}` };

@@ -137,11 +137,15 @@ describe("T1 baselines", () => {
     "on mixed-selectivity (Poisson counts) keep the same ordering: FastICA beats PCA at k = d, SAEs beat PCA at k > d",
     async () => {
       for (const index of [0, 1]) {
-        expect(await mmcs("fastica", "mixed-selectivity", index), `k = d, instance ${index}`).toBeGreaterThan((await mmcs("pca", "mixed-selectivity", index)) + 0.2);
+        expect(await mmcs("fastica", "mixed-selectivity", index), `k = d, instance ${index}`).toBeGreaterThan(
+          (await mmcs("pca", "mixed-selectivity", index)) + 0.2,
+        );
       }
       for (const index of [2, 3]) {
         for (const id of ["sae-l1", "sae-topk"]) {
-          expect(await mmcs(id, "mixed-selectivity", index), `${id}, k = 2d, instance ${index}`).toBeGreaterThan((await mmcs("pca", "mixed-selectivity", index)) + 0.2);
+          expect(await mmcs(id, "mixed-selectivity", index), `${id}, k = 2d, instance ${index}`).toBeGreaterThan(
+            (await mmcs("pca", "mixed-selectivity", index)) + 0.2,
+          );
         }
       }
       const inst = instance("mixed-selectivity", 0);

@@ -1,28 +1,53 @@
 // Every built-in method, one line each. Adding a method: create methods/<id>/ and add its line here.
 import type { MethodDefinition } from "../harness/types.ts";
+import { ablation } from "./ablation/method.ts";
+import { correlation } from "./correlation/method.ts";
+import { correlationDimensionMethod } from "./correlation-dimension/method.ts";
 import { fastica } from "./fastica/method.ts";
+import { gradXActivation } from "./grad-x-activation/method.ts";
 import { knn } from "./knn/method.ts";
+import { linearCkaMethod } from "./linear-cka/method.ts";
+import { mle } from "./mle/method.ts";
 import { mlp } from "./mlp/method.ts";
 import { oracle } from "./oracle/method.ts";
+import { participationRatioMethod } from "./participation-ratio/method.ts";
 import { pca } from "./pca/method.ts";
+import { pca90 } from "./pca-90/method.ts";
+import { persistentHomology } from "./persistent-homology/method.ts";
 import { populationVector } from "./population-vector/method.ts";
+import { procrustes } from "./procrustes/method.ts";
 import { random } from "./random/method.ts";
+import { rbfCka } from "./rbf-cka/method.ts";
 import { ridge } from "./ridge/method.ts";
+import { rsa } from "./rsa/method.ts";
 import { saeL1 } from "./sae-l1/method.ts";
 import { saeTopk } from "./sae-topk/method.ts";
-import { linearCkaMethod } from "./linear-cka/method.ts";
-import { rbfCka } from "./rbf-cka/method.ts";
-import { rsa } from "./rsa/method.ts";
 import { svcca } from "./svcca/method.ts";
-import { procrustes } from "./procrustes/method.ts";
-import { correlation } from "./correlation/method.ts";
-import { gradXActivation } from "./grad-x-activation/method.ts";
-import { ablation } from "./ablation/method.ts";
-import { pca90 } from "./pca-90/method.ts";
-import { participationRatioMethod } from "./participation-ratio/method.ts";
 import { twonn } from "./twonn/method.ts";
-import { mle } from "./mle/method.ts";
-import { correlationDimensionMethod } from "./correlation-dimension/method.ts";
-import { persistentHomology } from "./persistent-homology/method.ts";
 
-export const METHODS: readonly MethodDefinition[] = [oracle, random, pca, fastica, saeL1, saeTopk, ridge, knn, mlp, populationVector, linearCkaMethod, rbfCka, rsa, svcca, procrustes, correlation, gradXActivation, ablation, pca90, participationRatioMethod, twonn, mle, correlationDimensionMethod, persistentHomology];
+export const METHODS: readonly MethodDefinition[] = [
+  oracle,
+  random,
+  pca,
+  fastica,
+  saeL1,
+  saeTopk,
+  ridge,
+  knn,
+  mlp,
+  populationVector,
+  linearCkaMethod,
+  rbfCka,
+  rsa,
+  svcca,
+  procrustes,
+  correlation,
+  gradXActivation,
+  ablation,
+  pca90,
+  participationRatioMethod,
+  twonn,
+  mle,
+  correlationDimensionMethod,
+  persistentHomology,
+];

@@ -1,10 +1,17 @@
 // Every task, one line each. Adding a task: create tasks/<id>/ and add its line here.
 import type { TaskDefinition } from "../harness/types.ts";
+import { causalAttribution } from "./causal-attribution/task.ts";
 import { featureRecovery } from "./feature-recovery/task.ts";
+import { intrinsicDimension } from "./intrinsic-dimension/task.ts";
 import { latentDecoding } from "./latent-decoding/task.ts";
 import { layerCorrespondence } from "./layer-correspondence/task.ts";
-import { causalAttribution } from "./causal-attribution/task.ts";
-import { intrinsicDimension } from "./intrinsic-dimension/task.ts";
 import { topology } from "./topology/task.ts";
 
-export const TASKS: readonly TaskDefinition[] = [featureRecovery, latentDecoding, layerCorrespondence, causalAttribution, intrinsicDimension, topology];
+export const TASKS: readonly TaskDefinition[] = [
+  featureRecovery,
+  latentDecoding,
+  layerCorrespondence,
+  causalAttribution,
+  intrinsicDimension,
+  topology,
+];

@@ -35,14 +35,29 @@ afterAll(async () => {
 
 describe("cajal CLI", () => {
   it("run --json prints one JSON array of results on stdout and progress on stderr", async () => {
-    const { code, stdout, stderr } = await cajal(["run", "--task", "feature-recovery", "--dataset", "sparse-linear", "--method", "random", "--split", "dev", "--json"], {
-      DATABASE_URL: t.url,
-    });
+    const { code, stdout, stderr } = await cajal(
+      ["run", "--task", "feature-recovery", "--dataset", "sparse-linear", "--method", "random", "--split", "dev", "--json"],
+      {
+        DATABASE_URL: t.url,
+      },
+    );
     expect(code).toBe(0);
     const results = JSON.parse(stdout) as Record<string, unknown>[];
     expect(results.map((r) => r.method).sort()).toEqual(["oracle", "random"]);
     for (const r of results) {
-      for (const key of ["method", "task", "dataset", "split", "status", "score", "ciLow", "ciHigh", "normalized", "instances", "runtimeMs"]) {
+      for (const key of [
+        "method",
+        "task",
+        "dataset",
+        "split",
+        "status",
+        "score",
+        "ciLow",
+        "ciHigh",
+        "normalized",
+        "instances",
+        "runtimeMs",
+      ]) {
         expect(r).toHaveProperty(key);
       }
       expect(r.status).toBe("ok");
@@ -52,7 +67,10 @@ describe("cajal CLI", () => {
     }
     expect(stderr).toMatch(/suite \(dev\) .* 12\/12 .*ETA/);
     // A second run finds everything done.
-    const again = await cajal(["run", "--task", "feature-recovery", "--dataset", "sparse-linear", "--method", "random", "--split", "dev", "--json"], { DATABASE_URL: t.url });
+    const again = await cajal(
+      ["run", "--task", "feature-recovery", "--dataset", "sparse-linear", "--method", "random", "--split", "dev", "--json"],
+      { DATABASE_URL: t.url },
+    );
     expect((JSON.parse(again.stdout) as { cached: boolean }[]).every((r) => r.cached)).toBe(true);
   });
 
@@ -63,7 +81,9 @@ describe("cajal CLI", () => {
     expect(method.stderr).toMatch(/unknown method "no-such-method"; available methods: .*oracle.*random/);
     const dataset = await cajal(["run", "--task", "feature-recovery", "--dataset", "nope"], { DATABASE_URL: t.url });
     expect(dataset.code).toBe(2);
-    expect(dataset.stderr).toMatch(/unknown dataset "nope" for task feature-recovery; available datasets: sparse-linear, mixed-selectivity/);
+    expect(dataset.stderr).toMatch(
+      /unknown dataset "nope" for task feature-recovery; available datasets: sparse-linear, mixed-selectivity/,
+    );
     const task = await cajal(["run", "--task", "nope"], { DATABASE_URL: t.url });
     expect(task.stderr).toMatch(/available tasks: feature-recovery/);
     const split = await cajal(["run", "--split", "private"], { DATABASE_URL: t.url });
@@ -75,7 +95,9 @@ describe("cajal CLI", () => {
   });
 
   it("a database that is down gives one clear line and exit code 1", async () => {
-    const { code, stderr } = await cajal(["run", "--method", "random", "--split", "dev"], { DATABASE_URL: "postgresql://postgres:x@127.0.0.1:9/cajal" });
+    const { code, stderr } = await cajal(["run", "--method", "random", "--split", "dev"], {
+      DATABASE_URL: "postgresql://postgres:x@127.0.0.1:9/cajal",
+    });
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toMatch(/cajal: cannot reach postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:9\/cajal \(connection refused\)/);
@@ -83,14 +105,42 @@ describe("cajal CLI", () => {
 
   it("export writes PROTOCOL.md input directories, with truth for dev only", async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "cajal-export-"));
-    const ok = await cajal(["export", "--task", "feature-recovery", "--dataset", "sparse-linear", "--split", "dev", "--out", out, "--with-truth"]);
+    const ok = await cajal([
+      "export",
+      "--task",
+      "feature-recovery",
+      "--dataset",
+      "sparse-linear",
+      "--split",
+      "dev",
+      "--out",
+      out,
+      "--with-truth",
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/exported 6 instances of feature-recovery\/sparse-linear\/dev/);
     const taskJson = JSON.parse(readFileSync(path.join(out, "sparse-linear", "dev", "0", "task.json"), "utf8"));
-    expect(taskJson).toMatchObject({ protocol: 1, task: "feature-recovery", taskVersion: 1, instance: "sparse-linear/dev/0", params: { nFeatures: 32 } });
+    expect(taskJson).toMatchObject({
+      protocol: 1,
+      task: "feature-recovery",
+      taskVersion: 1,
+      instance: "sparse-linear/dev/0",
+      params: { nFeatures: 32 },
+    });
     expect(taskJson.inputs.activations).toEqual({ file: "activations.npy", dtype: "float32", shape: [4096, 32] });
     expect(existsSync(path.join(out, "sparse-linear", "dev", "0", "truth", "features.npy"))).toBe(true);
-    const refused = await cajal(["export", "--task", "feature-recovery", "--dataset", "sparse-linear", "--split", "official", "--out", out, "--with-truth"]);
+    const refused = await cajal([
+      "export",
+      "--task",
+      "feature-recovery",
+      "--dataset",
+      "sparse-linear",
+      "--split",
+      "official",
+      "--out",
+      out,
+      "--with-truth",
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/dev/);
   });

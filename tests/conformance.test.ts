@@ -114,7 +114,8 @@ describe.each(METHODS.map((m) => [m.id, m] as const))("method %s", (id, method) 
     const first = await method.run(ctx);
     expect(validateOutputs(task, instance, first)).toEqual({ ok: true });
     const second = await method.run(ctx);
-    const arrays = (o: typeof first) => Object.fromEntries(Object.entries(o).filter(([, v]) => "data" in v)) as Parameters<typeof hashArrays>[0];
+    const arrays = (o: typeof first) =>
+      Object.fromEntries(Object.entries(o).filter(([, v]) => "data" in v)) as Parameters<typeof hashArrays>[0];
     expect(hashArrays(arrays(second))).toBe(hashArrays(arrays(first)));
   });
 });

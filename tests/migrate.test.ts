@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { migrate, MIGRATIONS_DIR, readMigrations } from "../harness/db/migrate.ts";
+import { MIGRATIONS_DIR, migrate, readMigrations } from "../harness/db/migrate.ts";
 import { databaseUrl } from "./helpers/db.ts";
 
 const created: string[] = [];
@@ -54,7 +54,7 @@ describe("migrate", () => {
       expect(row.finished_at).not.toBeNull();
       expect(row.applied_steps_count).toBe(1);
     }
-    const enumValues = await query<{ v: string }>(url, "SELECT unnest(enum_range(NULL::\"RunStatus\"))::text AS v");
+    const enumValues = await query<{ v: string }>(url, 'SELECT unnest(enum_range(NULL::"RunStatus"))::text AS v');
     expect(enumValues.map((r) => r.v)).toEqual(["queued", "running", "ok", "invalid-output", "error", "timeout"]);
   });
 

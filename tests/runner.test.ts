@@ -25,8 +25,20 @@ const shaped = (ctx: { outputShapes: Record<string, number[]> }, fill: number) =
   return a;
 };
 
-const throwing: MethodDefinition = { ...base, id: "test-throws", name: "throws", run: async () => { throw new Error("boom: method crashed"); } };
-const wrongShape: MethodDefinition = { ...base, id: "test-wrong-shape", name: "wrong shape", run: async () => ({ dictionary: f32([3, 3]) }) };
+const throwing: MethodDefinition = {
+  ...base,
+  id: "test-throws",
+  name: "throws",
+  run: async () => {
+    throw new Error("boom: method crashed");
+  },
+};
+const wrongShape: MethodDefinition = {
+  ...base,
+  id: "test-wrong-shape",
+  name: "wrong shape",
+  run: async () => ({ dictionary: f32([3, 3]) }),
+};
 const nan: MethodDefinition = { ...base, id: "test-nan", name: "nan", run: async (ctx) => ({ dictionary: shaped(ctx, Number.NaN) }) };
 const notObject: MethodDefinition = { ...base, id: "test-null", name: "null", run: async () => null as unknown as MethodOutputs };
 const slow: MethodDefinition = { ...base, id: "test-slow", name: "slow", run: () => new Promise(() => undefined) };
@@ -45,7 +57,13 @@ const flaky: MethodDefinition = {
 
 describe("runSuite", () => {
   it("runs references on the dev split: oracle at ceiling, random at analytic chance, with provenance", async () => {
-    const report = await runSuite(t.db, { tasks: ["feature-recovery"], datasets: ["sparse-linear"], methods: ["random"], split: "dev", progress: false });
+    const report = await runSuite(t.db, {
+      tasks: ["feature-recovery"],
+      datasets: ["sparse-linear"],
+      methods: ["random"],
+      split: "dev",
+      progress: false,
+    });
     const byMethod = Object.fromEntries(report.results.map((r) => [r.method, r]));
     expect(Object.keys(byMethod).sort()).toEqual(["oracle", "random"]);
     expect(byMethod.oracle?.score).toBeGreaterThanOrEqual(0.999);
@@ -80,7 +98,13 @@ describe("runSuite", () => {
 
   it("skips combinations already done and reports them as cached", async () => {
     const before = await t.db.instanceResult.count();
-    const report = await runSuite(t.db, { tasks: ["feature-recovery"], datasets: ["sparse-linear"], methods: ["random"], split: "dev", progress: false });
+    const report = await runSuite(t.db, {
+      tasks: ["feature-recovery"],
+      datasets: ["sparse-linear"],
+      methods: ["random"],
+      split: "dev",
+      progress: false,
+    });
     expect(report.results.every((r) => r.skipped)).toBe(true);
     expect(await t.db.instanceResult.count()).toBe(before);
   });
@@ -133,13 +157,22 @@ describe("runSuite", () => {
 
   it("resumes an interrupted run without redoing finished instances, and retries failures on request", async () => {
     const registered = await registerAll(t.db);
-    const options = { tasks: ["feature-recovery"], datasets: ["mixed-selectivity"], methods: ["test-flaky"], split: "dev" as const, progress: false, extraMethods: [flaky] };
+    const options = {
+      tasks: ["feature-recovery"],
+      datasets: ["mixed-selectivity"],
+      methods: ["test-flaky"],
+      split: "dev" as const,
+      progress: false,
+      extraMethods: [flaky],
+    };
     const first = await runSuite(t.db, options, registered);
     const run1 = first.results.find((r) => r.method === "test-flaky");
     expect(run1?.status).toBe("error");
     expect(run1?.message).toMatch(/1 of 6 instances failed \(1 error\); first: mixed-selectivity\/dev\/2: Error: transient/);
     const snapshot = async (indices: number[]) =>
-      (await t.db.instanceResult.findMany({ where: { runId: run1?.runId, index: { in: indices } }, orderBy: { index: "asc" } })).map((r) => [r.index, r.id, r.status]);
+      (await t.db.instanceResult.findMany({ where: { runId: run1?.runId, index: { in: indices } }, orderBy: { index: "asc" } })).map(
+        (r) => [r.index, r.id, r.status],
+      );
     const kept = await snapshot([0, 1, 2, 3]);
     // Simulate a crash after instance 3: later results are missing and the run is left 'running'.
     await t.db.instanceResult.deleteMany({ where: { runId: run1?.runId, index: { gte: 4 } } });

@@ -9,7 +9,15 @@ import { bestMatches, featureRecovery } from "./task.ts";
 
 function instanceWith(features: ReturnType<typeof f32>): Instance {
   const [k, d] = features.shape as [number, number];
-  return { key: "t/dev/0", index: 0, seed: 1, params: { nFeatures: k }, inputs: { activations: f32([4, d]) }, truth: { features }, meta: {} };
+  return {
+    key: "t/dev/0",
+    index: 0,
+    seed: 1,
+    params: { nFeatures: k },
+    inputs: { activations: f32([4, d]) },
+    truth: { features },
+    meta: {},
+  };
 }
 
 describe("feature-recovery scoring", () => {

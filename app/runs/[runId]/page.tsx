@@ -170,7 +170,9 @@ function Instances({ run }: { run: RunPage }) {
       </div>
       {run.instanceResults.length === 0 ? (
         <p className="px-6 py-5 text-sm text-slate-500">
-          {run.status === "queued" || run.status === "running" ? "No instance has finished yet." : "No instance results are stored for this run."}
+          {run.status === "queued" || run.status === "running"
+            ? "No instance has finished yet."
+            : "No instance results are stored for this run."}
         </p>
       ) : (
         <div className="mt-2 overflow-x-auto">
