@@ -298,27 +298,13 @@ export async function getOverview(): Promise<Overview> {
 // ---------------------------------------------------------------------------------------------
 // Task leaderboard
 
-export interface LeaderboardEntry {
-  runId: number;
-  method: string;
-  methodName: string;
-  methodKind: ResultRow["methodKind"];
-  methodVersion: string;
+/** A run as its dataset's leaderboard shows it: the result row (minus what the table groups by) and its place. */
+export interface LeaderboardEntry
+  extends Omit<ResultRow, "task" | "taskVersion" | "dataset" | "datasetVersion" | "domain" | "split" | "finishedAt"> {
   /** ranked: competes on the leaderboard; chance: the random reference row; pending: queued or running; failed: no score. */
   role: "ranked" | "chance" | "pending" | "failed";
   /** Competition rank (ties share a rank) among ranked entries; null for every other role. */
   rank: number | null;
-  status: RunStatus;
-  message: string | null;
-  score: number | null;
-  ciLow: number | null;
-  ciHigh: number | null;
-  normalized: number | null;
-  metrics: Record<string, number> | null;
-  instances: number;
-  instancesDone: number;
-  runtimeMs: number | null;
-  backend: string | null;
   finishedAt: string | null;
 }
 
