@@ -15,8 +15,9 @@ export const DOMAIN_ORDER: readonly Domain[] = ["synthetic", "artificial", "biol
 export const CHANCE_METHOD = "random";
 /** Upper reference: reads the ground truth, so it is never shown as a leaderboard entry. */
 export const ORACLE_METHOD = "oracle";
-const LOG_TAIL_LINES = 40;
-const LOG_TAIL_CHARS = 4000;
+// The stored log is already capped at the method's last 64 KiB (PROTOCOL.md); the page shows all of it.
+const LOG_TAIL_LINES = 2000;
+const LOG_TAIL_CHARS = 65536;
 
 // ---------------------------------------------------------------------------------------------
 // Connection
@@ -434,6 +435,8 @@ export interface RunPage {
   dataset: { slug: string; title: string; domain: Domain; version: number; contentHash: string };
   provenance: {
     harnessVersion: string;
+    /** Deviations from the defaults, e.g. "no-sandbox". */
+    notes: string[];
     gitSha: string;
     backend: string | null;
     hardware: Record<string, string>;
@@ -536,6 +539,7 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
     },
     provenance: {
       harnessVersion: run.harnessVersion,
+      notes: run.notes,
       gitSha: run.gitSha,
       backend: run.backend,
       hardware: plainRecord(run.hardware),

@@ -176,6 +176,21 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, "run.png"), fullPage: true });
   });
 
+  it("a failed run's page shows its notes and each failed instance's message and output", async () => {
+    const brokenRun = await tdb?.db.run.findFirstOrThrow({ where: { methodVersion: { methodId: BROKEN.id } } });
+    await page.goto(url(`/runs/${brokenRun?.id}`));
+    expect(await text(page.locator('[data-testid="run-notes"]'))).toBe("no-sandbox");
+    const instance = page.locator('[data-testid="instance-row"]').first();
+    expect(await text(instance)).toContain("exit code 1: Error: boom");
+    expect(await text(instance)).toContain("19 MiB");
+    await instance.locator("summary").click();
+    const output = await text(instance.locator("pre"));
+    expect(output).toContain("Traceback (most recent call last):");
+    // The whole stored tail is there, capped at 64 KiB.
+    expect(output.length).toBeGreaterThan(60_000);
+    expect(output.length).toBeLessThanOrEqual(65_537);
+  });
+
   it("an unknown task or run is a 404 with the not-found page", async () => {
     for (const p of ["/tasks/no-such-task", "/runs/987654321", "/runs/not-a-number", "/no/such/page"]) {
       const response = await page.goto(url(p));
@@ -214,9 +229,24 @@ async function addBrokenRun(tdb: TestDatabase) {
     data: { id: BROKEN.id, name: BROKEN.name, kind: "baseline", description: "Fails on every instance (test fixture)." },
   });
   const mv = await db.methodVersion.create({ data: { methodId: BROKEN.id, version: "0.0.1", sourceHash: "0".repeat(64) } });
-  await db.run.create({
+  return db.run.create({
     data: {
       methodVersionId: mv.id,
+      notes: ["no-sandbox"],
+      results: {
+        create: {
+          index: 0,
+          instanceKey: "sparse-linear/official/0",
+          seed: 1,
+          inputHash: "0".repeat(64),
+          status: "error",
+          message: "exit code 1: Error: boom",
+          log: `${"x".repeat(70_000)}\nTraceback (most recent call last):\nError: boom`,
+          wallMs: 5,
+          cpuMs: 4,
+          peakRssMb: 19,
+        },
+      },
       taskVersionId: ref.taskVersionId,
       datasetVersionId: ref.datasetVersionId,
       split: "official",

@@ -109,6 +109,13 @@ export default async function RunDetailPage({ params }: Props) {
             {run.provenance.harnessVersion} · git <Hash value={run.provenance.gitSha} title="git commit of the harness" />
           </Field>
           <Field label="Backend">{run.provenance.backend ?? "—"}</Field>
+          {run.provenance.notes.length > 0 && (
+            <Field label="Notes">
+              <span className="font-medium text-amber-700" data-testid="run-notes">
+                {run.provenance.notes.join(", ")}
+              </span>
+            </Field>
+          )}
           <Field label="Hardware">
             {Object.keys(run.provenance.hardware).length === 0
               ? "—"
@@ -192,6 +199,9 @@ function Instances({ run }: { run: RunPage }) {
                 <th className="px-3 py-2 font-medium">Input hash</th>
                 <th className="px-3 py-2 text-right font-medium">Wall</th>
                 <th className="px-3 py-2 text-right font-medium">CPU</th>
+                <th className="px-3 py-2 text-right font-medium" title="Peak memory of the method (its process tree for external methods)">
+                  Peak mem
+                </th>
                 <th className="px-3 py-2 font-medium">Message</th>
               </tr>
             </thead>
@@ -215,11 +225,14 @@ function Instances({ run }: { run: RunPage }) {
                   </td>
                   <td className="px-3 py-1.5 text-right tabular-nums text-slate-600">{formatMs(r.wallMs)}</td>
                   <td className="px-3 py-1.5 text-right tabular-nums text-slate-600">{formatMs(r.cpuMs)}</td>
+                  <td className="px-3 py-1.5 text-right tabular-nums text-slate-600">
+                    {r.peakRssMb === null ? "—" : `${Math.round(r.peakRssMb)} MiB`}
+                  </td>
                   <td className="max-w-md px-3 py-1.5 text-xs text-rose-700">
                     {r.message}
                     {r.logTail && (
                       <details className="mt-1 text-slate-600">
-                        <summary className="cursor-pointer text-slate-500">log tail</summary>
+                        <summary className="cursor-pointer text-slate-500">output (last 64 KiB)</summary>
                         <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-900 p-2 text-[11px] leading-snug text-slate-100">
                           {r.logTail}
                         </pre>
