@@ -11,5 +11,8 @@ t0=$(date +%s)
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 echo "npm ci: $(( $(date +%s) - t0 )) s"
 export CAJAL_DB_PORT=${CAJAL_DB_PORT:-54411}
-echo "first npm start:";  SMOKE_PORT=3311 bash .ci/start-smoke | grep -E "site up after|ready in"
-echo "second npm start:"; SMOKE_PORT=3312 bash .ci/start-smoke | grep -E "site up after|ready in"
+for run in first second; do
+  echo "$run npm start:"
+  if ! SMOKE_PORT=3311 bash .ci/start-smoke >"$work/$run.log" 2>&1; then tail -40 "$work/$run.log"; exit 1; fi
+  grep -E "site up after|ready in" "$work/$run.log"
+done

