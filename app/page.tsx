@@ -110,8 +110,15 @@ function TaskCard({ task }: { task: OverviewTask }) {
                   </th>
                 ))}
                 {domains.map((d, i) => (
-                  <th key={d} className={`px-3 py-2 text-right font-normal ${i === 0 ? "border-l border-slate-200" : ""}`}>
+                  <th
+                    key={d}
+                    className={`px-3 py-2 text-right font-normal ${i === 0 ? "border-l border-slate-200" : ""} ${task.domainNotes[d] ? "text-slate-400" : ""}`}
+                    title={task.domainNotes[d]}
+                    data-testid="domain-column"
+                    data-domain={d}
+                  >
                     {d}
+                    {task.domainNotes[d] && <span className="ml-0.5">*</span>}
                   </th>
                 ))}
               </tr>
@@ -151,7 +158,7 @@ function TaskCard({ task }: { task: OverviewTask }) {
                     );
                   })}
                   {domains.map((d, i) => {
-                    const dm = m.domainMeans[d];
+                    const dm = task.domainNotes[d] ? undefined : m.domainMeans[d];
                     return (
                       <td key={d} className={`px-3 py-2 text-right tabular-nums ${i === 0 ? "border-l border-slate-100" : ""}`}>
                         {dm?.mean === null || dm === undefined ? (
@@ -177,6 +184,11 @@ function TaskCard({ task }: { task: OverviewTask }) {
       )}
       <p className="border-t border-slate-100 px-6 py-2.5 text-xs text-slate-500">
         Official split, current versions. The oracle (reads the ground truth) is the normalization reference and is not listed.
+        {Object.entries(task.domainNotes).map(([domain, note]) => (
+          <span key={domain} className="block" data-testid="domain-note" data-domain={domain}>
+            * {domain}: {note}
+          </span>
+        ))}
       </p>
     </article>
   );

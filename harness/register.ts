@@ -105,10 +105,12 @@ export async function registerAll(db: Db): Promise<Registered> {
     // A plain JSON document; the cast only tells Prisma that (its JSON type has no index signature for our interfaces).
     const contract = taskContract(task) as unknown as Prisma.InputJsonObject;
     const contractHash = sha256Json(contract);
+    // Presentation only: stored with the contract for the site, but outside the hash (scores don't depend on it).
+    const stored = { ...contract, noGroundTruth: task.noGroundTruth ?? {} } as Prisma.InputJsonObject;
     const version = await db.taskVersion.upsert({
       where: { taskId_version: { taskId: task.id, version: task.version } },
-      create: { taskId: task.id, version: task.version, contractHash, contract },
-      update: {},
+      create: { taskId: task.id, version: task.version, contractHash, contract: stored },
+      update: { contract: stored },
     });
     if (version.contractHash !== contractHash) {
       throw new VersionConflictError(

@@ -103,6 +103,8 @@ export interface TaskDefinition {
   outputShapes(instance: Instance): Record<string, number[]>;
   /** Score validated outputs against the instance's truth. */
   score(instance: Instance, outputs: MethodOutputs): InstanceScore;
+  /** Domains where no dataset can have ground truth yet, with the reason shown on the site (T6: biological). */
+  noGroundTruth?: Partial<Record<Domain, string>>;
   /** The `oracle` reference: outputs read off the ground truth (scores at the ceiling). */
   oracle(instance: Instance): MethodOutputs;
   /** The `random` reference: chance-level outputs of the right shape from `rng`. */

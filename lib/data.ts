@@ -93,6 +93,8 @@ export interface TaskInfo {
   mainScore: ScoreSpec;
   metrics: MetricSpec[];
   datasets: DatasetInfo[];
+  /** Why a domain has no datasets (e.g. no ground truth available), by domain. */
+  domainNotes: Partial<Record<Domain, string>>;
 }
 
 export interface ReferenceScore {
@@ -156,6 +158,13 @@ async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]> {
         mainScore,
         metrics,
         datasets,
+        domainNotes: Object.fromEntries(
+          DOMAIN_ORDER.filter((d) => !datasets.some((x) => x.domain === d)).map((d) => [
+            d,
+            (version.contract as { noGroundTruth?: Record<string, string> } | null)?.noGroundTruth?.[d] ??
+              "No datasets in this domain yet.",
+          ]),
+        ),
       },
     ];
   });
@@ -246,7 +255,8 @@ export async function getOverview(): Promise<Overview> {
   const [tasks, rows] = await Promise.all([loadTaskInfos(db), loadResults(db, { split: LEADERBOARD_SPLIT })]);
   const out: OverviewTask[] = tasks.map((task) => {
     const { byDataset } = currentRows(task, rows);
-    const domains = DOMAIN_ORDER.filter((d) => task.datasets.some((x) => x.domain === d));
+    // Every domain gets a column, so what is missing (no datasets, no ground truth) is shown, not hidden.
+    const domains = [...DOMAIN_ORDER];
     const methods = new Map<string, OverviewMethod>();
     const references: Record<string, References> = {};
     let runCount = 0;

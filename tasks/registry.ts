@@ -7,11 +7,12 @@ import { latentDecoding } from "./latent-decoding/task.ts";
 import { layerCorrespondence } from "./layer-correspondence/task.ts";
 import { topology } from "./topology/task.ts";
 
+// In catalogue order (T1…T6): the site lists tasks in the order they were first registered.
 export const TASKS: readonly TaskDefinition[] = [
   featureRecovery,
   latentDecoding,
-  layerCorrespondence,
-  causalAttribution,
   intrinsicDimension,
   topology,
+  layerCorrespondence,
+  causalAttribution,
 ];

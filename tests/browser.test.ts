@@ -90,6 +90,11 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
       .evaluateAll((els) => els.map((e) => e.getAttribute("data-dataset")));
     expect(datasets).toContain(DATASET);
     expect(await text(card.locator('[data-testid="domain"]').first())).toMatch(/synthetic|artificial|biological/);
+    // One column per domain, even where a domain has no datasets yet (shown, not hidden).
+    const columns = await card.locator('[data-testid="domain-column"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-domain")));
+    expect(columns).toEqual(["synthetic", "artificial", "biological"]);
+    const causal = page.locator('[data-testid="overview-task"][data-task="causal-attribution"]');
+    expect(await text(causal.locator('[data-testid="domain-note"][data-domain="biological"]'))).toMatch(/No ground truth available/);
     // The oracle is a reference: never a row of the overview table.
     const methods = await card.locator('[data-testid="overview-row"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-method")));
     expect(methods).not.toContain("oracle");

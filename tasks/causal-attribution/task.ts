@@ -52,6 +52,9 @@ export const causalAttribution: TaskDefinition = {
     const causal = (instance.truth.causal as NdArray).data;
     return { main: auroc(importance, causal), metrics: { "precision@k": precisionAtK(importance, causal) } };
   },
+  noGroundTruth: {
+    biological: "No ground truth available: which recorded neurons cause a behaviour is not known exactly for any staged recording.",
+  },
   oracle(instance) {
     return { importance: f32([hiddenSize(instance)], (instance.truth.causal as NdArray).data) };
   },
