@@ -1,6 +1,6 @@
 // `npx cajal` as a user runs it: a child process, real database, stdout/stderr and exit codes.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -143,6 +143,39 @@ describe("cajal CLI", () => {
     ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/dev/);
+  });
+
+  it("--method PATH runs an external method folder and rejects a bad manifest naming each field", async () => {
+    const ok = await cajal(
+      [
+        "run",
+        "--method",
+        "./examples/python-random",
+        "--task",
+        "feature-recovery",
+        "--dataset",
+        "sparse-linear",
+        "--split",
+        "dev",
+        "--json",
+      ],
+      {
+        DATABASE_URL: t.url,
+      },
+    );
+    expect(ok.code).toBe(0);
+    const external = (JSON.parse(ok.stdout) as { method: string; status: string; instances: number }[]).find(
+      (r) => r.method === "python-random",
+    );
+    expect(external).toMatchObject({ status: "ok", instances: 6 });
+
+    const folder = mkdtempSync(path.join(os.tmpdir(), "cajal-bad-method-"));
+    writeFileSync(path.join(folder, "method.json"), JSON.stringify({ protocol: 2, id: "X", version: "one", tasks: ["nope"], command: [] }));
+    const bad = await cajal(["run", "--method", folder, "--split", "dev"], { DATABASE_URL: t.url });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/is not a valid method folder/);
+    for (const field of ["protocol", "id", "version", "tasks", "command"])
+      expect(bad.stderr).toMatch(new RegExp(`method\\.json: ${field}`));
   });
 
   it("list prints the registries, as JSON on request", async () => {
