@@ -6,11 +6,13 @@ import { neuralEmbeddingDataset } from "./neural-embedding/dataset.ts";
 import { neuralManifolds } from "./neural-manifolds/dataset.ts";
 import { plantedCircuits } from "./planted-circuits/dataset.ts";
 import { sparseLinear } from "./sparse-linear/dataset.ts";
+import { toySuperposition } from "./toy-superposition/dataset.ts";
 import { transformedLayers } from "./transformed-layers/dataset.ts";
 import { tuningCurves } from "./tuning-curves/dataset.ts";
 
 export const DATASETS: readonly DatasetDefinition[] = [
   sparseLinear,
+  toySuperposition,
   mixedSelectivity,
   tuningCurves,
   transformedLayers,
