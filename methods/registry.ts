@@ -3,6 +3,7 @@ import type { MethodDefinition } from "../harness/types.ts";
 import { ablation } from "./ablation/method.ts";
 import { correlation } from "./correlation/method.ts";
 import { correlationDimensionMethod } from "./correlation-dimension/method.ts";
+import { dictionaryLearning } from "./dictionary-learning/method.ts";
 import { fastica } from "./fastica/method.ts";
 import { gradXActivation } from "./grad-x-activation/method.ts";
 import { knn } from "./knn/method.ts";
@@ -30,6 +31,7 @@ export const METHODS: readonly MethodDefinition[] = [
   random,
   pca,
   fastica,
+  dictionaryLearning,
   saeL1,
   saeTopk,
   ridge,
