@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/db/embedded.ts";
+import { listDatasets } from "../harness/registry.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 
 function cajal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -82,7 +83,9 @@ describe("cajal CLI", () => {
     const dataset = await cajal(["run", "--task", "feature-recovery", "--dataset", "nope"], { DATABASE_URL: t.url });
     expect(dataset.code).toBe(2);
     expect(dataset.stderr).toMatch(
-      /unknown dataset "nope" for task feature-recovery; available datasets: sparse-linear, mixed-selectivity/,
+      `unknown dataset "nope" for task feature-recovery; available datasets: ${listDatasets("feature-recovery")
+        .map((d) => d.slug)
+        .join(", ")}`,
     );
     const task = await cajal(["run", "--task", "nope"], { DATABASE_URL: t.url });
     expect(task.stderr).toMatch(/available tasks: feature-recovery/);
