@@ -1,55 +1,15 @@
 import type { Tensor2D } from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { firstNonFinite } from "../harness/ndarray.ts";
-import { generateInstance, getDataset, getMethod, listMethods, methodSeed } from "../harness/registry.ts";
+import { getMethod, listMethods } from "../harness/registry.ts";
 import { Rng } from "../harness/rng.ts";
 import { initTf } from "../harness/tf.ts";
-import type { Instance, MethodDefinition, NdArray } from "../harness/types.ts";
 import { featureRecovery } from "../tasks/feature-recovery/task.ts";
+import { instance, mmcs, result, run } from "../tasks/feature-recovery/testing.ts";
 import { type SaeActivation, type SaeParams, saeEncode, saeGradients } from "./sae-l1/sae.ts";
 
 const BASELINES = ["pca", "fastica", "sae-l1", "sae-topk"] as const;
 const SLOW = 60_000;
-
-// Dev instance i uses regime i mod 6: 0/1 k = d, 2/3 k = 2d, 4/5 k = 4d; even p = 0.01, odd p = 0.05.
-const instances = new Map<string, Instance>();
-function instance(slug: string, index: number): Instance {
-  const key = `${slug}/${index}`;
-  let found = instances.get(key);
-  if (!found) {
-    found = generateInstance(getDataset("feature-recovery", slug), "dev", index);
-    instances.set(key, found);
-  }
-  return found;
-}
-
-async function run(method: MethodDefinition, inst: Instance): Promise<NdArray> {
-  const outputs = await method.run({
-    task: "feature-recovery",
-    params: inst.params,
-    inputs: inst.inputs,
-    outputShapes: featureRecovery.outputShapes(inst),
-    seed: methodSeed(inst, method.id),
-  });
-  return outputs.dictionary as NdArray;
-}
-
-// Each (method, instance) is trained once and shared by the tests below.
-const runs = new Map<string, Promise<NdArray>>();
-function result(methodId: string, slug: string, index: number): Promise<NdArray> {
-  const key = `${methodId}:${slug}/${index}`;
-  let found = runs.get(key);
-  if (!found) {
-    found = run(getMethod(methodId), instance(slug, index));
-    runs.set(key, found);
-  }
-  return found;
-}
-
-async function mmcs(methodId: string, slug: string, index: number): Promise<number> {
-  const dictionary = await result(methodId, slug, index);
-  return featureRecovery.score(instance(slug, index), { dictionary }).main;
-}
 
 describe("T1 baselines", () => {
   it("are registered as feature-recovery baselines", () => {
@@ -126,7 +86,7 @@ describe("T1 baselines", () => {
       const inst = instance("sparse-linear", 3);
       for (const id of BASELINES) {
         const first = await result(id, "sparse-linear", 3);
-        const second = await run(getMethod(id), inst);
+        const second = await run(id, inst);
         expect(Buffer.from(second.data.buffer).equals(Buffer.from(first.data.buffer)), id).toBe(true);
       }
     },
@@ -163,9 +123,9 @@ describe("T1 baselines", () => {
     async () => {
       const { tf } = await initTf();
       const inst = instance("sparse-linear", 0);
-      await run(getMethod("fastica"), inst); // warm-up allocations (e.g. backend scratch) happen once
+      await run("fastica", inst); // warm-up allocations (e.g. backend scratch) happen once
       const before = tf.memory().numTensors;
-      for (const id of BASELINES) await run(getMethod(id), inst);
+      for (const id of BASELINES) await run(id, inst);
       expect(tf.memory().numTensors).toBe(before);
     },
     SLOW,

@@ -1,51 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { f32, firstNonFinite } from "../../harness/ndarray.ts";
-import { generateInstance, getDataset, getMethod, listMethods, methodSeed } from "../../harness/registry.ts";
+import { getMethod, listMethods, methodSeed } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
-import type { Instance, NdArray } from "../../harness/types.ts";
 import { featureRecovery } from "../../tasks/feature-recovery/task.ts";
+import { instance, mmcs, result, run } from "../../tasks/feature-recovery/testing.ts";
 import { dictionaryLearning, learnDictionary, nonNegativeLasso } from "./method.ts";
 
 const SLOW = 60_000;
-
-// Dev instance i uses regime i mod 6: 0/1 k = d, 2/3 k = 2d, 4/5 k = 4d; even p = 0.01, odd p = 0.05.
-const instances = new Map<string, Instance>();
-function instance(slug: string, index: number): Instance {
-  const key = `${slug}/${index}`;
-  let found = instances.get(key);
-  if (!found) {
-    found = generateInstance(getDataset("feature-recovery", slug), "dev", index);
-    instances.set(key, found);
-  }
-  return found;
-}
-
-async function run(methodId: string, inst: Instance, seed = methodSeed(inst, methodId)): Promise<NdArray> {
-  const outputs = await getMethod(methodId).run({
-    task: "feature-recovery",
-    params: inst.params,
-    inputs: inst.inputs,
-    outputShapes: featureRecovery.outputShapes(inst),
-    seed,
-  });
-  return outputs.dictionary as NdArray;
-}
-
-// Each (method, instance) runs once and is shared by the tests below.
-const runs = new Map<string, Promise<NdArray>>();
-function result(methodId: string, slug: string, index: number): Promise<NdArray> {
-  const key = `${methodId}:${slug}/${index}`;
-  let found = runs.get(key);
-  if (!found) {
-    found = run(methodId, instance(slug, index));
-    runs.set(key, found);
-  }
-  return found;
-}
-
-async function mmcs(methodId: string, slug: string, index: number): Promise<number> {
-  return featureRecovery.score(instance(slug, index), { dictionary: await result(methodId, slug, index) }).main;
-}
 
 describe("dictionary-learning", () => {
   it("is registered as a feature-recovery baseline", () => {
