@@ -74,6 +74,18 @@ export class Rng {
     return k;
   }
 
+  /** Uniformly random permutation of 0…n−1 (Fisher–Yates, from the last index down). */
+  permutation(n: number): Int32Array {
+    const p = Int32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i] as number;
+      p[i] = p[j] as number;
+      p[j] = t;
+    }
+    return p;
+  }
+
   /** A new independent generator, e.g. one per instance or per method. */
   fork(label: string | number): Rng {
     return new Rng(seedFrom(this.nextUint32(), label));

@@ -439,7 +439,7 @@ export function learnDictionary(
 
   // Atoms start at distinct (centred) data samples drawn uniformly from the seed.
   const dict = new Float64Array(k * d);
-  const order0 = permutation(rng, n);
+  const order0 = rng.permutation(n);
   for (let j = 0, s = 0; j < k; s++) {
     const oj = j * d;
     if (s < n) {
@@ -488,7 +488,7 @@ export function learnDictionary(
   let sqErr = 0;
   let active = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    const order = permutation(rng, n);
+    const order = rng.permutation(n);
     sqErr = 0;
     active = 0;
     for (let start = 0; start < n; start += batch, step++) {
@@ -506,7 +506,7 @@ export function learnDictionary(
   if (o.polish > 0) {
     // Final pass: exact averages of A and B over all samples, coded with the final dictionary, then
     // block-coordinate passes on them (the batch surrogate of Mairal et al.), without re-drawing.
-    const order = permutation(rng, n);
+    const order = rng.permutation(n);
     sqErr = 0;
     active = 0;
     for (let start = 0; start < n; start += batch) {
@@ -526,18 +526,6 @@ export function learnDictionary(
     meanActive: n > 0 ? active / n : 0,
     resampled,
   };
-}
-
-/** Uniformly random permutation of 0…n−1 (Fisher–Yates). */
-function permutation(rng: Rng, n: number): Int32Array {
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = p[i] as number;
-    p[i] = p[j] as number;
-    p[j] = t;
-  }
-  return p;
 }
 
 export const dictionaryLearning: MethodDefinition = {

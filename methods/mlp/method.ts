@@ -49,17 +49,6 @@ function initMatrix(rng: Rng, fanIn: number, fanOut: number, relu: boolean): Flo
   return Float32Array.from({ length: fanIn * fanOut }, () => (2 * rng.uniform() - 1) * limit);
 }
 
-function permutation(rng: Rng, n: number): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = t;
-  }
-  return order;
-}
-
 function forward(tf: Tf, p: Params, x: Tensor2D) {
   const h1 = tf.relu(tf.add(tf.matMul(x, p.w1), p.b1)) as Tensor2D;
   const h2 = tf.relu(tf.add(tf.matMul(h1, p.w2), p.b2)) as Tensor2D;
@@ -170,7 +159,7 @@ export const mlp: MethodDefinition = {
     try {
       for (let epoch = 0; epoch < cfg.maxEpochs && sinceBest < cfg.patience; epoch++) {
         // One shuffled copy of the fitting block per epoch, uploaded once and sliced per step.
-        const order = permutation(rng, nFit);
+        const order = rng.permutation(nFit);
         const xs = new Float32Array(nFit * d);
         const ys = new Float32Array(nFit * m);
         const ws = new Float32Array(nFit);

@@ -161,7 +161,7 @@ export async function trainSae(
       if (cursor + batch > n) {
         // A fresh shuffle each epoch, uploaded once and sliced per step.
         epoch?.dispose();
-        const order = permutation(rng, n);
+        const order = rng.permutation(n);
         const shuffled = new Float32Array(n * d);
         for (let s = 0; s < n; s++) {
           const src = (order[s] as number) * d;
@@ -303,18 +303,6 @@ function transposeF32(a: Float32Array, rows: number, cols: number): Float32Array
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c] as number;
   return out;
-}
-
-/** Uniformly random permutation of 0…n−1 (Fisher–Yates). */
-function permutation(rng: Rng, n: number): Int32Array {
-  const p = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = p[i] as number;
-    p[i] = p[j] as number;
-    p[j] = t;
-  }
-  return p;
 }
 
 /** `count` distinct indices drawn with probability ∝ weights (sequentially, without replacement). */

@@ -252,16 +252,6 @@ function scaled(v: Float64Array, s: number): Float64Array {
 const uniform = (rng: Rng, lo: number, hi: number) => lo + (hi - lo) * rng.uniform();
 const sign = (rng: Rng) => (rng.uniform() < 0.5 ? -1 : 1);
 
-/** Fisher–Yates permutation of 0…n−1. */
-function permutation(rng: Rng, n: number): number[] {
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [p[i], p[j]] = [p[j] as number, p[i] as number];
-  }
-  return p;
-}
-
 export interface PlantedInstance extends GeneratedInstance {
   /** Role of every scored unit, in the instance's (shuffled) unit order. Not given to methods. */
   roles: Role[];
@@ -370,7 +360,7 @@ export function plantedInstance(rng: Rng, regime: Regime, n: number): PlantedIns
   }
   if (depth === 2) net.readouts.push(junk);
 
-  const order = permutation(rng, net.cols.length);
+  const order = [...rng.permutation(net.cols.length)];
   const { spec, weights } = net.materialize(order);
   const roles = order.map((c) => (net.cols[c] as Column).role);
   const roleCounts: Record<string, number> = {};

@@ -176,16 +176,6 @@ export function transformLayer(rng: Rng, layer: Mat, opts: TransformOptions): Ma
   return { n, d: e, data: u };
 }
 
-/** A uniformly random permutation of 0…k−1 (Fisher–Yates). */
-export function permutation(rng: Rng, k: number): number[] {
-  const p = Array.from({ length: k }, (_, i) => i);
-  for (let i = k - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [p[i], p[j]] = [p[j] as number, p[i] as number];
-  }
-  return p;
-}
-
 export function toF32(m: Mat): NdArray {
   return f32([m.n, m.d], m.data);
 }
@@ -224,13 +214,11 @@ export function correspondenceProblem(rng: Rng, opts: ProblemOptions): Correspon
   // A: L chain layers in chain order.
   let aSource = Array.from({ length: K }, (_, k) => k);
   if (opts.L < K) {
-    const inner = permutation(rng, K - 2)
-      .slice(0, opts.L - 2)
-      .map((k) => k + 1);
+    const inner = [...rng.permutation(K - 2)].slice(0, opts.L - 2).map((k) => k + 1);
     aSource = [0, ...inner, K - 1].sort((x, y) => x - y);
   }
   // B: every chain layer, shuffled. bSource[j] = chain layer of B part j.
-  const bSource = permutation(rng, K);
+  const bSource = [...rng.permutation(K)];
   const b: Mat[] = bSource.map((k) => {
     const layer = chain[k] as Mat;
     const uni = ([lo, hi]: [number, number]) => lo + (hi - lo) * rng.uniform();
