@@ -4,13 +4,14 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import type { ArtifactRecipe } from "./artifacts.ts";
 import { createDb, describeDbError } from "./db/client.ts";
 import { openDatabase } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 import { registerAll } from "./register.ts";
 import { listDatasets, listMethods, listTasks, UsageError } from "./registry.ts";
 import { planRuns, runSuite, type SuiteResult } from "./runner.ts";
-import type { MethodDefinition } from "./types.ts";
+import type { JsonValue, MethodDefinition } from "./types.ts";
 
 const HELP = `cajal — the Cajal benchmark harness
 
@@ -22,6 +23,7 @@ usage:
   cajal serve [--port 3000]               serve the site on the results already in the database
   cajal db migrate                        apply prisma/migrations (offline, idempotent)
   cajal export --task T --dataset D --split dev|official --out DIR [--with-truth]
+  cajal datasets build [SLUG…] [--force]  train the artificial datasets' networks (sha256-verified)
 
 Options may repeat (--method pca --method fastica). The database is DATABASE_URL when set,
 otherwise Cajal's embedded PostgreSQL under .cajal/ (port CAJAL_DB_PORT, default 54329).`;
@@ -52,6 +54,7 @@ function parse(argv: string[]) {
       "retry-failed": { type: "boolean" },
       jobs: { type: "string" },
       "no-sandbox": { type: "boolean" },
+      force: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -239,6 +242,9 @@ async function commandStart(port: number) {
     // The site builds in a child process while the suite runs: two cores, two jobs.
     const building = buildSite({ log: (line: string) => process.stderr.write(`site: ${line}\n`) });
     building.catch(() => undefined);
+    // Networks behind artificial datasets train once (then their sha256-pinned files are reused).
+    const { buildArtifacts } = await import("./artifacts.ts");
+    await buildArtifacts(selectRecipes([]));
     const db = createDb(handle.url);
     try {
       const registered = await registerAll(db);
@@ -253,6 +259,47 @@ async function commandStart(port: number) {
   } finally {
     await handle.stop();
   }
+}
+
+/** The recipes behind the given dataset slugs (all artificial datasets when none are given). */
+function selectRecipes(slugs: string[]): ArtifactRecipe[] {
+  const datasets = listDatasets();
+  for (const slug of slugs) {
+    if (!datasets.some((d) => d.slug === slug)) {
+      throw new UsageError(
+        `unknown dataset "${slug}"; datasets with trained networks: ${[...new Set(datasets.filter((d) => d.artifacts?.length).map((d) => d.slug))].join(", ")}`,
+      );
+    }
+  }
+  return datasets.filter((d) => slugs.length === 0 || slugs.includes(d.slug)).flatMap((d) => d.artifacts ?? []);
+}
+
+/** "testAccuracy 0.96, …": the numbers a recipe reports about its network (top level or under `performance`). */
+function describePerformance(metadata: Record<string, JsonValue>): string {
+  const nested = metadata.performance;
+  const source = nested && typeof nested === "object" && !Array.isArray(nested) ? nested : metadata;
+  return Object.entries(source)
+    .filter((entry): entry is [string, number] => typeof entry[1] === "number")
+    .map(([k, v]) => `${k} ${Number(v.toPrecision(4))}`)
+    .join(", ");
+}
+
+async function commandDatasets(action: string | undefined, slugs: string[], force: boolean) {
+  if (action !== "build") throw new UsageError(`unknown datasets command "${action ?? ""}"; available: datasets build`);
+  const { buildArtifacts, artifactPath } = await import("./artifacts.ts");
+  const recipes = selectRecipes(slugs);
+  const t0 = performance.now();
+  const results = await buildArtifacts(recipes, { force });
+  for (const r of results) {
+    const perf = describePerformance(r.metadata);
+    const where = artifactPath(r);
+    process.stdout.write(
+      `${`${r.id} v${r.version}`.padEnd(26)} ${r.status === "built" ? `built in ${r.seconds.toFixed(1)} s` : "present"}  sha256 ${r.sha256.slice(0, 12)}…  ${perf}\n    ${where}\n`,
+    );
+  }
+  process.stderr.write(
+    `${results.length} networks verified against their pinned sha256 in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 async function commandExport(values: ReturnType<typeof parse>["values"]) {
@@ -314,8 +361,11 @@ export async function main(argv: string[]): Promise<number> {
       case "export":
         await commandExport(values);
         return 0;
+      case "datasets":
+        await commandDatasets(rest[0], rest.slice(1), Boolean(values.force));
+        return 0;
       default:
-        throw new UsageError(`unknown command "${command}"; available: start, run, list, serve, db migrate, export`);
+        throw new UsageError(`unknown command "${command}"; available: start, run, list, serve, db migrate, export, datasets`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

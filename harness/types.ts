@@ -1,5 +1,6 @@
 // Core contracts shared by tasks, datasets, methods, the runner and the site.
 import type { z } from "zod";
+import type { ArtifactRecipe } from "./artifacts.ts";
 import type { Rng } from "./rng.ts";
 
 export const DOMAINS = ["synthetic", "artificial", "biological"] as const;
@@ -122,6 +123,8 @@ export interface DatasetDefinition {
   sizes: Record<Split, number>;
   /** Generator settings, stored with the dataset version and hashed. */
   config: Record<string, JsonValue>;
+  /** Trained networks the generator reads (artificial datasets); their pinned sha256s belong in `config`. */
+  artifacts?: readonly ArtifactRecipe[];
   generate(split: Split, index: number, seed: number): GeneratedInstance;
 }
 

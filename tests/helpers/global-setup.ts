@@ -26,7 +26,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The trained networks behind the artificial datasets, built once before any test file generates
+ * instances. On a fresh clone this is the check that every recipe reproduces its pinned sha256.
+ */
+async function buildNetworks(): Promise<void> {
+  const { buildArtifacts } = await import("../../harness/artifacts.ts");
+  const { listDatasets } = await import("../../harness/registry.ts");
+  await buildArtifacts(listDatasets().flatMap((d) => d.artifacts ?? []));
+}
+
 export default async function setup({ provide }: { provide: (key: string, value: string) => void }) {
+  await buildNetworks();
   if (process.env.TEST_DATABASE_URL) {
     provide("serverUrl", process.env.TEST_DATABASE_URL);
     return;
