@@ -102,6 +102,13 @@ function TaskCard({ task }: { task: OverviewTask }) {
                 <th colSpan={domains.length} className="border-l border-slate-200 px-3 pt-2 pb-0 text-center font-medium">
                   Normalized, mean per domain
                 </th>
+                <th
+                  rowSpan={2}
+                  className="border-l border-slate-200 px-3 py-2 text-right font-medium"
+                  title="Transfer gap: synthetic minus biological normalized score"
+                >
+                  Gap
+                </th>
               </tr>
               <tr>
                 {task.datasets.map((d, i) => (
@@ -176,6 +183,9 @@ function TaskCard({ task }: { task: OverviewTask }) {
                       </td>
                     );
                   })}
+                  <td className="border-l border-slate-100 px-3 py-2 text-right tabular-nums" data-testid="transfer-gap">
+                    {m.transferGap === null ? <span className="text-slate-300">—</span> : formatScore(m.transferGap, 2)}
+                  </td>
                 </tr>
               ))}
             </tbody>

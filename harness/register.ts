@@ -2,11 +2,11 @@
 // changes: a task contract or dataset content that changed without a version bump is an error.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Db, Prisma } from "./db/client.ts";
+import { type Db, Prisma } from "./db/client.ts";
 import { REPO_ROOT } from "./db/embedded.ts";
 import { hashArrays, hashInputs } from "./ndarray.ts";
 import { hashFiles, importClosure, listFiles, sha256Json } from "./provenance.ts";
-import { generateInstance, listDatasets, listMethods, listTasks } from "./registry.ts";
+import { datasetFolder, generateInstance, listDatasets, listMethods, listTasks } from "./registry.ts";
 import type { DatasetDefinition, MethodDefinition, TaskDefinition } from "./types.ts";
 
 export class VersionConflictError extends Error {
@@ -34,7 +34,7 @@ const CACHE_FILE = path.join(REPO_ROOT, ".cajal", "cache", "dataset-hashes.json"
  */
 export function datasetContentHash(dataset: DatasetDefinition): string {
   const sources = hashFiles(
-    importClosure(listFiles(path.join("datasets", dataset.slug)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))),
+    importClosure(listFiles(path.join("datasets", datasetFolder(dataset))).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))),
   );
   const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}:${sha256Json(dataset.config)}:${sources}`;
   let cache: Record<string, string> = {};
@@ -60,6 +60,14 @@ export function datasetContentHash(dataset: DatasetDefinition): string {
     // a read-only checkout still works, just slower
   }
   return hash;
+}
+
+function readDatasetReadme(dataset: DatasetDefinition): string {
+  try {
+    return readFileSync(path.join(REPO_ROOT, "datasets", datasetFolder(dataset), "README.md"), "utf8");
+  } catch {
+    return "";
+  }
 }
 
 export function methodSourceHash(method: MethodDefinition): string {
@@ -121,7 +129,15 @@ export async function registerAll(db: Db): Promise<Registered> {
   }
 
   for (const dataset of listDatasets()) {
-    const fields = { title: dataset.title, domain: dataset.domain, description: dataset.description };
+    // A recording whose files are not in the data cache cannot be hashed; it registers once they are.
+    if (dataset.unavailable?.()) continue;
+    const fields = {
+      title: dataset.title,
+      domain: dataset.domain,
+      description: dataset.description,
+      readme: readDatasetReadme(dataset),
+      card: dataset.card ? (dataset.card as unknown as Prisma.InputJsonObject) : Prisma.DbNull,
+    };
     const row = await db.dataset.upsert({
       where: { taskId_slug: { taskId: dataset.task, slug: dataset.slug } },
       create: { taskId: dataset.task, slug: dataset.slug, ...fields },
@@ -133,9 +149,14 @@ export async function registerAll(db: Db): Promise<Registered> {
       create: { datasetId: row.id, version: dataset.version, contentHash, config: dataset.config },
       update: {},
     });
+    // The preview plot depends only on the dataset version's data: computed once, when first missing.
+    if (version.preview === null && dataset.preview) {
+      const preview = dataset.preview() as unknown as Prisma.InputJsonObject;
+      await db.datasetVersion.update({ where: { id: version.id }, data: { preview } });
+    }
     if (version.contentHash !== contentHash) {
       throw new VersionConflictError(
-        `dataset ${datasetKey(dataset)} version ${dataset.version} generates different instances than when it was registered: bump its version in datasets/${dataset.slug}/dataset.ts`,
+        `dataset ${datasetKey(dataset)} version ${dataset.version} generates different instances than when it was registered: bump its version in datasets/${datasetFolder(dataset)}/`,
       );
     }
     registered.datasetVersionId.set(datasetKey(dataset), version.id);

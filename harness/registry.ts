@@ -36,6 +36,11 @@ export function getDataset(taskId: string, slug: string): DatasetDefinition {
   return dataset;
 }
 
+/** The folder under datasets/ that holds a dataset's definition and README. */
+export function datasetFolder(dataset: Pick<DatasetDefinition, "slug" | "folder">): string {
+  return dataset.folder ?? dataset.slug;
+}
+
 export function getMethod(id: string): MethodDefinition {
   const method = METHODS.find((m) => m.id === id);
   if (!method) throw new UsageError(`unknown method "${id}"; available methods: ${METHODS.map((m) => m.id).join(", ")}`);

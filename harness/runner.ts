@@ -75,7 +75,14 @@ export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "met
   }
   const plan: PlannedRun[] = [];
   for (const task of tasks) {
-    const datasets = options.datasets?.length ? options.datasets.map((slug) => getDataset(task.id, slug)) : listDatasets(task.id);
+    const datasets = options.datasets?.length
+      ? options.datasets.map((slug) => {
+          const dataset = getDataset(task.id, slug);
+          const reason = dataset.unavailable?.();
+          if (reason) throw new UsageError(`dataset ${task.id}/${slug} is not available here: ${reason}`);
+          return dataset;
+        })
+      : listDatasets(task.id).filter((d) => !d.unavailable?.());
     const taskMethods = listMethods(task.id);
     const wanted = explicitMethods
       ? explicitMethods.filter((m) => {
@@ -227,6 +234,12 @@ export interface SuiteReport {
 export async function runSuite(db: Db, options: SuiteOptions, registered?: Registered): Promise<SuiteReport> {
   const started = performance.now();
   const plan = planRuns(options);
+  if (options.progress !== false && !options.datasets?.length) {
+    for (const d of listDatasets().filter((x) => !options.tasks?.length || options.tasks.includes(x.task))) {
+      const reason = d.unavailable?.();
+      if (reason) process.stderr.write(`skipping ${d.task}/${d.slug}: ${reason}\n`);
+    }
+  }
   const reg = registered ?? (await registerAll(db));
   for (const method of options.extraMethods ?? []) reg.methodVersionId.set(method.id, await registerMethod(db, method));
   const { backend } = await initTf();

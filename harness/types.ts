@@ -112,8 +112,37 @@ export interface TaskDefinition {
   random(instance: Instance, rng: Rng): MethodOutputs;
 }
 
+/** A small plot of a dataset for its page: lines (e.g. tuning curves) or points (e.g. a position trace). */
+export interface DatasetPreview {
+  title: string;
+  kind: "lines" | "points";
+  xLabel: string;
+  yLabel: string;
+  series: { name: string; x: number[]; y: number[] }[];
+  caption?: string;
+}
+
+/** What a dataset page shows about a real recording (the card in datasets/<recording>/card.ts). */
+export interface DatasetCardView {
+  id: string;
+  title: string;
+  species: string;
+  area: string;
+  modality: string;
+  citation: string;
+  doi?: string;
+  bibtex: string;
+  licence: string;
+  groundTruth: string;
+  preprocessing: string;
+  preprocessingVersion: number;
+  files: { name: string; url: string; sha256: string; bytes: number }[];
+}
+
 export interface DatasetDefinition {
   slug: string;
+  /** Folder under datasets/ that holds the definition, when it is not the slug (one recording, several datasets). */
+  folder?: string;
   task: string;
   version: number;
   title: string;
@@ -125,6 +154,15 @@ export interface DatasetDefinition {
   config: Record<string, JsonValue>;
   /** Trained networks the generator reads (artificial datasets); their pinned sha256s belong in `config`. */
   artifacts?: readonly ArtifactRecipe[];
+  /** Real recordings: the card shown on the dataset page (licence, citation, original files). */
+  card?: DatasetCardView;
+  /**
+   * Why the dataset cannot be generated here (e.g. a recording's files are not in the data cache), or null.
+   * Unavailable datasets are skipped by the default suite and registration, with this reason printed.
+   */
+  unavailable?(): string | null;
+  /** A small plot of the data for the dataset page, computed once per dataset version. */
+  preview?(): DatasetPreview;
   generate(split: Split, index: number, seed: number): GeneratedInstance;
 }
 

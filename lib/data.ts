@@ -4,7 +4,7 @@
 // types) and throw only for database failures, which `load()` turns into a readable message.
 import { createDb, type Db, describeDbError } from "../harness/db/client.ts";
 import { loadResults, type ResultRow, toStatus } from "../harness/results.ts";
-import type { Domain, RunStatus, Split } from "../harness/types.ts";
+import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "../harness/types.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/data.ts is server-only");
 
@@ -235,6 +235,8 @@ export interface OverviewMethod {
   domainMeans: Partial<Record<Domain, DomainMean>>;
   /** Mean normalized score over all datasets that have one (sort key). */
   meanNormalized: number | null;
+  /** Synthetic − biological domain score: how much of the method's synthetic performance fails to transfer. */
+  transferGap: number | null;
 }
 
 export interface OverviewTask extends TaskInfo {
@@ -249,59 +251,74 @@ export interface Overview {
   totalRuns: number;
 }
 
+/**
+ * Per method: the official-split cell of every dataset, the mean normalized score per domain and the
+ * transfer gap (synthetic − biological domain score), best mean normalized score first.
+ */
+function summarizeTask(task: TaskInfo, byDataset: Map<string, ResultRow[]>) {
+  const methods = new Map<string, OverviewMethod>();
+  const references: Record<string, References> = {};
+  let runCount = 0;
+  for (const dataset of task.datasets) {
+    const dsRows = byDataset.get(dataset.slug) ?? [];
+    references[dataset.slug] = { random: referenceOf(dsRows, CHANCE_METHOD), oracle: referenceOf(dsRows, ORACLE_METHOD) };
+    for (const r of dsRows) {
+      if (r.method === ORACLE_METHOD) continue;
+      runCount++;
+      let m = methods.get(r.method);
+      if (!m) {
+        m = {
+          method: r.method,
+          methodName: r.methodName,
+          methodKind: r.methodKind,
+          isChance: r.method === CHANCE_METHOD,
+          cells: {},
+          domainMeans: {},
+          meanNormalized: null,
+          transferGap: null,
+        };
+        methods.set(r.method, m);
+      }
+      m.cells[dataset.slug] = { runId: r.runId, status: r.status, message: r.message, score: r.score, normalized: r.normalized };
+    }
+  }
+  for (const m of methods.values()) {
+    const all: number[] = [];
+    for (const domain of DOMAIN_ORDER) {
+      const ds = task.datasets.filter((d) => d.domain === domain);
+      const values = ds
+        .map((d) => m.cells[d.slug])
+        .filter((c): c is OverviewCell => !!c && isOk(c) && c.normalized !== null)
+        .map((c) => c.normalized as number);
+      all.push(...values);
+      m.domainMeans[domain] = { mean: mean(values), count: values.length, of: ds.length };
+    }
+    m.meanNormalized = mean(all);
+    m.transferGap = transferGap(m.domainMeans);
+  }
+  const sorted = [...methods.values()].sort((a, b) => {
+    const x = a.meanNormalized ?? Number.NEGATIVE_INFINITY;
+    const y = b.meanNormalized ?? Number.NEGATIVE_INFINITY;
+    if (x !== y) return y - x;
+    return a.method.localeCompare(b.method);
+  });
+  return { methods: sorted, references, runCount };
+}
+
+/** Synthetic minus biological domain score (TASKS.md); null unless both domains have a score. */
+export function transferGap(domainMeans: Partial<Record<Domain, DomainMean>>): number | null {
+  const synthetic = domainMeans.synthetic?.mean;
+  const biological = domainMeans.biological?.mean;
+  return synthetic === null || synthetic === undefined || biological === null || biological === undefined ? null : synthetic - biological;
+}
+
 /** Tasks × methods: per method the official-split score per dataset and the mean normalized score per domain. */
 export async function getOverview(): Promise<Overview> {
   const db = database();
   const [tasks, rows] = await Promise.all([loadTaskInfos(db), loadResults(db, { split: LEADERBOARD_SPLIT })]);
   const out: OverviewTask[] = tasks.map((task) => {
-    const { byDataset } = currentRows(task, rows);
     // Every domain gets a column, so what is missing (no datasets, no ground truth) is shown, not hidden.
-    const domains = [...DOMAIN_ORDER];
-    const methods = new Map<string, OverviewMethod>();
-    const references: Record<string, References> = {};
-    let runCount = 0;
-    for (const dataset of task.datasets) {
-      const dsRows = byDataset.get(dataset.slug) ?? [];
-      references[dataset.slug] = { random: referenceOf(dsRows, CHANCE_METHOD), oracle: referenceOf(dsRows, ORACLE_METHOD) };
-      for (const r of dsRows) {
-        if (r.method === ORACLE_METHOD) continue;
-        runCount++;
-        let m = methods.get(r.method);
-        if (!m) {
-          m = {
-            method: r.method,
-            methodName: r.methodName,
-            methodKind: r.methodKind,
-            isChance: r.method === CHANCE_METHOD,
-            cells: {},
-            domainMeans: {},
-            meanNormalized: null,
-          };
-          methods.set(r.method, m);
-        }
-        m.cells[dataset.slug] = { runId: r.runId, status: r.status, message: r.message, score: r.score, normalized: r.normalized };
-      }
-    }
-    for (const m of methods.values()) {
-      const all: number[] = [];
-      for (const domain of domains) {
-        const ds = task.datasets.filter((d) => d.domain === domain);
-        const values = ds
-          .map((d) => m.cells[d.slug])
-          .filter((c): c is OverviewCell => !!c && isOk(c) && c.normalized !== null)
-          .map((c) => c.normalized as number);
-        all.push(...values);
-        m.domainMeans[domain] = { mean: mean(values), count: values.length, of: ds.length };
-      }
-      m.meanNormalized = mean(all);
-    }
-    const sorted = [...methods.values()].sort((a, b) => {
-      const x = a.meanNormalized ?? Number.NEGATIVE_INFINITY;
-      const y = b.meanNormalized ?? Number.NEGATIVE_INFINITY;
-      if (x !== y) return y - x;
-      return a.method.localeCompare(b.method);
-    });
-    return { ...task, domains, methods: sorted, references, runCount };
+    return { ...task, domains: [...DOMAIN_ORDER], ...summarizeTask(task, currentRows(task, rows).byDataset) };
   });
   return { tasks: out, totalRuns: out.reduce((s, t) => s + t.runCount, 0) };
 }
@@ -330,6 +347,8 @@ export interface DatasetLeaderboard extends DatasetInfo {
 export interface TaskPage extends TaskInfo {
   split: Split;
   leaderboards: DatasetLeaderboard[];
+  /** Per method: normalized score per domain and the transfer gap. */
+  domainSummary: OverviewMethod[];
 }
 
 function toEntry(r: ResultRow): LeaderboardEntry {
@@ -397,7 +416,44 @@ export async function getTask(taskId: string): Promise<TaskPage | null> {
       supersededRuns: superseded.get(dataset.slug) ?? 0,
     };
   });
-  return { ...task, split: LEADERBOARD_SPLIT, leaderboards };
+  return { ...task, split: LEADERBOARD_SPLIT, leaderboards, domainSummary: summarizeTask(task, byDataset).methods };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dataset page
+
+export interface DatasetPage {
+  task: Pick<TaskInfo, "id" | "title" | "version" | "mainScore" | "metrics">;
+  dataset: DatasetInfo;
+  readme: string;
+  card: DatasetCardView | null;
+  preview: DatasetPreview | null;
+  config: unknown;
+  leaderboard: DatasetLeaderboard;
+}
+
+/** One dataset: its card, README, data preview and the leaderboard restricted to it; null when unknown. */
+export async function getDatasetPage(taskId: string, slug: string): Promise<DatasetPage | null> {
+  const db = database();
+  const task = await getTask(taskId);
+  const leaderboard = task?.leaderboards.find((b) => b.slug === slug);
+  if (!task || !leaderboard) return null;
+  const row = await db.dataset.findUnique({
+    where: { taskId_slug: { taskId, slug } },
+    include: { versions: { where: { version: leaderboard.version }, take: 1 } },
+  });
+  if (!row) return null;
+  const { leaderboards: _boards, domainSummary: _summary, ...info } = task;
+  const { entries: _entries, references: _references, supersededRuns: _superseded, ...dataset } = leaderboard;
+  return {
+    task: { id: info.id, title: info.title, version: info.version, mainScore: info.mainScore, metrics: info.metrics },
+    dataset,
+    readme: row.readme,
+    card: (row.card as DatasetCardView | null) ?? null,
+    preview: (row.versions[0]?.preview as DatasetPreview | null | undefined) ?? null,
+    config: row.versions[0]?.config ?? null,
+    leaderboard,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,6 +640,10 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
 
 export async function taskExists(taskId: string): Promise<boolean> {
   return (await database().task.count({ where: { id: taskId } })) > 0;
+}
+
+export async function datasetExists(taskId: string, slug: string): Promise<boolean> {
+  return (await database().dataset.count({ where: { taskId, slug } })) > 0;
 }
 
 export async function runExists(runId: string): Promise<boolean> {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/db/embedded.ts";
-import { listMethods } from "../harness/registry.ts";
+import { getDataset, listMethods } from "../harness/registry.ts";
 import { loadResults, type ResultRow } from "../harness/results.ts";
 import { runSuite } from "../harness/runner.ts";
 import { buildSite, SITE_SOURCES, type SiteServer, serveSite, siteImportClosure } from "../harness/site.ts";
@@ -194,6 +194,36 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     // The whole stored tail is there, capped at 64 KiB.
     expect(output.length).toBeGreaterThan(60_000);
     expect(output.length).toBeLessThanOrEqual(65_537);
+  });
+
+  it("task page: one column per domain and the transfer gap per method", async () => {
+    await page.goto(url(`/tasks/${TASK}`));
+    const summary = page.locator('[data-testid="domain-summary"]');
+    expect(
+      await summary.locator('[data-testid="domain-column"]').evaluateAll((ths) => ths.map((t) => t.getAttribute("data-domain"))),
+    ).toEqual(["synthetic", "artificial", "biological"]);
+    const pca = summary.locator('[data-testid="domain-row"][data-method="random"]');
+    expect(await pca.count()).toBe(1);
+    // Only synthetic results exist here, so the gap (synthetic − biological) is not defined.
+    expect((await text(pca.locator('[data-testid="transfer-gap"]'))).trim()).toBe("—");
+  });
+
+  it("dataset page: opened from its leaderboard, shows the leaderboard restricted to it and its README", async () => {
+    await page.goto(url(`/tasks/${TASK}`));
+    await page.locator(`[data-testid="leaderboard"][data-dataset="${DATASET}"] h2 a`).click();
+    await page.waitForURL(`**/tasks/${TASK}/datasets/${DATASET}`);
+    expect(await text(page.locator('[data-testid="dataset-title"]'))).toBe(getDataset(TASK, DATASET).title);
+    const boards = page.locator('[data-testid="leaderboard"]');
+    expect(await boards.count()).toBe(1);
+    expect(await boards.first().getAttribute("data-dataset")).toBe(DATASET);
+    const shown = await boards.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-method")));
+    expect([...shown].sort()).toEqual([...SUITE_METHODS.filter((m) => m !== "oracle"), BROKEN.id].sort());
+    await page.locator('[data-testid="dataset-readme"] summary').click();
+    expect(await text(page.locator('[data-testid="dataset-readme"] pre'))).toMatch(/^# `sparse-linear`/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "dataset.png"), fullPage: true });
+    const response = await page.goto(url(`/tasks/${TASK}/datasets/no-such-dataset`));
+    expect(response?.status()).toBe(404);
+    expect(await text(page.locator("h1"))).toBe("Unknown dataset");
   });
 
   it("an unknown task or run is a 404 with the not-found page", async () => {

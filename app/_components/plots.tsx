@@ -1,5 +1,6 @@
 // Inline SVG plots (server-rendered, no chart library): leaderboard scores with 95% CI whiskers,
 // and per-instance values of one run.
+import type { DatasetPreview } from "../../harness/types.ts";
 import { formatScore } from "../../lib/format.ts";
 
 interface Range {
@@ -189,5 +190,88 @@ export function StripPlot({ values, range, label, mean }: { values: StripValue[]
       )}
       <line x1={left} x2={WIDTH - RIGHT} y1={bottom} y2={bottom} className="stroke-slate-300" />
     </svg>
+  );
+}
+
+const SERIES_COLORS = [
+  "stroke-indigo-600",
+  "stroke-amber-600",
+  "stroke-emerald-600",
+  "stroke-rose-600",
+  "stroke-sky-600",
+  "stroke-violet-600",
+];
+
+function niceTicks(min: number, max: number, count = 4): number[] {
+  if (!(max > min)) return [min];
+  return Array.from({ length: count + 1 }, (_, i) => min + ((max - min) * i) / count);
+}
+
+function formatTick(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e4 || a < 1e-2) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+}
+
+/** A dataset's preview: lines (e.g. tuning curves) or points (e.g. a position trace), with axes. */
+export function DataPlot({ preview }: { preview: DatasetPreview }) {
+  const xs = preview.series.flatMap((s) => s.x).filter(Number.isFinite);
+  const ys = preview.series.flatMap((s) => s.y).filter(Number.isFinite);
+  if (xs.length === 0 || ys.length === 0) return null;
+  const width = 720;
+  const height = 300;
+  const left = 56;
+  const right = 16;
+  const top = 12;
+  const bottom = height - 40;
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  const sx = (v: number) => left + ((v - x0) / (x1 - x0 || 1)) * (width - left - right);
+  const sy = (v: number) => bottom - ((v - y0) / (y1 - y0 || 1)) * (bottom - top);
+  return (
+    <figure data-testid="data-plot">
+      <svg viewBox={`0 0 ${width} ${height}`} className="w-full max-w-3xl text-slate-700" role="img" aria-label={preview.title}>
+        <title>{preview.title}</title>
+        {niceTicks(x0, x1).map((t) => (
+          <g key={`x${t}`}>
+            <line x1={sx(t)} x2={sx(t)} y1={top} y2={bottom} className="stroke-slate-100" />
+            <text x={sx(t)} y={bottom + 14} textAnchor="middle" className="fill-slate-500 text-[10px]">
+              {formatTick(t)}
+            </text>
+          </g>
+        ))}
+        {niceTicks(y0, y1).map((t) => (
+          <g key={`y${t}`}>
+            <line x1={left} x2={width - right} y1={sy(t)} y2={sy(t)} className="stroke-slate-100" />
+            <text x={left - 6} y={sy(t) + 3} textAnchor="end" className="fill-slate-500 text-[10px]">
+              {formatTick(t)}
+            </text>
+          </g>
+        ))}
+        {preview.series.map((s, i) => {
+          const color = SERIES_COLORS[i % SERIES_COLORS.length] as string;
+          if (preview.kind === "points") {
+            // One path of zero-length round-capped segments draws thousands of dots cheaply.
+            const dots = s.x.map((x, j) => `M${sx(x).toFixed(1)},${sy(s.y[j] as number).toFixed(1)}h0`).join("");
+            return <path key={s.name} d={dots} className={color} strokeWidth={2.5} strokeLinecap="round" strokeOpacity={0.5} />;
+          }
+          const d = s.x.map((x, j) => `${j === 0 ? "M" : "L"}${sx(x).toFixed(1)},${sy(s.y[j] as number).toFixed(1)}`).join("");
+          return <path key={s.name} d={d} className={color} fill="none" strokeWidth={1.4} />;
+        })}
+        <line x1={left} x2={width - right} y1={bottom} y2={bottom} className="stroke-slate-300" />
+        <text x={(left + width - right) / 2} y={height - 6} textAnchor="middle" className="fill-slate-600 text-[11px]">
+          {preview.xLabel}
+        </text>
+        <text
+          x={12}
+          y={(top + bottom) / 2}
+          textAnchor="middle"
+          transform={`rotate(-90 12 ${(top + bottom) / 2})`}
+          className="fill-slate-600 text-[11px]"
+        >
+          {preview.yLabel}
+        </text>
+      </svg>
+      {preview.caption && <figcaption className="mt-1 max-w-3xl text-xs text-slate-500">{preview.caption}</figcaption>}
+    </figure>
   );
 }

@@ -1,78 +1,14 @@
-// A task's leaderboard: one table (and score plot) per dataset, official split, current versions.
-// Methods are ranked by score; the random reference is the (unranked) chance row; the oracle is
-// only the normalization reference shown under the table; failed runs show status and message.
-import type { Metadata } from "next";
+// A dataset's leaderboard, shared by the task page (one per dataset) and the dataset page.
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { type DatasetLeaderboard, getTask, type LeaderboardEntry, load, type TaskPage } from "../../../lib/data.ts";
-import { formatCi, formatMs, formatScore, shortHash } from "../../../lib/format.ts";
-import { DomainBadge, StatusBadge, Tag } from "../../_components/badges.tsx";
-import { DbError } from "../../_components/db-error.tsx";
-import { ScorePlot } from "../../_components/plots.tsx";
+import type { DatasetLeaderboard, LeaderboardEntry, TaskInfo } from "../../lib/data.ts";
+import { formatCi, formatMs, formatScore, shortHash } from "../../lib/format.ts";
+import { DomainBadge, StatusBadge, Tag } from "./badges.tsx";
+import { ScorePlot } from "./plots.tsx";
 
-export const dynamic = "force-dynamic";
+type LeaderboardTask = Pick<TaskInfo, "id" | "mainScore" | "metrics">;
 
-interface Props {
-  params: Promise<{ taskId: string }>;
-}
-
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const { taskId } = await params;
-  return { title: taskId };
-}
-
-export default async function TaskLeaderboardPage({ params }: Props) {
-  const { taskId } = await params;
-  const result = await load(() => getTask(taskId));
-  if (!result.ok) return <DbError message={result.error} />;
-  const task = result.data;
-  if (!task) notFound();
-  return (
-    <div className="space-y-10">
-      <header>
-        <nav className="text-sm text-slate-500">
-          <Link href="/" className="hover:underline">
-            Overview
-          </Link>{" "}
-          / <span className="font-mono">{task.id}</span>
-        </nav>
-        <h1 className="mt-2 text-2xl font-semibold tracking-tight" data-testid="task-title">
-          {task.title}
-        </h1>
-        <p className="mt-1 text-slate-500">{task.question}</p>
-        <p className="mt-3 max-w-3xl text-slate-700">{task.description}</p>
-        <dl className="mt-4 flex flex-wrap gap-x-8 gap-y-1 text-sm">
-          <div>
-            <dt className="inline text-slate-500">Main score: </dt>
-            <dd className="inline">
-              {task.mainScore.label} (higher is better, {formatScore(task.mainScore.min, 0)}–{formatScore(task.mainScore.max, 0)})
-            </dd>
-          </div>
-          <div>
-            <dt className="inline text-slate-500">Split: </dt>
-            <dd className="inline">{task.split}</dd>
-          </div>
-          <div>
-            <dt className="inline text-slate-500">Task version: </dt>
-            <dd className="inline">
-              v{task.version}{" "}
-              <span className="font-mono text-xs text-slate-400" title={task.contractHash}>
-                {shortHash(task.contractHash)}
-              </span>
-            </dd>
-          </div>
-        </dl>
-      </header>
-
-      {task.leaderboards.length === 0 && <p className="text-slate-500">This task has no datasets yet.</p>}
-      {task.leaderboards.map((board) => (
-        <Leaderboard key={board.slug} task={task} board={board} />
-      ))}
-    </div>
-  );
-}
-
-function Leaderboard({ task, board }: { task: TaskPage; board: DatasetLeaderboard }) {
+/** One dataset's leaderboard: score plot with CIs, ranked table, chance row, references. */
+export function Leaderboard({ task, board, linkTitle = true }: { task: LeaderboardTask; board: DatasetLeaderboard; linkTitle?: boolean }) {
   const metricCols = task.metrics;
   const scored = board.entries.filter((e) => e.role === "ranked" || e.role === "chance");
   const { random, oracle } = board.references;
@@ -80,7 +16,15 @@ function Leaderboard({ task, board }: { task: TaskPage; board: DatasetLeaderboar
     <section className="rounded-xl border border-slate-200 bg-white shadow-sm" data-testid="leaderboard" data-dataset={board.slug}>
       <div className="border-b border-slate-100 px-6 py-4">
         <div className="flex flex-wrap items-center gap-2">
-          <h2 className="text-lg font-semibold">{board.title}</h2>
+          <h2 className="text-lg font-semibold">
+            {linkTitle ? (
+              <Link href={`/tasks/${task.id}/datasets/${board.slug}`} className="hover:text-indigo-700 hover:underline">
+                {board.title}
+              </Link>
+            ) : (
+              board.title
+            )}
+          </h2>
           <DomainBadge domain={board.domain} />
           <span className="font-mono text-xs text-slate-400" title={`content hash ${board.contentHash}`}>
             {board.slug} v{board.version} · {shortHash(board.contentHash)}

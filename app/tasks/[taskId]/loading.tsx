@@ -1,5 +1,0 @@
-import { LoadingSkeleton } from "../../_components/loading-skeleton.tsx";
-
-export default function Loading() {
-  return <LoadingSkeleton />;
-}
