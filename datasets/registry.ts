@@ -1,12 +1,15 @@
 // Every dataset, one line each. Adding a dataset: create datasets/<slug>/ and add its line here.
 import type { DatasetDefinition } from "../harness/types.ts";
 import { benchmarkManifolds } from "./benchmark-manifolds/dataset.ts";
+import { factorNetwork } from "./factor-network/dataset.ts";
 import { mixedSelectivity } from "./mixed-selectivity/dataset.ts";
 import { neuralEmbeddingDataset } from "./neural-embedding/dataset.ts";
 import { neuralManifolds } from "./neural-manifolds/dataset.ts";
 import { plantedCircuits } from "./planted-circuits/dataset.ts";
 import { sparseLinear } from "./sparse-linear/dataset.ts";
+import { torusNetwork } from "./torus-network/dataset.ts";
 import { toySuperposition } from "./toy-superposition/dataset.ts";
+import { trainedMlp } from "./trained-mlp/dataset.ts";
 import { transformedLayers } from "./transformed-layers/dataset.ts";
 import { tuningCurves } from "./tuning-curves/dataset.ts";
 
@@ -20,4 +23,7 @@ export const DATASETS: readonly DatasetDefinition[] = [
   benchmarkManifolds,
   neuralEmbeddingDataset,
   neuralManifolds,
+  factorNetwork,
+  torusNetwork,
+  trainedMlp,
 ];

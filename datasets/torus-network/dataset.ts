@@ -1,0 +1,109 @@
+// T4 artificial dataset: a hidden layer of an MLP trained to report two angles from a noisy tuned population
+// (TASKS.md, `torus-network`). When both angles vary over the full circle the activity lies on a torus; instances
+// where the second angle is held fixed (circle) or swept over half its range (cylinder) keep the task non-trivial.
+import { artifactRef, loadArtifact } from "../../harness/artifacts.ts";
+import { f32, i32 } from "../../harness/ndarray.ts";
+import { Rng } from "../../harness/rng.ts";
+import type { DatasetDefinition, GeneratedInstance } from "../../harness/types.ts";
+import { forwardMlp, mlpFromTensors } from "../trained-mlp/mlp.ts";
+import {
+  ACTIVATIONS,
+  angleErrors,
+  NETWORKS,
+  netPrefix,
+  POPULATION,
+  type Population,
+  populationCounts,
+  SIZES,
+  TRAINING,
+  torusNetworkRecipe,
+} from "./recipe.ts";
+
+export const TORUS_REGIMES = ["torus", "cylinder", "torus", "circle"] as const;
+export type TorusRegime = (typeof TORUS_REGIMES)[number];
+
+/** Betti numbers of the latent space: the cylinder S¹ × [0, π] is homotopy equivalent to the circle. */
+export const REGIME_BETTI: Record<TorusRegime, [number, number, number]> = {
+  torus: [1, 2, 1],
+  cylinder: [1, 1, 0],
+  circle: [1, 1, 0],
+};
+
+const config = {
+  artifact: artifactRef(torusNetworkRecipe),
+  n: 1500,
+  regimes: [...TORUS_REGIMES],
+  /** Width of θ₂'s arc in the cylinder regime (radians). */
+  cylinderArc: Math.PI,
+  /** Index of the layer whose output is the activity: the second hidden layer (32 relu units). */
+  layer: 1,
+  sizes: SIZES,
+  population: POPULATION,
+  training: TRAINING,
+};
+
+/** Instance i: regime i mod 4 (torus, cylinder, torus, circle); network (i + ⌊i/4⌋) mod 2, so 8 instances cover every pair. */
+export function torusRegime(index: number): { regime: TorusRegime; network: number } {
+  return { regime: TORUS_REGIMES[index % TORUS_REGIMES.length] as TorusRegime, network: (index + Math.floor(index / 4)) % NETWORKS };
+}
+
+export function loadTorusNetwork(k: number) {
+  const { tensors } = loadArtifact(torusNetworkRecipe);
+  const get = (name: string) => {
+    const t = tensors[`${netPrefix(k)}${name}`];
+    if (t?.dtype !== "float32") throw new Error(`torus-network artifact lacks ${netPrefix(k)}${name}`);
+    return t.data as Float32Array;
+  };
+  const pop: Population = { phi1: get("phi1"), phi2: get("phi2"), kappa: get("kappa") };
+  return { pop, layers: mlpFromTensors(tensors, netPrefix(k), ACTIVATIONS) };
+}
+
+export function generateTorusNetwork(index: number, seed: number): GeneratedInstance {
+  const { regime, network } = torusRegime(index);
+  const { pop, layers } = loadTorusNetwork(network);
+  const rng = new Rng(seed);
+  const { n } = config;
+  const held = 2 * Math.PI * rng.uniform();
+  const theta = new Float64Array(2 * n);
+  for (let s = 0; s < n; s++) {
+    theta[2 * s] = 2 * Math.PI * rng.uniform();
+    const u = rng.uniform();
+    theta[2 * s + 1] = regime === "torus" ? 2 * Math.PI * u : regime === "cylinder" ? held + config.cylinderArc * u : held;
+  }
+  const outs = forwardMlp(layers, populationCounts(pop, rng, theta, n), n);
+  const hidden = outs[config.layer] as Float64Array;
+  const width = SIZES[config.layer + 1] as number;
+  const [e1, e2] = angleErrors(outs[outs.length - 1] as Float64Array, theta, n);
+  const deg = (r: number) => Number(((r * 180) / Math.PI).toPrecision(3));
+  const betti = REGIME_BETTI[regime];
+  return {
+    params: {},
+    inputs: { activity: f32([n, width], hidden) },
+    truth: { betti: i32([3], betti) },
+    meta: {
+      latent: regime,
+      betti: [...betti],
+      network,
+      layer: `hidden ${config.layer + 1} (${width} relu units)`,
+      decodingErrorDeg: [deg(e1), deg(e2)],
+      peakCount: POPULATION.peakCount,
+      n,
+    },
+  };
+}
+
+export const torusNetwork: DatasetDefinition = {
+  slug: "torus-network",
+  task: "topology",
+  version: 1,
+  title: "Torus network (two periodic variables)",
+  domain: "artificial",
+  description:
+    "Second hidden layer (32 relu units) of an MLP trained with TensorFlow.js to report two angles as (cos, sin) pairs from the Poisson counts of 48 tuned neurons (θ₁, θ₂ and conjunctive); n = 1500 fresh noisy inputs with both angles over the full circle (torus [1, 2, 1]), θ₂ over half its range (cylinder [1, 1, 0]) or θ₂ held fixed (circle [1, 1, 0]); two trained networks.",
+  sizes: { dev: 4, official: 12, private: 12 },
+  config,
+  artifacts: [torusNetworkRecipe],
+  generate(_split, index, seed) {
+    return generateTorusNetwork(index, seed);
+  },
+};
