@@ -3,9 +3,11 @@ import type { DatasetDefinition } from "../harness/types.ts";
 import { benchmarkManifolds } from "./benchmark-manifolds/dataset.ts";
 import { factorNetwork } from "./factor-network/dataset.ts";
 import { mixedSelectivity } from "./mixed-selectivity/dataset.ts";
+import { mnistMlp } from "./mnist-mlp/dataset.ts";
 import { neuralEmbeddingDataset } from "./neural-embedding/dataset.ts";
 import { neuralManifolds } from "./neural-manifolds/dataset.ts";
 import { plantedCircuits } from "./planted-circuits/dataset.ts";
+import { seedTwins } from "./seed-twins/dataset.ts";
 import { sparseLinear } from "./sparse-linear/dataset.ts";
 import { torusNetwork } from "./torus-network/dataset.ts";
 import { toySuperposition } from "./toy-superposition/dataset.ts";
@@ -26,4 +28,6 @@ export const DATASETS: readonly DatasetDefinition[] = [
   factorNetwork,
   torusNetwork,
   trainedMlp,
+  mnistMlp,
+  seedTwins,
 ];
