@@ -2,10 +2,13 @@
 import type { DatasetDefinition } from "../harness/types.ts";
 import { benchmarkManifolds } from "./benchmark-manifolds/dataset.ts";
 import { factorNetwork } from "./factor-network/dataset.ts";
+import { hdDecoding, hdRemDimension, hdRemTopology, hdWakeDimension, hdWakeTopology, hybridHd } from "./hd_peyrache2015_adn/datasets.ts";
+import { hybridM1 } from "./m1_reaching_dyer2017_dad/hybrid.ts";
 import { mixedSelectivity } from "./mixed-selectivity/dataset.ts";
 import { mnistMlp } from "./mnist-mlp/dataset.ts";
 import { neuralEmbeddingDataset } from "./neural-embedding/dataset.ts";
 import { neuralManifolds } from "./neural-manifolds/dataset.ts";
+import { hybridPlaceCells } from "./place_cells_tampuu2019_openfield/hybrid.ts";
 import { plantedCircuits } from "./planted-circuits/dataset.ts";
 import { seedTwins } from "./seed-twins/dataset.ts";
 import { sparseLinear } from "./sparse-linear/dataset.ts";
@@ -30,4 +33,12 @@ export const DATASETS: readonly DatasetDefinition[] = [
   trainedMlp,
   mnistMlp,
   seedTwins,
+  hdDecoding,
+  hdWakeDimension,
+  hdRemDimension,
+  hdWakeTopology,
+  hdRemTopology,
+  hybridHd,
+  hybridPlaceCells,
+  hybridM1,
 ];
