@@ -2,12 +2,15 @@
 import type { DatasetDefinition } from "../harness/types.ts";
 import { benchmarkManifolds } from "./benchmark-manifolds/dataset.ts";
 import { factorNetwork } from "./factor-network/dataset.ts";
+import { haxbyCategoryDecoding } from "./fmri_haxby2001_subj1_slice/datasets.ts";
 import { hdDecoding, hdRemDimension, hdRemTopology, hdWakeDimension, hdWakeTopology, hybridHd } from "./hd_peyrache2015_adn/datasets.ts";
+import { m1CrossSessionEpochs, m1VelocityDecoding } from "./m1_reaching_dyer2017_dad/datasets.ts";
 import { hybridM1 } from "./m1_reaching_dyer2017_dad/hybrid.ts";
 import { mixedSelectivity } from "./mixed-selectivity/dataset.ts";
 import { mnistMlp } from "./mnist-mlp/dataset.ts";
 import { neuralEmbeddingDataset } from "./neural-embedding/dataset.ts";
 import { neuralManifolds } from "./neural-manifolds/dataset.ts";
+import { placeCellsDimension, placeCellsPositionDecoding, placeCellsTopology } from "./place_cells_tampuu2019_openfield/datasets.ts";
 import { hybridPlaceCells } from "./place_cells_tampuu2019_openfield/hybrid.ts";
 import { plantedCircuits } from "./planted-circuits/dataset.ts";
 import { seedTwins } from "./seed-twins/dataset.ts";
@@ -41,4 +44,10 @@ export const DATASETS: readonly DatasetDefinition[] = [
   hybridHd,
   hybridPlaceCells,
   hybridM1,
+  placeCellsPositionDecoding,
+  m1VelocityDecoding,
+  haxbyCategoryDecoding,
+  placeCellsDimension,
+  placeCellsTopology,
+  m1CrossSessionEpochs,
 ];
