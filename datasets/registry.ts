@@ -13,6 +13,7 @@ import { neuralManifolds } from "./neural-manifolds/dataset.ts";
 import { placeCellsDimension, placeCellsPositionDecoding, placeCellsTopology } from "./place_cells_tampuu2019_openfield/datasets.ts";
 import { hybridPlaceCells } from "./place_cells_tampuu2019_openfield/hybrid.ts";
 import { plantedCircuits } from "./planted-circuits/dataset.ts";
+import { rnnHeadDirectionDecoding, rnnHeadDirectionDimension, rnnHeadDirectionTopology } from "./rnn-head-direction/dataset.ts";
 import { seedTwins } from "./seed-twins/dataset.ts";
 import { sparseLinear } from "./sparse-linear/dataset.ts";
 import { torusNetwork } from "./torus-network/dataset.ts";
@@ -36,6 +37,12 @@ export const DATASETS: readonly DatasetDefinition[] = [
   trainedMlp,
   mnistMlp,
   seedTwins,
+  placeCellsPositionDecoding,
+  m1VelocityDecoding,
+  haxbyCategoryDecoding,
+  placeCellsDimension,
+  placeCellsTopology,
+  m1CrossSessionEpochs,
   hdDecoding,
   hdWakeDimension,
   hdRemDimension,
@@ -44,10 +51,7 @@ export const DATASETS: readonly DatasetDefinition[] = [
   hybridHd,
   hybridPlaceCells,
   hybridM1,
-  placeCellsPositionDecoding,
-  m1VelocityDecoding,
-  haxbyCategoryDecoding,
-  placeCellsDimension,
-  placeCellsTopology,
-  m1CrossSessionEpochs,
+  rnnHeadDirectionDecoding,
+  rnnHeadDirectionDimension,
+  rnnHeadDirectionTopology,
 ];
