@@ -209,19 +209,58 @@ export function columnMeans(x: ArrayLike<number>, n: number, d: number): Float64
  * Covariance (1/n normalisation, the maximum-likelihood estimate that PCA and FastICA whitening use)
  * of the rows of a row-major n×d matrix, about `mean` (column means when omitted). Accumulated in
  * float64, so the result does not depend on any backend.
+ *
+ * Each entry is Σ_s (x_si − mean_i)(x_sj − mean_j) summed in sample order, computed as a dot product of
+ * two centred columns (stored transposed, contiguous), 4 × 2 entries at a time with independent sums.
  */
 export function covariance(x: ArrayLike<number>, n: number, d: number, mean: ArrayLike<number> = columnMeans(x, n, d)): Float64Array {
   const cov = new Float64Array(d * d);
-  const centred = new Float64Array(d);
+  // Centred columns as rows (d×n), padded with zero rows to a multiple of 4 (their entries are not kept).
+  const padded = Math.ceil(d / 4) * 4;
+  const ct = new Float64Array(padded * n);
   for (let s = 0; s < n; s++) {
     const base = s * d;
-    for (let c = 0; c < d; c++) centred[c] = (x[base + c] as number) - (mean[c] as number);
-    // Upper triangle only; mirrored below.
-    for (let i = 0; i < d; i++) {
-      const xi = centred[i] as number;
-      if (xi === 0) continue;
-      const ri = i * d;
-      for (let j = i; j < d; j++) cov[ri + j] = (cov[ri + j] as number) + xi * (centred[j] as number);
+    for (let c = 0; c < d; c++) ct[c * n + s] = (x[base + c] as number) - (mean[c] as number);
+  }
+  // Upper triangle only (j ≥ i); mirrored below.
+  for (let i0 = 0; i0 < d; i0 += 4) {
+    const a0 = i0 * n;
+    const a1 = a0 + n;
+    const a2 = a1 + n;
+    const a3 = a2 + n;
+    for (let j = i0; j < padded; j += 2) {
+      const b0 = j * n;
+      const b1 = b0 + n;
+      let c00 = 0;
+      let c01 = 0;
+      let c10 = 0;
+      let c11 = 0;
+      let c20 = 0;
+      let c21 = 0;
+      let c30 = 0;
+      let c31 = 0;
+      for (let s = 0; s < n; s++) {
+        const x0 = ct[a0 + s] as number;
+        const x1 = ct[a1 + s] as number;
+        const x2 = ct[a2 + s] as number;
+        const x3 = ct[a3 + s] as number;
+        const y0 = ct[b0 + s] as number;
+        const y1 = ct[b1 + s] as number;
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+      }
+      const sums = [c00, c01, c10, c11, c20, c21, c30, c31];
+      for (let t = 0; t < 8; t++) {
+        const i = i0 + (t >> 1);
+        const jj = j + (t & 1);
+        if (i < d && jj < d && jj >= i) cov[i * d + jj] = sums[t] as number;
+      }
     }
   }
   const scale = 1 / Math.max(1, n);

@@ -1,11 +1,12 @@
 // Baseline: linear centred kernel alignment (Kornblith et al. 2019) between every pair of parts.
+import { initTf } from "../../harness/tf.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
-import { centreColumns, similarityMatrix } from "../../tasks/layer-correspondence/parts.ts";
-import { linearCka, prepareLinear } from "./cka.ts";
+import { readParts } from "../../tasks/layer-correspondence/parts.ts";
+import { linearCkaMatrix } from "./cka.ts";
 
 export const linearCkaMethod: MethodDefinition = {
   id: "linear-cka",
-  version: "1.0.0",
+  version: "1.1.0",
   name: "Linear CKA",
   kind: "baseline",
   description:
@@ -13,7 +14,10 @@ export const linearCkaMethod: MethodDefinition = {
   url: "https://proceedings.mlr.press/v97/kornblith19a.html",
   tasks: ["layer-correspondence"],
   async run(ctx) {
-    const similarity = similarityMatrix(ctx.inputs, ctx.params, (x) => prepareLinear(centreColumns(x)), linearCka);
-    return { similarity };
+    const { tf } = await initTf();
+    const { a, b } = readParts(ctx.inputs, ctx.params);
+    // The products run in tfjs (float32): equal to the float64 linearCka to float32 precision.
+    const similarity = linearCkaMatrix(tf, a, b);
+    return { similarity: { dtype: "float32", shape: [a.length, b.length], data: similarity } };
   },
 };

@@ -32,31 +32,101 @@ export function project(x: ArrayLike<number>, n: number, d: number, components: 
   return { points, p };
 }
 
-/** Each point replaced by the mean of its k nearest neighbours (itself included). */
+/**
+ * Each point replaced by the mean of its k nearest neighbours (itself included), summed nearest first.
+ * The k nearest come from one pass over a row of squared distances that keeps the k smallest in a sorted
+ * buffer. Where distances tie at or below the k-th (duplicate points), the summation order is the one of
+ * the original selection sort, whose tie-breaking depends on its swaps: such rows are reselected that way,
+ * so the result does not depend on which path a row took.
+ */
 export function knnSmooth(points: Float64Array, n: number, p: number, k: number): Float64Array {
   if (k <= 1) return points.slice();
   const out = new Float64Array(n * p);
   const dist = new Float64Array(n);
-  const order = new Int32Array(n);
+  const bestDist = new Float64Array(k);
+  const bestIndex = new Int32Array(k);
+  const m = Math.min(k, n);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let c = 0; c < p; c++) s += ((points[i * p + c] as number) - (points[j * p + c] as number)) ** 2;
-      dist[j] = s;
-      order[j] = j;
+    const io = i * p;
+    // Four rows at a time (independent sums, each still in coordinate order), then the rest.
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const o0 = j * p;
+      const o1 = o0 + p;
+      const o2 = o1 + p;
+      const o3 = o2 + p;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let c = 0; c < p; c++) {
+        const v = points[io + c] as number;
+        s0 += (v - (points[o0 + c] as number)) ** 2;
+        s1 += (v - (points[o1 + c] as number)) ** 2;
+        s2 += (v - (points[o2 + c] as number)) ** 2;
+        s3 += (v - (points[o3 + c] as number)) ** 2;
+      }
+      dist[j] = s0;
+      dist[j + 1] = s1;
+      dist[j + 2] = s2;
+      dist[j + 3] = s3;
     }
-    // Partial selection of the k smallest (k ≪ n).
-    for (let a = 0; a < k; a++) {
-      let best = a;
-      for (let b = a + 1; b < n; b++) if ((dist[order[b] as number] as number) < (dist[order[best] as number] as number)) best = b;
-      const t = order[a] as number;
-      order[a] = order[best] as number;
-      order[best] = t;
-      const src = order[a] as number;
-      for (let c = 0; c < p; c++) out[i * p + c] = (out[i * p + c] as number) + (points[src * p + c] as number) / k;
+    for (; j < n; j++) {
+      const jo = j * p;
+      let s = 0;
+      for (let c = 0; c < p; c++) s += ((points[io + c] as number) - (points[jo + c] as number)) ** 2;
+      dist[j] = s;
+    }
+    // The m smallest, ascending (ties: lower index first), and the smallest of the others.
+    let filled = 0;
+    let rest = Number.POSITIVE_INFINITY;
+    for (let j = 0; j < n; j++) {
+      const v = dist[j] as number;
+      let q = filled;
+      if (filled === m) {
+        const worst = bestDist[m - 1] as number;
+        if (v >= worst) {
+          if (v < rest) rest = v;
+          continue;
+        }
+        if (worst < rest) rest = worst; // evicted
+        q = m - 1;
+      } else {
+        filled++;
+      }
+      while (q > 0 && (bestDist[q - 1] as number) > v) {
+        bestDist[q] = bestDist[q - 1] as number;
+        bestIndex[q] = bestIndex[q - 1] as number;
+        q--;
+      }
+      bestDist[q] = v;
+      bestIndex[q] = j;
+    }
+    // A tie inside the selection or at its edge makes the order ambiguous: select as the original did.
+    let tie = false;
+    for (let q = 1; q < m; q++) if (bestDist[q] === bestDist[q - 1]) tie = true;
+    if (tie || rest === bestDist[m - 1]) selectionOrder(dist, m, bestIndex);
+    for (let q = 0; q < m; q++) {
+      const so = (bestIndex[q] as number) * p;
+      for (let c = 0; c < p; c++) out[io + c] = (out[io + c] as number) + (points[so + c] as number) / k;
     }
   }
   return out;
+}
+
+/** The first m picks of a selection sort over `dist` (the original knnSmooth's order, ties included), into `picked`. */
+function selectionOrder(dist: Float64Array, m: number, picked: Int32Array): void {
+  const n = dist.length;
+  const order = new Int32Array(n);
+  for (let j = 0; j < n; j++) order[j] = j;
+  for (let a = 0; a < m; a++) {
+    let best = a;
+    for (let b = a + 1; b < n; b++) if ((dist[order[b] as number] as number) < (dist[order[best] as number] as number)) best = b;
+    const t = order[a] as number;
+    order[a] = order[best] as number;
+    order[best] = t;
+    picked[a] = order[a] as number;
+  }
 }
 
 /**

@@ -22,11 +22,14 @@ const IDX = 2 ** 26;
 export const MAX_POINTS = 200;
 
 class Binomial {
-  private readonly table: Float64Array;
+  /** C(i, j) at table[i * stride + j] (0 when j > i), for the hot loops. */
+  readonly table: Float64Array;
+  readonly stride: number;
   constructor(
     private readonly n: number,
     private readonly k: number,
   ) {
+    this.stride = k + 1;
     this.table = new Float64Array((n + 1) * (k + 1));
     for (let i = 0; i <= n; i++) {
       this.table[i * (k + 1)] = 1;
@@ -89,6 +92,31 @@ class IntMap {
   }
 }
 
+/** Pivot lookup by simplex index: a plain array when the index range is small, else an IntMap. */
+class PivotMap {
+  private readonly direct: Int32Array | null;
+  private readonly hashed: IntMap | null;
+  constructor(range: number, expected: number) {
+    if (range <= DIRECT_RANGE) {
+      this.direct = new Int32Array(range).fill(-1);
+      this.hashed = null;
+    } else {
+      this.direct = null;
+      this.hashed = new IntMap(expected);
+    }
+  }
+  /** The value of `key`, or −1. */
+  get(key: number): number {
+    return this.direct ? (this.direct[key] as number) : (this.hashed as IntMap).get(key);
+  }
+  set(key: number, value: number): void {
+    if (this.direct) this.direct[key] = value;
+    else (this.hashed as IntMap).set(key, value);
+  }
+}
+/** Largest simplex index range held in a plain Int32Array (16 MiB). */
+const DIRECT_RANGE = 2 ** 22;
+
 export interface RipsOptions {
   maxDim?: number;
   /** Filtration threshold; defaults to the enclosing radius. */
@@ -103,6 +131,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
   const maxDim = options.maxDim ?? 2;
   if (L > MAX_POINTS) throw new Error(`ripsBarcode supports at most ${MAX_POINTS} points, got ${L}`);
   if (L === 0) return [];
+  if (maxDim > 2) throw new Error("ripsBarcode supports maxDim ≤ 2");
   let threshold = options.threshold;
   if (threshold === undefined) {
     threshold = Number.POSITIVE_INFINITY;
@@ -120,9 +149,14 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
   const unique = Float64Array.from(new Set(values)).sort();
   const rankOf = new Map<number, number>();
   for (const [r, v] of unique.entries()) rankOf.set(v, r);
+  // Symmetric (the lower triangle mirrored), so that rank[v * L + w] runs over w contiguously.
   const rank = new Int32Array(L * L);
-  for (let i = 0; i < L; i++) {
-    for (let j = 0; j < L; j++) rank[i * L + j] = i === j ? 0 : (rankOf.get(dist[i * L + j] as number) as number);
+  for (let i = 1; i < L; i++) {
+    for (let j = 0; j < i; j++) {
+      const r = rankOf.get(dist[i * L + j] as number) as number;
+      rank[i * L + j] = r;
+      rank[j * L + i] = r;
+    }
   }
   let thresholdRank = -1;
   for (let r = 0; r < unique.length; r++) if ((unique[r] as number) <= threshold) thresholdRank = r;
@@ -154,15 +188,24 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
     return r;
   };
   const vertices = new Int32Array(maxDim + 2);
+  const table = binom.table;
+  const stride = binom.stride;
   const decode = (idx: number, k: number, out: Int32Array) => {
-    // Vertices of a k-simplex (k+1 vertices), descending.
+    // Vertices of a k-simplex (k+1 vertices), descending: the m-th is the largest v with C(v, m) ≤ the rest
+    // (binary search; C(·, m) is non-decreasing and C(m − 1, m) = 0).
     let rest = idx;
-    let v = L - 1;
+    let top = L - 1;
     for (let m = k + 1; m >= 1; m--) {
-      while (binom.get(v, m) > rest) v--;
-      out[k + 1 - m] = v;
-      rest -= binom.get(v, m);
-      v--;
+      let lo = m - 1;
+      let hi = top;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((table[mid * stride + m] as number) <= rest) lo = mid;
+        else hi = mid - 1;
+      }
+      out[k + 1 - m] = lo;
+      rest -= table[lo * stride + m] as number;
+      top = lo - 1;
     }
   };
   const columns: number[] = [];
@@ -181,81 +224,102 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
   for (let v = 0; v < L; v++) if (find(v) === v) bars.push({ dim: 0, birth: 0, death: Number.POSITIVE_INFINITY });
   if (maxDim < 1) return bars;
 
-  // ---- Dimensions 1…maxDim: cohomology with clearing.
-  let columnKeys = Float64Array.from(columns).sort().reverse();
-  const simplexVerts = new Int32Array(maxDim + 2);
+  // ---- Dimensions 1…maxDim: cohomology with clearing. Columns are processed in decreasing key order, and
+  // each column's vertices (descending) are kept beside its key so that it is decoded only once. The
+  // dimension-1 columns are a subsequence of the sorted edges: reversed, they are in that order.
+  let columnKeys = new Float64Array(columns.length);
+  let columnVerts = new Int32Array(2 * columns.length);
+  for (let t = 0; t < columns.length; t++) {
+    const key = columns[columns.length - 1 - t] as number;
+    columnKeys[t] = key;
+    decode(idxOfKey(key), 1, vertices);
+    columnVerts[2 * t] = vertices[0] as number;
+    columnVerts[2 * t + 1] = vertices[1] as number;
+  }
   for (let k = 1; k <= maxDim; k++) {
-    const pivots = new IntMap(columnKeys.length); // (k+1)-simplex index → column position
+    const keys = columnKeys;
+    const verts = columnVerts;
+    const nv = k + 1; // vertices of a column
+    const pivots = new PivotMap(binom.get(L, k + 2), keys.length); // (k+1)-simplex index → column position
 
-    // Cofacets of the k-simplex `key` (with diameter ≤ threshold), appended to `out` as keys.
-    const cofacets = (key: number, out: number[]) => {
-      decode(idxOfKey(key), k, simplexVerts);
-      const diam = diamOfKey(key);
-      // Insert w at position p of the descending vertex list: index = Σ_{m<p} C(v_m, k+2−m) + C(w, k+2−p) + Σ_{m≥p} C(v_m, k+1−m).
-      let above = 0; // Σ over vertices above w with their shifted binomial
-      let below = 0;
-      for (let m = 0; m <= k; m++) below += binom.get(simplexVerts[m] as number, k + 1 - m);
+    // Cofacets of column `pos` (with diameter ≤ threshold), appended to `out` as keys. Inserting w at
+    // position p of the descending vertex list gives the index
+    // Σ_{m<p} C(v_m, k+2−m) + C(w, k+2−p) + Σ_{m≥p} C(v_m, k+1−m). rank is symmetric, so rank[v·L + w] runs
+    // over w contiguously.
+    const cofacets = (pos: number, out: number[]) => {
+      const vo = pos * nv;
+      const diam = diamOfKey(keys[pos] as number);
+      let below = 0; // Σ over the vertices below w with their binomial
+      for (let m = 0; m <= k; m++) below += table[(verts[vo + m] as number) * stride + k + 1 - m] as number;
+      let above = 0; // Σ over the vertices above w with their shifted binomial
       let p = 0; // vertices with index > w
       for (let w = L - 1; w >= 0; w--) {
-        if (p <= k && simplexVerts[p] === w) {
+        if (p <= k && verts[vo + p] === w) {
           // move vertex p from "below" to "above"
-          below -= binom.get(w, k + 1 - p);
-          above += binom.get(w, k + 2 - p);
+          below -= table[w * stride + k + 1 - p] as number;
+          above += table[w * stride + k + 2 - p] as number;
           p++;
           continue;
         }
         let r = diam;
         for (let m = 0; m <= k; m++) {
-          const e = rank[w * L + (simplexVerts[m] as number)] as number;
+          const e = rank[(verts[vo + m] as number) * L + w] as number;
           if (e > r) r = e;
         }
         if (r > thresholdRank) continue;
-        const idx = above + binom.get(w, k + 2 - p) + below;
-        out.push(keyOf(r, idx));
+        out.push(keyOf(r, above + (table[w * stride + k + 2 - p] as number) + below));
       }
     };
-    // Smallest cofacet key (∞ when none is within the threshold), without materializing the coboundary.
-    const minCofacet = (key: number): number => {
-      decode(idxOfKey(key), k, simplexVerts);
-      const diam = diamOfKey(key);
-      let above = 0;
+    // Smallest cofacet key of column `pos` (∞ when none is within the threshold), without materializing the
+    // coboundary. k ≤ 2: the rank rows of up to three vertices (a 1-simplex repeats its second row).
+    const minCofacet = (pos: number): number => {
+      const vo = pos * nv;
+      const diam = diamOfKey(keys[pos] as number);
+      const v0 = verts[vo] as number;
+      const v1 = verts[vo + 1] as number;
+      const v2 = k >= 2 ? (verts[vo + 2] as number) : -1;
+      const r0 = v0 * L;
+      const r1 = v1 * L;
+      const r2 = k >= 2 ? v2 * L : r1;
       let below = 0;
-      for (let m = 0; m <= k; m++) below += binom.get(simplexVerts[m] as number, k + 1 - m);
+      for (let m = 0; m <= k; m++) below += table[(verts[vo + m] as number) * stride + k + 1 - m] as number;
+      let above = 0;
       let p = 0;
       let bestRank = thresholdRank + 1;
       let bestIdx = -1;
       for (let w = L - 1; w >= 0; w--) {
-        if (p <= k && simplexVerts[p] === w) {
-          below -= binom.get(w, k + 1 - p);
-          above += binom.get(w, k + 2 - p);
+        if (w === v0 || w === v1 || w === v2) {
+          below -= table[w * stride + k + 1 - p] as number;
+          above += table[w * stride + k + 2 - p] as number;
           p++;
           continue;
         }
         let r = diam;
-        const row = w * L;
-        for (let m = 0; m <= k; m++) {
-          const e = rank[row + (simplexVerts[m] as number)] as number;
-          if (e > r) r = e;
-        }
+        const e0 = rank[r0 + w] as number;
+        if (e0 > r) r = e0;
+        const e1 = rank[r1 + w] as number;
+        if (e1 > r) r = e1;
+        const e2 = rank[r2 + w] as number;
+        if (e2 > r) r = e2;
         // Smaller diameter first; among equal diameters the larger index (w descends, so the first seen).
         if (r < bestRank) {
           bestRank = r;
-          bestIdx = above + binom.get(w, k + 2 - p) + below;
+          bestIdx = above + (table[w * stride + k + 2 - p] as number) + below;
           // No cofacet can be born before the simplex itself: this one is the minimum.
           if (r === diam) break;
         }
       }
       return bestIdx < 0 ? Number.POSITIVE_INFINITY : keyOf(bestRank, bestIdx);
     };
-    // Sorted coboundary of one k-simplex (a simplex's cofacets are distinct).
+    // Sorted coboundary of one column (a simplex's cofacets are distinct).
     const scratch: number[] = [];
-    const coboundary = (key: number): Float64Array => {
+    const coboundary = (pos: number): Float64Array => {
       scratch.length = 0;
-      cofacets(key, scratch);
+      cofacets(pos, scratch);
       return Float64Array.from(scratch).sort();
     };
-    const symmetricDifference = (a: Float64Array, b: Float64Array): Float64Array => {
-      const out = new Float64Array(a.length + b.length);
+    /** a △ b of two sorted columns, written to `out` (room for a.length + b.length); returns the filled part. */
+    const symmetricDifference = (a: Float64Array, b: Float64Array, out: Float64Array): Float64Array => {
       let i = 0;
       let j = 0;
       let o = 0;
@@ -277,22 +341,24 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       while (j < b.length) out[o++] = b[j++] as number;
       return out.subarray(0, o);
     };
+    // The working column alternates between two scratch buffers while it is reduced.
+    const buffers: Float64Array[] = [new Float64Array(1024), new Float64Array(1024)];
     // Reduced coboundary column of an earlier column: stored for explicitly reduced columns, and
     // computed (then cached) for columns that were paired without reduction.
     const reduced = new Map<number, Float64Array>();
     const reducedOf = (pos: number): Float64Array => {
       let column = reduced.get(pos);
       if (!column) {
-        column = coboundary(columnKeys[pos] as number);
+        column = coboundary(pos);
         reduced.set(pos, column);
       }
       return column;
     };
 
-    for (let pos = 0; pos < columnKeys.length; pos++) {
-      const sigma = columnKeys[pos] as number;
+    for (let pos = 0; pos < keys.length; pos++) {
+      const sigma = keys[pos] as number;
       const birth = valueAt(diamOfKey(sigma));
-      let pivot = minCofacet(sigma);
+      let pivot = minCofacet(pos);
       if (pivot !== Number.POSITIVE_INFINITY && pivots.get(idxOfKey(pivot)) < 0) {
         pivots.set(idxOfKey(pivot), pos);
         const death = valueAt(diamOfKey(pivot));
@@ -304,45 +370,74 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
         continue;
       }
       // Explicit reduction: add earlier columns with the same pivot until the pivot is new (or none is left).
-      let working = coboundary(sigma);
+      let working: Float64Array = coboundary(pos);
+      let next = 0;
       for (;;) {
         pivot = working.length ? (working[0] as number) : Number.POSITIVE_INFINITY;
         if (pivot === Number.POSITIVE_INFINITY) break;
         const other = pivots.get(idxOfKey(pivot));
         if (other < 0) break;
-        working = symmetricDifference(working, reducedOf(other));
+        const add = reducedOf(other);
+        let out = buffers[next] as Float64Array;
+        if (out.length < working.length + add.length) {
+          out = new Float64Array(Math.max(working.length + add.length, 2 * out.length));
+          buffers[next] = out;
+        }
+        working = symmetricDifference(working, add, out);
+        next = 1 - next;
       }
       if (pivot === Number.POSITIVE_INFINITY) {
         bars.push({ dim: k, birth, death: Number.POSITIVE_INFINITY });
         continue;
       }
       pivots.set(idxOfKey(pivot), pos);
-      reduced.set(pos, working);
+      reduced.set(pos, working.slice());
       const death = valueAt(diamOfKey(pivot));
       if (death > birth) bars.push({ dim: k, birth, death });
     }
 
     if (k === maxDim) break;
-    // Next dimension's columns: (k+1)-simplices within the threshold that were not pivots here.
-    const next: number[] = [];
-    const m = k + 2; // vertices of a (k+1)-simplex
-    if (m === 3) {
+    // Next dimension's columns: (k+1)-simplices within the threshold that were not pivots here, in
+    // decreasing key order (diameter descending, then index ascending). They are enumerated by increasing
+    // index, so a counting sort on the diameter rank orders them without comparisons: one pass counts the
+    // simplices of each rank, a second one writes each where its rank's run continues.
+    const start = new Int32Array(thresholdRank + 2);
+    let offset = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      if (pass === 1) {
+        // Start of each rank's run, highest rank first.
+        for (let r = thresholdRank; r >= 0; r--) {
+          const c = start[r] as number;
+          start[r] = offset;
+          offset += c;
+        }
+        columnKeys = new Float64Array(offset);
+        columnVerts = new Int32Array(3 * offset);
+      }
       for (let i = 2; i < L; i++) {
+        const ri = i * L;
+        const ci = table[i * stride + 3] as number;
         for (let j = 1; j < i; j++) {
-          const rij = rank[i * L + j] as number;
+          const rij = rank[ri + j] as number;
           if (rij > thresholdRank) continue;
+          const rj = j * L;
+          const cij = ci + (table[j * stride + 2] as number);
           for (let l = 0; l < j; l++) {
-            const r = Math.max(rij, rank[i * L + l] as number, rank[j * L + l] as number);
+            const r = Math.max(rij, rank[ri + l] as number, rank[rj + l] as number);
             if (r > thresholdRank) continue;
-            const idx = binom.get(i, 3) + binom.get(j, 2) + l;
-            if (pivots.get(idx) < 0) next.push(keyOf(r, idx));
+            const idx = cij + l;
+            if (pivots.get(idx) >= 0) continue;
+            const at = start[r] as number;
+            start[r] = at + 1;
+            if (pass === 0) continue;
+            columnKeys[at] = keyOf(r, idx);
+            columnVerts[3 * at] = i;
+            columnVerts[3 * at + 1] = j;
+            columnVerts[3 * at + 2] = l;
           }
         }
       }
-    } else {
-      throw new Error("ripsBarcode supports maxDim ≤ 2");
     }
-    columnKeys = Float64Array.from(next).sort().reverse();
   }
   return bars;
 }
