@@ -11,8 +11,9 @@ const nextConfig = {
   turbopack: { root },
   outputFileTracingRoot: root,
   // Loaded by Node at run time rather than bundled: the pg driver and Prisma's runtime (which
-  // loads its query compiler as WebAssembly) do not survive bundling well.
-  serverExternalPackages: ["pg", "@prisma/adapter-pg", "@prisma/client"],
+  // loads its query compiler as WebAssembly) do not survive bundling well; nor do pg-boss (CommonJS, on pg) and
+  // node-tar (the upload API inspects archives with them).
+  serverExternalPackages: ["pg", "@prisma/adapter-pg", "@prisma/client", "pg-boss", "tar"],
   // `npm run typecheck` (tsc over the whole repository) is the type check; repeating it inside
   // `next build` would cost most of the build time and fail the site over unrelated test files.
   typescript: { ignoreBuildErrors: true },

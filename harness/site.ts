@@ -27,6 +27,13 @@ export const SITE_SOURCES: readonly string[] = [
   "harness/scoring.ts",
   "harness/rng.ts",
   "harness/types.ts",
+  // The submission service's API (app/api) and submission page.
+  "harness/service/api.ts",
+  "harness/service/archive.ts",
+  "harness/service/queue.ts",
+  "harness/service/runs.ts",
+  "harness/service/tokens.ts",
+  "harness/external/manifest-schema.ts",
 ];
 
 const CAJAL_DIR = path.join(REPO_ROOT, ".cajal");

@@ -4,6 +4,7 @@
 // types) and throw only for database failures, which `load()` turns into a readable message.
 import { createDb, type Db, describeDbError } from "../harness/db/client.ts";
 import { loadResults, type ResultRow, toStatus } from "../harness/results.ts";
+import { PRIVATE_WITHHELD, parseId, type SubmissionStatusView, submissionStatus } from "../harness/service/runs.ts";
 import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "../harness/types.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/data.ts is server-only");
@@ -171,14 +172,18 @@ async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]> {
 }
 
 /** Official-split rows of the task's current version and each dataset's current version, latest run per method. */
-function currentRows(task: TaskInfo, rows: ResultRow[]): { byDataset: Map<string, ResultRow[]>; superseded: Map<string, number> } {
+function currentRows(
+  task: TaskInfo,
+  rows: ResultRow[],
+  split: Split = LEADERBOARD_SPLIT,
+): { byDataset: Map<string, ResultRow[]>; superseded: Map<string, number> } {
   const byDataset = new Map<string, ResultRow[]>();
   const superseded = new Map<string, number>();
   for (const dataset of task.datasets) {
     const latest = new Map<string, ResultRow>();
     let old = 0;
     for (const r of rows) {
-      if (r.task !== task.id || r.dataset !== dataset.slug || r.split !== LEADERBOARD_SPLIT) continue;
+      if (r.task !== task.id || r.dataset !== dataset.slug || r.split !== split) continue;
       if (r.taskVersion !== task.version || r.datasetVersion !== dataset.version) {
         old++;
         continue;
@@ -334,6 +339,17 @@ export interface LeaderboardEntry
   /** Competition rank (ties share a rank) among ranked entries; null for every other role. */
   rank: number | null;
   finishedAt: string | null;
+  /** The same method version on the private split (scored by the server's workers), shown beside the official score. */
+  private: PrivateScore | null;
+}
+
+export interface PrivateScore {
+  runId: number;
+  status: RunStatus;
+  score: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  normalized: number | null;
 }
 
 export interface DatasetLeaderboard extends DatasetInfo {
@@ -374,6 +390,25 @@ function toEntry(r: ResultRow): LeaderboardEntry {
     runtimeMs: r.runtimeMs,
     backend: r.backend,
     finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
+    private: null,
+  };
+}
+
+/** The entry with its method version's private-split run, when there is one. */
+function withPrivate(entry: LeaderboardEntry, privateRows: ResultRow[] | undefined): LeaderboardEntry {
+  const p = privateRows?.find((r) => r.method === entry.method && r.methodVersion === entry.methodVersion);
+  if (!p) return entry;
+  const ok = isOk(p);
+  return {
+    ...entry,
+    private: {
+      runId: p.runId,
+      status: p.status,
+      score: ok ? p.score : null,
+      ciLow: p.ciLow,
+      ciHigh: p.ciHigh,
+      normalized: ok ? p.normalized : null,
+    },
   };
 }
 
@@ -405,13 +440,20 @@ export async function getTask(taskId: string): Promise<TaskPage | null> {
   const db = database();
   const [task] = await loadTaskInfos(db, taskId);
   if (!task) return null;
-  const rows = await loadResults(db, { task: taskId, split: LEADERBOARD_SPLIT });
+  const [rows, privateRows] = await Promise.all([
+    loadResults(db, { task: taskId, split: LEADERBOARD_SPLIT }),
+    loadResults(db, { task: taskId, split: "private" }),
+  ]);
   const { byDataset, superseded } = currentRows(task, rows);
+  const privateByDataset = currentRows(task, privateRows, "private").byDataset;
   const leaderboards = task.datasets.map((dataset) => {
     const dsRows = byDataset.get(dataset.slug) ?? [];
+    const entries = dsRows
+      .filter((r) => r.method !== ORACLE_METHOD)
+      .map((r) => withPrivate(toEntry(r), privateByDataset.get(dataset.slug)));
     return {
       ...dataset,
-      entries: rankEntries(dsRows.filter((r) => r.method !== ORACLE_METHOD).map(toEntry)),
+      entries: rankEntries(entries),
       references: { random: referenceOf(dsRows, CHANCE_METHOD), oracle: referenceOf(dsRows, ORACLE_METHOD) },
       supersededRuns: superseded.get(dataset.slug) ?? 0,
     };
@@ -462,7 +504,8 @@ export async function getDatasetPage(taskId: string, slug: string): Promise<Data
 export interface InstanceRow {
   index: number;
   instanceKey: string;
-  seed: number;
+  /** null on the private split: its seeds derive from the server's secret and would reveal the instances. */
+  seed: number | null;
   inputHash: string;
   status: RunStatus;
   score: number | null;
@@ -566,11 +609,13 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
   };
   const { mainScore, metrics } = contractSpecs(run.taskVersion.contract, run.taskVersion.task.mainScore);
   const m = run.methodVersion.method;
+  // Private instances are secret: a method's messages and output could print their data.
+  const secret = run.split === "private";
   return {
     id: run.id,
     split: run.split,
     status: toStatus(run.status),
-    message: run.message,
+    message: secret && run.message ? `${run.message.split(";")[0]}; ${PRIVATE_WITHHELD}` : run.message,
     score: run.status === "ok" ? run.score : null,
     ciLow: run.ciLow,
     ciHigh: run.ciHigh,
@@ -620,13 +665,13 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
     instanceResults: run.results.map((r) => ({
       index: r.index,
       instanceKey: r.instanceKey,
-      seed: r.seed,
+      seed: secret ? null : r.seed,
       inputHash: r.inputHash,
       status: toStatus(r.status),
       score: r.score,
       metrics: numberRecord(r.metrics),
-      message: r.message,
-      logTail: logTail(r.log),
+      message: secret && r.message ? PRIVATE_WITHHELD : r.message,
+      logTail: secret ? null : logTail(r.log),
       wallMs: r.wallMs,
       cpuMs: r.cpuMs,
       peakRssMb: r.peakRssMb,
@@ -649,4 +694,19 @@ export async function datasetExists(taskId: string, slug: string): Promise<boole
 export async function runExists(runId: string): Promise<boolean> {
   if (!/^\d{1,9}$/.test(runId) || Number(runId) <= 0) return false;
   return (await database().run.count({ where: { id: Number(runId) } })) > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submissions (the submission service, harness/service/): the page's first render; it then polls the API
+
+export type { SubmissionStatusView } from "../harness/service/runs.ts";
+
+export async function getSubmission(id: string): Promise<SubmissionStatusView | null> {
+  const n = parseId(id);
+  return n === null ? null : submissionStatus(database(), n);
+}
+
+export async function submissionExists(id: string): Promise<boolean> {
+  const n = parseId(id);
+  return n !== null && (await database().submission.count({ where: { id: n } })) > 0;
 }

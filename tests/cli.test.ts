@@ -1,6 +1,7 @@
 // `npx cajal` as a user runs it: a child process, real database, stdout/stderr and exit codes.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,6 +26,9 @@ function cajal(args: string[], env: Record<string, string> = {}): Promise<{ code
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** The staged copy of a small recording (tests never download; the mirror below serves this copy). */
+const SHARED_M1 = path.resolve(REPO_ROOT, "..", "shared", "datasets", "m1_reaching_dyer2017_dad", "original");
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -190,4 +194,55 @@ describe("cajal CLI", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/one of: tasks, datasets, methods/);
   });
+
+  it.skipIf(!existsSync(SHARED_M1))(
+    "datasets fetch downloads a recording into the data cache, verifies it, and refuses a damaged download",
+    async () => {
+      const mirror = mkdtempSync(path.join(os.tmpdir(), "cajal-mirror-"));
+      const cache = mkdtempSync(path.join(os.tmpdir(), "cajal-cache-"));
+      const served = path.join(mirror, "m1_reaching_dyer2017_dad", "original");
+      mkdirSync(served, { recursive: true });
+      for (const f of readdirSync(SHARED_M1)) copyFileSync(path.join(SHARED_M1, f), path.join(served, f));
+      const server = http.createServer((req, res) => {
+        const file = path.join(mirror, decodeURIComponent(req.url ?? "/"));
+        if (!file.startsWith(mirror) || !existsSync(file)) {
+          res.writeHead(404).end();
+          return;
+        }
+        res.writeHead(200, { "content-length": statSync(file).size }).end(readFileSync(file));
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const env = { CAJAL_DATA_DIR: cache, CAJAL_DATA_MIRROR: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+      try {
+        const first = await cajal(["datasets", "fetch", "m1_reaching_dyer2017_dad"], env);
+        expect(first.stderr).toContain(`data cache: ${cache}`);
+        expect(first.stdout).toMatch(/m1_reaching_dyer2017_dad\s+downloaded 2 file\(s\)/);
+        expect(first.code).toBe(0);
+        for (const f of readdirSync(SHARED_M1)) {
+          expect(readFileSync(path.join(cache, "m1_reaching_dyer2017_dad", "original", f))).toEqual(readFileSync(path.join(SHARED_M1, f)));
+        }
+        const again = await cajal(["datasets", "fetch", "m1_reaching_dyer2017_dad"], env);
+        expect(again.stdout).toMatch(/present \(2 files verified\)/);
+
+        // A mirror serving other bytes: the error names the file and URL, and nothing half-written stays.
+        const victim = readdirSync(served)[0] as string;
+        writeFileSync(path.join(served, victim), Buffer.alloc(statSync(path.join(served, victim)).size, 7));
+        rmSync(path.join(cache, "m1_reaching_dyer2017_dad", "original", victim));
+        const bad = await cajal(["datasets", "fetch", "m1_reaching_dyer2017_dad"], env);
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toContain(victim);
+        expect(bad.stderr).toContain(env.CAJAL_DATA_MIRROR);
+        expect(readdirSync(path.join(cache, "m1_reaching_dyer2017_dad", "original")).some((f) => f.includes(".part"))).toBe(false);
+        expect(existsSync(path.join(cache, "m1_reaching_dyer2017_dad", "original", victim))).toBe(false);
+
+        const unknown = await cajal(["datasets", "fetch", "no_such_recording"], env);
+        expect(unknown.code).toBe(2);
+        expect(unknown.stderr).toMatch(/unknown recording "no_such_recording"; available recordings: .*hd_peyrache2015_adn/);
+      } finally {
+        server.close();
+        rmSync(mirror, { recursive: true, force: true });
+        rmSync(cache, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -11,6 +11,8 @@ type LeaderboardTask = Pick<TaskInfo, "id" | "mainScore" | "metrics">;
 export function Leaderboard({ task, board, linkTitle = true }: { task: LeaderboardTask; board: DatasetLeaderboard; linkTitle?: boolean }) {
   const metricCols = task.metrics;
   const scored = board.entries.filter((e) => e.role === "ranked" || e.role === "chance");
+  // Workers of a Cajal server also score the private split (secret seeds); local runs have none.
+  const showPrivate = board.entries.some((e) => e.private);
   const { random, oracle } = board.references;
   return (
     <section className="rounded-xl border border-slate-200 bg-white shadow-sm" data-testid="leaderboard" data-dataset={board.slug}>
@@ -69,6 +71,15 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
                     {task.mainScore.label} <span className="font-normal text-slate-400">[95% CI]</span>
                   </th>
                   <th className="px-3 py-2 text-right font-medium">Normalized</th>
+                  {showPrivate && (
+                    <th
+                      className="px-3 py-2 text-right font-medium"
+                      data-testid="private-column"
+                      title="The same method version on the private split: instances from seeds only the server knows"
+                    >
+                      Private <span className="font-normal text-slate-400">[95% CI]</span>
+                    </th>
+                  )}
                   {metricCols.map((m) => (
                     <th key={m.id} className="px-3 py-2 text-right font-medium">
                       {m.label}
@@ -81,7 +92,7 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {board.entries.map((e) => (
-                  <Row key={e.runId} entry={e} metricIds={metricCols.map((m) => m.id)} />
+                  <Row key={e.runId} entry={e} metricIds={metricCols.map((m) => m.id)} showPrivate={showPrivate} />
                 ))}
               </tbody>
             </table>
@@ -121,7 +132,7 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
   );
 }
 
-function Row({ entry: e, metricIds }: { entry: LeaderboardEntry; metricIds: string[] }) {
+function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; metricIds: string[]; showPrivate: boolean }) {
   const chance = e.role === "chance";
   const failed = e.role === "failed";
   const pending = e.role === "pending";
@@ -149,7 +160,7 @@ function Row({ entry: e, metricIds }: { entry: LeaderboardEntry; metricIds: stri
         {e.methodKind === "external" && <Tag>external</Tag>}
       </td>
       {failed || pending ? (
-        <td colSpan={2 + metricIds.length} className="px-3 py-2 text-sm" data-testid="message">
+        <td colSpan={2 + metricIds.length + (showPrivate ? 1 : 0)} className="px-3 py-2 text-sm" data-testid="message">
           {failed ? (
             <span className="text-rose-700">{e.message ?? "failed without a message"}</span>
           ) : (
@@ -169,6 +180,7 @@ function Row({ entry: e, metricIds }: { entry: LeaderboardEntry; metricIds: stri
           <td className="px-3 py-2 text-right tabular-nums" data-testid="normalized">
             {formatScore(e.normalized)}
           </td>
+          {showPrivate && <PrivateCell entry={e} />}
           {metricIds.map((id) => (
             <td key={id} className="px-3 py-2 text-right tabular-nums">
               {formatScore(e.metrics?.[id])}
@@ -184,5 +196,26 @@ function Row({ entry: e, metricIds }: { entry: LeaderboardEntry; metricIds: stri
         <StatusBadge status={e.status} />
       </td>
     </tr>
+  );
+}
+
+/** The private-split score beside the official one: score and CI when scored, else the run's status. */
+function PrivateCell({ entry: e }: { entry: LeaderboardEntry }) {
+  const p = e.private;
+  return (
+    <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums" data-testid="private-score">
+      {!p ? (
+        <span className="text-slate-300">—</span>
+      ) : p.status === "ok" ? (
+        <Link href={`/runs/${p.runId}`} className="hover:underline">
+          <span className="font-medium text-slate-900">{formatScore(p.score)}</span>{" "}
+          <span className="text-xs text-slate-400">{formatCi(p.ciLow, p.ciHigh)}</span>
+        </Link>
+      ) : (
+        <Link href={`/runs/${p.runId}`}>
+          <StatusBadge status={p.status} />
+        </Link>
+      )}
+    </td>
   );
 }

@@ -1,5 +1,6 @@
 // One run: its result, full provenance (how to reproduce it) and every instance's outcome.
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
@@ -27,6 +28,7 @@ export default async function RunDetailPage({ params }: Props) {
   const run = result.data;
   if (!run) notFound();
   const failedInstances = run.instanceResults.filter((r) => r.status !== "ok").length;
+  const server = await siteUrl();
   return (
     <div className="space-y-8">
       <header>
@@ -131,6 +133,17 @@ export default async function RunDetailPage({ params }: Props) {
           <Field label="Started · finished">
             {formatDate(run.provenance.startedAt)} · {formatDate(run.provenance.finishedAt)}
           </Field>
+          <Field label="Reproduce">
+            {run.split === "private" ? (
+              <span className="text-slate-500">
+                Private-split runs are scored only by the server (their instances are secret); reproduce the official run.
+              </span>
+            ) : (
+              <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs" data-testid="reproduce-command">
+                npx cajal reproduce {run.id} --server {server}
+              </code>
+            )}
+          </Field>
           <Field label="References">
             {run.references.random ? (
               <Link href={`/runs/${run.references.random.runId}`} className="hover:underline">
@@ -219,7 +232,7 @@ function Instances({ run }: { run: RunPage }) {
                       {formatScore(r.metrics?.[m.id])}
                     </td>
                   ))}
-                  <td className="px-3 py-1.5 text-right font-mono text-xs text-slate-600">{r.seed}</td>
+                  <td className="px-3 py-1.5 text-right font-mono text-xs text-slate-600">{r.seed ?? "secret"}</td>
                   <td className="px-3 py-1.5">
                     <Hash value={r.inputHash} title="sha256 of the instance's inputs" />
                   </td>
@@ -275,4 +288,12 @@ function Hash({ value, title }: { value: string; title: string }) {
       {shortHash(value)}
     </span>
   );
+}
+
+/** This site's public address, for commands shown on the page: CAJAL_PUBLIC_URL, else what the request came to. */
+async function siteUrl(): Promise<string> {
+  if (process.env.CAJAL_PUBLIC_URL) return process.env.CAJAL_PUBLIC_URL.replace(/\/+$/, "");
+  const h = await headers();
+  const host = h.get("x-forwarded-host") ?? h.get("host") ?? "localhost:3000";
+  return `${h.get("x-forwarded-proto") ?? "http"}://${host}`;
 }

@@ -1,0 +1,38 @@
+// A submission: where it stands (queued with its position, running with instances done, finished, failed and why),
+// its runs on the official and private splits, and the logs of failed instances. Rendered on the server, then kept
+// current by <LiveStatus>, which polls GET /api/submissions/:id until the submission has ended.
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getSubmission, load } from "../../../lib/data.ts";
+import { DbError } from "../../_components/db-error.tsx";
+import { LiveStatus } from "./live-status.tsx";
+
+export const dynamic = "force-dynamic";
+
+interface Props {
+  params: Promise<{ id: string }>;
+}
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { id } = await params;
+  return { title: `Submission ${id}` };
+}
+
+export default async function SubmissionPage({ params }: Props) {
+  const { id } = await params;
+  const result = await load(() => getSubmission(id));
+  if (!result.ok) return <DbError message={result.error} />;
+  if (!result.data) notFound();
+  return (
+    <div className="space-y-6">
+      <nav className="text-sm text-slate-500">
+        <Link href="/" className="hover:underline">
+          Overview
+        </Link>{" "}
+        / submission {result.data.id}
+      </nav>
+      <LiveStatus initial={result.data} />
+    </div>
+  );
+}

@@ -1,0 +1,225 @@
+// `method.json`, the manifest of an external method folder (PROTOCOL.md, "The method folder"): its schema and the
+// messages, one line per problem: `method.json: <field>: <what is wrong>; allowed: <what is allowed>`. The known task
+// ids are passed in, so the site's upload API validates archives without loading the task registry (manifest.ts
+// supplies them from the registry for the harness).
+import { z } from "zod";
+
+export const MANIFEST_FILE = "method.json";
+
+/** The harness's limits per instance (PROTOCOL.md defaults). A deployment may change them; a manifest may only lower them. */
+export interface HarnessLimits {
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** Total size of the output files per instance. */
+  outputMb: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<HarnessLimits> = Object.freeze({ timeoutSeconds: 600, memoryMb: 4096, outputMb: 256 });
+
+export interface MethodManifest {
+  protocol: 1;
+  id: string;
+  version: string;
+  name: string;
+  tasks: string[];
+  command: string[];
+  description: string;
+  authors: string[];
+  url?: string;
+  limits?: { timeoutSeconds?: number; memoryMb?: number };
+}
+
+export class ManifestError extends Error {
+  override name = "ManifestError";
+  constructor(
+    readonly folder: string,
+    /** One line per problem, each `method.json: <field>: <what is wrong>; allowed: <what is allowed>`. */
+    readonly problems: string[],
+  ) {
+    super(problems.join("\n"));
+  }
+}
+
+const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+// semver.org's regular expression.
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+const TOP_KEYS = ["protocol", "id", "version", "name", "tasks", "command", "description", "authors", "url", "limits"] as const;
+const LIMIT_KEYS = ["timeoutSeconds", "memoryMb"] as const;
+
+/** A value as it should appear in a message. */
+function show(value: unknown): string {
+  if (value === undefined) return "undefined";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The zod error callback: "missing" for an absent field, else "is <value>" and an optional reason. */
+const wrong =
+  (reason?: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? "missing" : `is ${show(issue.input)}${reason ? ` (${reason})` : ""}`;
+
+function allowedFor(field: string, limits: HarnessLimits, taskIds: readonly string[]): string {
+  const tasks = taskIds.join(", ");
+  switch (field) {
+    case "":
+      return `a JSON object with the keys ${TOP_KEYS.join(", ")} (see PROTOCOL.md)`;
+    case "protocol":
+      return "1 (the number)";
+    case "id":
+      return 'kebab-case, 3-64 characters: lowercase letters and digits in groups joined by single hyphens, e.g. "sklearn-fastica"';
+    case "version":
+      return 'a semantic version (semver.org), e.g. "1.0.0"';
+    case "name":
+      return "a non-empty string";
+    case "description":
+      return "a non-empty string";
+    case "tasks":
+      return `a non-empty array of task ids, each one of: ${tasks}`;
+    case "tasks[]":
+      return `a task id, one of: ${tasks}`;
+    case "command":
+      return 'a non-empty array of non-empty strings (argv, run without a shell), e.g. ["python3", "run.py"]';
+    case "command[]":
+      return 'a non-empty string, e.g. "python3"';
+    case "authors":
+      return 'an array of strings, e.g. ["Jane Doe"]';
+    case "authors[]":
+      return 'a non-empty string, e.g. "Jane Doe"';
+    case "url":
+      return 'an absolute http(s) URL, e.g. "https://example.org/paper"';
+    case "limits":
+      return `an object with optional ${LIMIT_KEYS.join(" and ")}`;
+    case "limits.timeoutSeconds":
+      return `a number > 0 and at most ${limits.timeoutSeconds} (seconds; limits may only lower the harness limit)`;
+    case "limits.memoryMb":
+      return `a number > 0 and at most ${limits.memoryMb} (MiB; limits may only lower the harness limit)`;
+    default:
+      return "no such field";
+  }
+}
+
+/** The schema of method.json against the given harness limits and known task ids. */
+export function manifestSchema(limits: HarnessLimits, taskIds: readonly string[]) {
+  const nonEmpty = z.string({ error: wrong("not a string") }).min(1, { error: wrong("empty") });
+  const limit = (max: number, unit: string) =>
+    z
+      .number({ error: wrong("not a number") })
+      .refine((v) => Number.isFinite(v) && v > 0, { error: wrong("not a positive number") })
+      .refine((v) => v <= max, { error: (iss) => `is ${show(iss.input)}, above the harness limit of ${max} ${unit}` });
+  return z.strictObject(
+    {
+      protocol: z.literal(1, { error: wrong() }),
+      id: z
+        .string({ error: wrong("not a string") })
+        .min(3, { error: wrong("shorter than 3 characters") })
+        .max(64, { error: (iss) => `is ${show(iss.input)} (${String(iss.input).length} characters, more than 64)` })
+        .regex(ID, { error: wrong("not kebab-case") }),
+      version: z.string({ error: wrong("not a string") }).regex(SEMVER, { error: wrong("not a semantic version") }),
+      name: nonEmpty,
+      tasks: z
+        .array(
+          z
+            .string({ error: wrong("not a string") })
+            .refine((t) => taskIds.includes(t), { error: (iss) => `${show(iss.input)} is not a known task` }),
+          { error: wrong("not an array") },
+        )
+        .min(1, { error: wrong("empty") }),
+      command: z.array(nonEmpty, { error: wrong("not an array") }).min(1, { error: wrong("empty") }),
+      description: nonEmpty,
+      authors: z.array(nonEmpty, { error: wrong("not an array") }),
+      url: z
+        .string({ error: wrong("not a string") })
+        .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), { error: wrong("not an absolute http(s) URL") })
+        .optional(),
+      limits: z
+        .strictObject(
+          {
+            timeoutSeconds: limit(limits.timeoutSeconds, "s").optional(),
+            memoryMb: limit(limits.memoryMb, "MiB").optional(),
+          },
+          { error: wrong("not an object") },
+        )
+        .optional(),
+    },
+    { error: wrong("not a JSON object") },
+  );
+}
+
+/** "tasks.1" → "tasks[1]" for messages; "tasks[]" as the key of the allowed-values table. */
+function fieldNames(p: readonly PropertyKey[]): { shown: string; key: string } {
+  let shown = "";
+  let key = "";
+  for (const part of p) {
+    if (typeof part === "number") {
+      shown += `[${part}]`;
+      key += "[]";
+    } else {
+      shown += shown ? `.${String(part)}` : String(part);
+      key += key ? `.${String(part)}` : String(part);
+    }
+  }
+  return { shown, key };
+}
+
+/** Validate a parsed method.json; returns the manifest or every problem, one line each. */
+export function validateManifest(
+  raw: unknown,
+  limits: HarnessLimits,
+  taskIds: readonly string[],
+): { ok: true; manifest: MethodManifest } | { ok: false; problems: string[] } {
+  const result = manifestSchema(limits, taskIds).safeParse(raw);
+  if (result.success) return { ok: true, manifest: result.data as MethodManifest };
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      const known = issue.path.length === 0 ? TOP_KEYS : LIMIT_KEYS;
+      for (const k of issue.keys) {
+        const { shown } = fieldNames([...issue.path, k]);
+        problems.push(`${MANIFEST_FILE}: ${shown}: unknown key; allowed: the keys ${known.join(", ")}`);
+      }
+      continue;
+    }
+    const { shown, key } = fieldNames(issue.path);
+    if (seen.has(shown)) continue; // one line per field
+    seen.add(shown);
+    problems.push(`${MANIFEST_FILE}: ${shown || "(file)"}: ${issue.message}; allowed: ${allowedFor(key, limits, taskIds)}`);
+  }
+  return { ok: false, problems };
+}
+
+/** Line and column (1-based) of a character offset. */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/** Parse and validate the text of a method.json (from `where`: a folder or an archive); throws ManifestError listing every problem. */
+export function parseManifest(text: string, where: string, limits: HarnessLimits, taskIds: readonly string[]): MethodManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const pos = /at position (\d+)/.exec(message);
+    const offset = pos ? Number(pos[1]) : /Unexpected end of JSON input/.test(message) ? text.length : undefined;
+    const at = offset === undefined ? "" : (({ line, column }) => ` at line ${line}, column ${column}`)(lineColumn(text, offset));
+    const reason = message.replace(/\s*in JSON at position \d+.*$/, "");
+    throw new ManifestError(where, [`${MANIFEST_FILE}: (file): invalid JSON${at}: ${reason}; allowed: a JSON object (see PROTOCOL.md)`]);
+  }
+  const result = validateManifest(raw, limits, taskIds);
+  if (!result.ok) throw new ManifestError(where, result.problems);
+  return result.manifest;
+}
+
+/** The limits a method runs under: the harness's, lowered by the manifest's. */
+export function effectiveLimits(manifest: MethodManifest, limits: HarnessLimits = DEFAULT_LIMITS): HarnessLimits {
+  return {
+    timeoutSeconds: Math.min(limits.timeoutSeconds, manifest.limits?.timeoutSeconds ?? Number.POSITIVE_INFINITY),
+    memoryMb: Math.min(limits.memoryMb, manifest.limits?.memoryMb ?? Number.POSITIVE_INFINITY),
+    outputMb: limits.outputMb,
+  };
+}

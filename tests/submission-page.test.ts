@@ -1,0 +1,147 @@
+// A submission seen in a browser while a worker scores it: the page (`next build` + `next start`) shows it queued
+// with its position, then running and finished without being reloaded, with the log of the instance that failed;
+// the run page shows the reproduce command and the task leaderboard the private score beside the official one.
+import { existsSync } from "node:fs";
+import net from "node:net";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerAll } from "../harness/register.ts";
+import { getDataset } from "../harness/registry.ts";
+import { createServiceContext, postSubmission, type ServiceContext } from "../harness/service/api.ts";
+import { createToken } from "../harness/service/tokens.ts";
+import { startWorker, type WorkerHandle } from "../harness/service/worker.ts";
+import { buildSite, type SiteServer, serveSite } from "../harness/site.ts";
+import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
+import { rawTarGz } from "./helpers/tarball.ts";
+
+const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const DATASET = getDataset("topology", "neural-manifolds");
+// Fails on official instance 3 with a message on stderr; answers one loop everywhere else.
+const METHOD = rawTarGz([
+  {
+    path: "method.json",
+    body: JSON.stringify({
+      protocol: 1,
+      id: "loop-finder",
+      version: "1.0.0",
+      name: "Loop finder",
+      tasks: ["topology"],
+      command: ["sh", "run.sh"],
+      description: "Answers one loop; fails on official instance 3.",
+      authors: ["Cajal tests"],
+    }),
+  },
+  {
+    path: "run.sh",
+    body: `if grep -q '"neural-manifolds/official/3"' "$CAJAL_INPUT/task.json"; then echo "cannot handle instance 3" >&2; exit 3; fi
+sleep 0.3
+printf '{"betti": [1, 1, 0]}' > "$CAJAL_OUTPUT/result.json"
+`,
+  },
+]);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)("the submission page", () => {
+  let t: TestDatabase;
+  let ctx: ServiceContext;
+  let site: SiteServer;
+  let browser: Browser;
+  let page: Page;
+  let worker: WorkerHandle | undefined;
+  let submissionId: number;
+
+  beforeAll(async () => {
+    t = await createTestDatabase("submission_page");
+    await registerAll(t.db);
+    ctx = await createServiceContext(t.url);
+    const token = (await createToken(t.db, "page-test")).token;
+    const response = await postSubmission(
+      ctx,
+      new Request("http://localhost/api/submissions", {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}` },
+        body: new Uint8Array(METHOD),
+      }),
+    );
+    submissionId = ((await response.json()) as { id: number }).id;
+    // A second, older-looking submission ahead in the queue would change the position; this one is first.
+    await buildSite({ log: (line) => console.log(`[site] ${line}`) });
+    site = await serveSite({ port: await freePort(), databaseUrl: t.url });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await browser?.close();
+    await site?.stop();
+    await ctx?.close();
+    await t?.drop();
+  });
+
+  it("goes from queued (with its position) to running to finished without a reload, and shows the failed instance's log", async () => {
+    const response = await page.goto(`${site.url}/submissions/${submissionId}`);
+    expect(response?.status()).toBe(200);
+    const status = page.getByTestId("submission-status");
+    expect(await status.textContent()).toBe("queued");
+    expect(await page.getByTestId("submission-summary").textContent()).toMatch(/^Queued: position 1 \(0 submissions ahead\)/);
+    let navigations = 0;
+    page.on("framenavigated", (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+
+    process.env.CAJAL_PRIVATE_SECRET = "submission-page-secret";
+    worker = await startWorker({ url: t.url, datasets: [DATASET.slug], pollMs: 200, log: () => undefined });
+    await page.waitForSelector('[data-testid="submission"][data-status="running"], [data-testid="submission"][data-status="finished"]', {
+      timeout: 240_000,
+    });
+    await page.waitForSelector('[data-testid="submission"][data-status="finished"]', { timeout: 300_000 });
+    expect(navigations).toBe(0);
+
+    expect(await page.getByTestId("submission-summary").textContent()).toBe("Finished: 1 of 2 runs scored.");
+    expect(await page.getByTestId("submission-message").textContent()).toMatch(
+      /^1 of 2 runs failed; first: run \d+: 1 of 14 instances failed \(1 error\)/,
+    );
+    const runs = page.getByTestId("submission-run");
+    expect(await runs.count()).toBe(6); // the method and random, oracle on official and private
+    const official = page.locator('[data-testid="submission-run"][data-split="official"][data-status="error"]');
+    expect(await official.count()).toBe(1);
+    const failed = page.getByTestId("failed-instance");
+    expect(await failed.count()).toBe(1);
+    await failed.locator("summary").click();
+    expect(await failed.textContent()).toContain(`${DATASET.slug}/official/3: error — exit code 3: cannot handle instance 3`);
+    expect(await failed.locator("pre").textContent()).toContain("cannot handle instance 3");
+  }, 600_000);
+
+  it("run pages show the reproduce command; the leaderboard shows the private score beside the official one", async () => {
+    const run = await t.db.run.findFirstOrThrow({ where: { split: "private", methodVersion: { methodId: "loop-finder" } } });
+    expect(run.status).toBe("ok");
+    const official = await t.db.run.findFirstOrThrow({ where: { split: "official", methodVersion: { methodId: "random" } } });
+    await page.goto(`${site.url}/runs/${official.id}`);
+    expect(await page.getByTestId("reproduce-command").textContent()).toBe(`npx cajal reproduce ${official.id} --server ${site.url}`);
+    // A private run never shows its instances' seeds.
+    await page.goto(`${site.url}/runs/${run.id}`);
+    expect(await page.getByTestId("reproduce-command").count()).toBe(0);
+    expect(await page.locator('[data-testid="instance-row"]').first().textContent()).toContain("secret");
+
+    await page.goto(`${site.url}/tasks/topology`);
+    const board = page.locator(`[data-testid="leaderboard"][data-dataset="${DATASET.slug}"]`);
+    expect(await board.getByTestId("private-column").count()).toBe(1);
+    const random = board.locator('[data-testid="leaderboard-row"][data-method="random"]');
+    const privateRandom = await t.db.run.findFirstOrThrow({ where: { split: "private", methodVersion: { methodId: "random" } } });
+    expect(await random.getByTestId("private-score").textContent()).toContain((privateRandom.score as number).toFixed(3));
+    // The submitted method failed on the official split: it shows the failure there, and no private column cell.
+    const method = board.locator('[data-testid="leaderboard-row"][data-method="loop-finder"]');
+    expect(await method.getAttribute("data-role")).toBe("failed");
+  }, 120_000);
+});
