@@ -206,6 +206,50 @@ export function columnMeans(x: ArrayLike<number>, n: number, d: number): Float64
 }
 
 /**
+ * The 4 × 2 block of dot products of rows a, a+1, a+2, a+3 with rows b, b+1 of a row-major matrix whose
+ * rows are `len` long (`a`, `b`: offsets of the first rows), into out[2·r + c]. Eight independent sums over
+ * one pass keep the values in registers; each sum runs in index order, so results equal plain dot products.
+ */
+export function dotBlock4x2(x: Float64Array, a: number, b: number, len: number, out: Float64Array): void {
+  const a1 = a + len;
+  const a2 = a1 + len;
+  const a3 = a2 + len;
+  const b1 = b + len;
+  let c00 = 0;
+  let c01 = 0;
+  let c10 = 0;
+  let c11 = 0;
+  let c20 = 0;
+  let c21 = 0;
+  let c30 = 0;
+  let c31 = 0;
+  for (let s = 0; s < len; s++) {
+    const x0 = x[a + s] as number;
+    const x1 = x[a1 + s] as number;
+    const x2 = x[a2 + s] as number;
+    const x3 = x[a3 + s] as number;
+    const y0 = x[b + s] as number;
+    const y1 = x[b1 + s] as number;
+    c00 += x0 * y0;
+    c01 += x0 * y1;
+    c10 += x1 * y0;
+    c11 += x1 * y1;
+    c20 += x2 * y0;
+    c21 += x2 * y1;
+    c30 += x3 * y0;
+    c31 += x3 * y1;
+  }
+  out[0] = c00;
+  out[1] = c01;
+  out[2] = c10;
+  out[3] = c11;
+  out[4] = c20;
+  out[5] = c21;
+  out[6] = c30;
+  out[7] = c31;
+}
+
+/**
  * Covariance (1/n normalisation, the maximum-likelihood estimate that PCA and FastICA whitening use)
  * of the rows of a row-major n×d matrix, about `mean` (column means when omitted). Accumulated in
  * float64, so the result does not depend on any backend.
@@ -223,39 +267,10 @@ export function covariance(x: ArrayLike<number>, n: number, d: number, mean: Arr
     for (let c = 0; c < d; c++) ct[c * n + s] = (x[base + c] as number) - (mean[c] as number);
   }
   // Upper triangle only (j ≥ i); mirrored below.
+  const sums = new Float64Array(8);
   for (let i0 = 0; i0 < d; i0 += 4) {
-    const a0 = i0 * n;
-    const a1 = a0 + n;
-    const a2 = a1 + n;
-    const a3 = a2 + n;
     for (let j = i0; j < padded; j += 2) {
-      const b0 = j * n;
-      const b1 = b0 + n;
-      let c00 = 0;
-      let c01 = 0;
-      let c10 = 0;
-      let c11 = 0;
-      let c20 = 0;
-      let c21 = 0;
-      let c30 = 0;
-      let c31 = 0;
-      for (let s = 0; s < n; s++) {
-        const x0 = ct[a0 + s] as number;
-        const x1 = ct[a1 + s] as number;
-        const x2 = ct[a2 + s] as number;
-        const x3 = ct[a3 + s] as number;
-        const y0 = ct[b0 + s] as number;
-        const y1 = ct[b1 + s] as number;
-        c00 += x0 * y0;
-        c01 += x0 * y1;
-        c10 += x1 * y0;
-        c11 += x1 * y1;
-        c20 += x2 * y0;
-        c21 += x2 * y1;
-        c30 += x3 * y0;
-        c31 += x3 * y1;
-      }
-      const sums = [c00, c01, c10, c11, c20, c21, c30, c31];
+      dotBlock4x2(ct, i0 * n, j * n, n, sums);
       for (let t = 0; t < 8; t++) {
         const i = i0 + (t >> 1);
         const jj = j + (t & 1);

@@ -7,6 +7,7 @@
 // 4 rows × 2 rows at a time (eight independent accumulators, each row read once per block), over tiles of
 // rows that stay in cache. Every dot product is still summed in coordinate order, so the distances do not
 // depend on the blocking.
+import { dotBlock4x2 } from "../../harness/linalg.ts";
 
 export interface Neighbours {
   k: number;
@@ -47,45 +48,8 @@ export function nearestNeighbours(x: ArrayLike<number>, n: number, d: number, k:
   for (let j0 = 0; j0 < padded; j0 += tile) {
     const j1 = Math.min(padded, j0 + tile);
     for (let i0 = 0; i0 < j1 && i0 < n; i0 += BLOCK) {
-      const a0 = i0 * d;
-      const a1 = a0 + d;
-      const a2 = a1 + d;
-      const a3 = a2 + d;
       for (let j = Math.max(j0, i0); j < j1; j += 2) {
-        const b0 = j * d;
-        const b1 = b0 + d;
-        let c00 = 0;
-        let c01 = 0;
-        let c10 = 0;
-        let c11 = 0;
-        let c20 = 0;
-        let c21 = 0;
-        let c30 = 0;
-        let c31 = 0;
-        for (let c = 0; c < d; c++) {
-          const x0 = xs[a0 + c] as number;
-          const x1 = xs[a1 + c] as number;
-          const x2 = xs[a2 + c] as number;
-          const x3 = xs[a3 + c] as number;
-          const y0 = xs[b0 + c] as number;
-          const y1 = xs[b1 + c] as number;
-          c00 += x0 * y0;
-          c01 += x0 * y1;
-          c10 += x1 * y0;
-          c11 += x1 * y1;
-          c20 += x2 * y0;
-          c21 += x2 * y1;
-          c30 += x3 * y0;
-          c31 += x3 * y1;
-        }
-        dots[0] = c00;
-        dots[1] = c01;
-        dots[2] = c10;
-        dots[3] = c11;
-        dots[4] = c20;
-        dots[5] = c21;
-        dots[6] = c30;
-        dots[7] = c31;
+        dotBlock4x2(xs, i0 * d, j * d, d, dots);
         // Pair (i, j) of dots[t], i < j only (the diagonal block and the padding rows are skipped).
         for (let t = 0; t < 8; t++) {
           const i = i0 + (t >> 1);
