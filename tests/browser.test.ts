@@ -226,6 +226,23 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     expect(await text(page.locator("h1"))).toBe("Unknown dataset");
   });
 
+  it("a real recording's dataset page shows its card, BibTeX and a plot of the data", async (ctx) => {
+    const hd = getDataset("latent-decoding", "hd_peyrache2015_adn");
+    const reason = hd.unavailable?.();
+    if (reason) ctx.skip(reason);
+    const response = await page.goto(url("/tasks/latent-decoding/datasets/hd_peyrache2015_adn"));
+    expect(response?.status()).toBe(200);
+    const card = page.locator('[data-testid="dataset-card"]');
+    await card.waitFor({ state: "visible" });
+    expect(await text(card)).toContain(hd.card?.licence.slice(0, 40));
+    expect(await text(card.locator('[data-testid="bibtex"]'))).toMatch(/^@article\{/);
+    expect(await text(card)).toContain("dataHD.mat");
+    // The preview stored at registration: one line per head-direction cell's tuning curve.
+    await page.locator('[data-testid="data-plot"]').waitFor({ state: "visible" });
+    expect(await page.locator('[data-testid="data-plot"] path').count()).toBeGreaterThan(1);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "dataset-hd.png"), fullPage: true });
+  });
+
   it("an unknown task or run is a 404 with the not-found page", async () => {
     for (const p of ["/tasks/no-such-task", "/runs/987654321", "/runs/not-a-number", "/no/such/page"]) {
       const response = await page.goto(url(p));

@@ -65,6 +65,31 @@ describe.each(AVAILABLE.map((d) => [`${d.task}/${d.slug}`, d] as const))("datase
     expect(existsSync(path.join(REPO_ROOT, "datasets", datasetFolder(dataset), "README.md"))).toBe(true);
   });
 
+  it.skipIf(!dataset.preview)("has a preview plot the dataset page can draw", () => {
+    const preview = dataset.preview?.();
+    expect(preview?.title.length).toBeGreaterThan(0);
+    expect(["lines", "points"]).toContain(preview?.kind);
+    expect(preview?.series.length).toBeGreaterThan(0);
+    let points = 0;
+    for (const series of preview?.series ?? []) {
+      expect(series.x.length).toBe(series.y.length);
+      expect([...series.x, ...series.y].every(Number.isFinite)).toBe(true);
+      points += series.x.length;
+    }
+    // Stored in the database and drawn as inline SVG: keep it small.
+    expect(points).toBeLessThanOrEqual(5000);
+    expect(JSON.stringify(preview).length).toBeLessThan(200_000);
+  });
+
+  it("real recordings carry a card with licence, citation and every original file's sha256", () => {
+    if (dataset.domain !== "biological") return;
+    expect(dataset.card?.licence.length).toBeGreaterThan(0);
+    expect(dataset.card?.bibtex).toMatch(/^@\w+\{/);
+    expect(dataset.card?.files.length).toBeGreaterThan(0);
+    for (const f of dataset.card?.files ?? []) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(dataset.config)).toContain(dataset.card?.files[0]?.sha256 ?? "missing");
+  });
+
   it("is deterministic in (dataset, version, split, index) and splits differ", () => {
     const again = generateInstance(dataset, "dev", 0);
     expect(hashArrays(again.inputs)).toBe(hashArrays(instance.inputs));
