@@ -262,7 +262,9 @@ async function commandStart(port: number) {
     const db = createDb(handle.url);
     try {
       const registered = await registerAll(db);
-      const report = await runSuite(db, { split: "official", progress: true }, registered);
+      // In-process methods are single-threaded: one worker thread per core runs the suite's datasets side by side.
+      const { runSuiteThreaded } = await import("./suite-threads.ts");
+      const report = await runSuiteThreaded(handle.url, registered, { split: "official" });
       process.stdout.write(`${formatResultsTable(report.results)}\n`);
     } finally {
       await db.$disconnect();

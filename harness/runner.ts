@@ -49,6 +49,14 @@ export interface SuiteOptions {
   jobs?: number;
   /** Methods outside the built-in registry (external method folders, test doubles), selectable by id. */
   extraMethods?: MethodDefinition[];
+  /** Report progress here instead of drawing a bar (a suite split over worker threads shares one bar). */
+  progressSink?: ProgressSink;
+}
+
+export interface ProgressSink {
+  update(detail: string): void;
+  tick(detail: string): void;
+  finish(): void;
 }
 
 export interface PlannedRun {
@@ -231,15 +239,59 @@ export interface SuiteReport {
   wallMs: number;
 }
 
+/** Say which datasets of the selected tasks the suite skips because they cannot be generated here. */
+export function reportUnavailable(tasks?: string[]): void {
+  for (const d of listDatasets().filter((x) => !tasks?.length || tasks.includes(x.task))) {
+    const reason = d.unavailable?.();
+    if (reason) process.stderr.write(`skipping ${d.task}/${d.slug}: ${reason}\n`);
+  }
+}
+
+/** The database key of a planned run. */
+function runKeyOf({ method, task, dataset }: PlannedRun, reg: Registered, split: Split) {
+  return {
+    methodVersionId: reg.methodVersionId.get(method.id) as number,
+    taskVersionId: reg.taskVersionId.get(task.id) as number,
+    datasetVersionId: reg.datasetVersionId.get(datasetKey(dataset)) as number,
+    split,
+  };
+}
+
+export interface PendingRun {
+  planned: PlannedRun;
+  runId: number | null;
+  /** Instances that already have a result to keep (resume). */
+  done: Set<number>;
+}
+
+/**
+ * What a plan still has to do: finished runs are skipped (unless failed and `retryFailed`), interrupted
+ * ones resume after their finished instances.
+ */
+export async function pendingRuns(db: Db, plan: PlannedRun[], reg: Registered, split: Split, retryFailed = false) {
+  const pending: PendingRun[] = [];
+  const skippedRunIds: number[] = [];
+  for (const planned of plan) {
+    const existing = await db.run.findUnique({
+      where: { methodVersionId_taskVersionId_datasetVersionId_split: runKeyOf(planned, reg, split) },
+      include: { results: { select: { index: true, status: true } } },
+    });
+    if (existing && TERMINAL.has(existing.status) && !(retryFailed && existing.status !== "ok")) {
+      skippedRunIds.push(existing.id);
+      continue;
+    }
+    // Resume: keep finished ok instances; failed ones are retried with the run.
+    const done = new Set((existing?.results ?? []).filter((r) => r.status === "ok" || !retryFailed).map((r) => r.index));
+    pending.push({ planned, runId: existing?.id ?? null, done });
+  }
+  const totalInstances = pending.reduce((s, p) => s + p.planned.dataset.sizes[split] - p.done.size, 0);
+  return { pending, skippedRunIds, totalInstances };
+}
+
 export async function runSuite(db: Db, options: SuiteOptions, registered?: Registered): Promise<SuiteReport> {
   const started = performance.now();
   const plan = planRuns(options);
-  if (options.progress !== false && !options.datasets?.length) {
-    for (const d of listDatasets().filter((x) => !options.tasks?.length || options.tasks.includes(x.task))) {
-      const reason = d.unavailable?.();
-      if (reason) process.stderr.write(`skipping ${d.task}/${d.slug}: ${reason}\n`);
-    }
-  }
+  if (options.progress !== false && !options.datasets?.length) reportUnavailable(options.tasks);
   const reg = registered ?? (await registerAll(db));
   for (const method of options.extraMethods ?? []) reg.methodVersionId.set(method.id, await registerMethod(db, method));
   const { backend } = await initTf();
@@ -248,30 +300,9 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   const split = options.split;
 
   // Work out what is left before starting, so the progress bar knows its total.
-  const pending: { planned: PlannedRun; runId: number | null; done: Set<number> }[] = [];
-  const skippedRunIds: number[] = [];
-  const runKey = ({ method, task, dataset }: PlannedRun) => ({
-    methodVersionId: reg.methodVersionId.get(method.id) as number,
-    taskVersionId: reg.taskVersionId.get(task.id) as number,
-    datasetVersionId: reg.datasetVersionId.get(datasetKey(dataset)) as number,
-    split,
-  });
-  for (const planned of plan) {
-    const key = runKey(planned);
-    const existing = await db.run.findUnique({
-      where: { methodVersionId_taskVersionId_datasetVersionId_split: key },
-      include: { results: { select: { index: true, status: true } } },
-    });
-    if (existing && TERMINAL.has(existing.status) && !(options.retryFailed && existing.status !== "ok")) {
-      skippedRunIds.push(existing.id);
-      continue;
-    }
-    // Resume: keep finished ok instances; failed ones are retried with the run.
-    const done = new Set((existing?.results ?? []).filter((r) => r.status === "ok" || !options.retryFailed).map((r) => r.index));
-    pending.push({ planned, runId: existing?.id ?? null, done });
-  }
-  const totalInstances = pending.reduce((s, p) => s + p.planned.dataset.sizes[split] - p.done.size, 0);
-  const bar = new ProgressBar(`suite (${split})`, totalInstances, process.stderr, options.progress !== false);
+  const { pending, skippedRunIds, totalInstances } = await pendingRuns(db, plan, reg, split, options.retryFailed);
+  const runKey = (planned: PlannedRun) => runKeyOf(planned, reg, split);
+  const bar = options.progressSink ?? new ProgressBar(`suite (${split})`, totalInstances, process.stderr, options.progress !== false);
   const hw = hardware();
   const ranIds: number[] = [];
   // Every method of a dataset sees the same instances: generate each once (the plan is grouped by
