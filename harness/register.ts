@@ -5,6 +5,7 @@ import path from "node:path";
 import { type Db, Prisma } from "./db/client.ts";
 import { REPO_ROOT } from "./db/embedded.ts";
 import { hashArrays, hashInputs } from "./ndarray.ts";
+import { datasetPreview } from "./preview.ts";
 import { hashFiles, importClosure, listFiles, sha256Json } from "./provenance.ts";
 import { datasetFolder, generateInstance, listDatasets, listMethods, listTasks } from "./registry.ts";
 import type { DatasetDefinition, MethodDefinition, TaskDefinition } from "./types.ts";
@@ -150,9 +151,10 @@ export async function registerAll(db: Db): Promise<Registered> {
       update: {},
     });
     // The preview plot depends only on the dataset version's data: computed once, when first missing.
-    if (version.preview === null && dataset.preview) {
-      const preview = dataset.preview() as unknown as Prisma.InputJsonObject;
-      await db.datasetVersion.update({ where: { id: version.id }, data: { preview } });
+    if (version.preview === null) {
+      const preview = datasetPreview(dataset);
+      if (preview)
+        await db.datasetVersion.update({ where: { id: version.id }, data: { preview: preview as unknown as Prisma.InputJsonObject } });
     }
     if (version.contentHash !== contentHash) {
       throw new VersionConflictError(

@@ -218,6 +218,9 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     expect(await boards.first().getAttribute("data-dataset")).toBe(DATASET);
     const shown = await boards.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-method")));
     expect([...shown].sort()).toEqual([...SUITE_METHODS.filter((m) => m !== "oracle"), BROKEN.id].sort());
+    // Generated datasets draw the first two principal components of a dev instance.
+    expect(await text(page.locator("h3").filter({ hasText: "principal components" }))).toContain("activations of dev instance 0");
+    expect(await page.locator('[data-testid="data-plot"] path').count()).toBe(1);
     await page.locator('[data-testid="dataset-readme"] summary').click();
     expect(await text(page.locator('[data-testid="dataset-readme"] pre'))).toMatch(/^# `sparse-linear`/);
     await page.screenshot({ path: path.join(SCREENSHOTS, "dataset.png"), fullPage: true });

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DATASETS } from "../datasets/registry.ts";
 import { REPO_ROOT } from "../harness/db/embedded.ts";
 import { hashArrays } from "../harness/ndarray.ts";
+import { datasetPreview } from "../harness/preview.ts";
 import { datasetFolder, generateInstance, getTask } from "../harness/registry.ts";
 import { evaluateInstance, methodContext } from "../harness/runner.ts";
 import { DOMAINS, SPLITS } from "../harness/types.ts";
@@ -65,8 +66,8 @@ describe.each(AVAILABLE.map((d) => [`${d.task}/${d.slug}`, d] as const))("datase
     expect(existsSync(path.join(REPO_ROOT, "datasets", datasetFolder(dataset), "README.md"))).toBe(true);
   });
 
-  it.skipIf(!dataset.preview)("has a preview plot the dataset page can draw", () => {
-    const preview = dataset.preview?.();
+  it("has a preview plot the dataset page can draw (its own, or the first two principal components)", () => {
+    const preview = datasetPreview(dataset);
     expect(preview?.title.length).toBeGreaterThan(0);
     expect(["lines", "points"]).toContain(preview?.kind);
     expect(preview?.series.length).toBeGreaterThan(0);
