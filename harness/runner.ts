@@ -349,19 +349,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
       bar.update(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
       const instance = instanceOf(dataset, index);
       const outcome = await evaluateInstance(method, task, instance, timeoutMs);
-      const data = {
-        instanceKey: instance.key,
-        seed: instance.seed,
-        inputHash: hashInputs(instance),
-        status: toDbStatus(outcome.status),
-        score: outcome.score,
-        metrics: outcome.metrics ?? undefined,
-        message: outcome.message,
-        log: outcome.log,
-        wallMs: outcome.wallMs,
-        cpuMs: outcome.cpuMs,
-        peakRssMb: outcome.peakRssMb ?? peakRssMb(),
-      };
+      const data = instanceResultFields(instance, outcome);
       await db.instanceResult.upsert({
         where: { runId_index: { runId: run.id, index } },
         create: { runId: run.id, index, ...data },
@@ -388,6 +376,24 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
     .map((r) => ({ ...r, skipped: skipped.has(r.runId) }))
     .sort((a, b) => (order.get(`${a.method}|${a.task}|${a.dataset}`) ?? 0) - (order.get(`${b.method}|${b.task}|${b.dataset}`) ?? 0));
   return { results, backend, wallMs: performance.now() - started };
+}
+
+/** The InstanceResult columns of one evaluated instance (what the runner and the service's workers store). */
+export function instanceResultFields(instance: Instance, outcome: Awaited<ReturnType<typeof evaluateInstance>>) {
+  return {
+    instanceKey: instance.key,
+    seed: instance.seed,
+    inputHash: hashInputs(instance),
+    status: toDbStatus(outcome.status),
+    score: outcome.score,
+    metrics: outcome.metrics ?? undefined,
+    message: outcome.message,
+    log: outcome.log,
+    wallMs: outcome.wallMs,
+    cpuMs: outcome.cpuMs,
+    // In-process methods report no peak of their own: the harness process's peak stands in.
+    peakRssMb: outcome.peakRssMb ?? peakRssMb(),
+  };
 }
 
 /** Aggregate a run's instances into its status, score and CI. */

@@ -1,7 +1,3 @@
-// The service's commands as a user runs them (child processes): `tokens create`, `submit` against a server, and
-// `reproduce` of a deterministic built-in method's published run, from the server and offline from an exported file,
-// agreeing exactly; a run whose recorded versions differ from this checkout is reported, not run.
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -12,25 +8,8 @@ import { runSuite } from "../harness/runner.ts";
 import { createServiceContext, type ServiceContext } from "../harness/service/api.ts";
 import { hashToken } from "../harness/service/tokens.ts";
 import { type ApiServer, startApiServer } from "./helpers/api-server.ts";
+import { cajal } from "./helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
-
-function cajal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "bin/cajal.mjs"), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 // A deterministic built-in method on a small dataset: the same instances give bit-identical scores.
 const SELECTION = { tasks: ["intrinsic-dimension"], datasets: ["neural-embedding"], methods: ["participation-ratio"] };

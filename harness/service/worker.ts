@@ -14,13 +14,12 @@ import { createDb, type Db } from "../db/client.ts";
 import { ManifestError } from "../external/manifest.ts";
 import { loadExternalMethod } from "../external/method.ts";
 import { SandboxUnavailableError, sandboxAvailable, unavailableMessage } from "../external/sandbox.ts";
-import { hashInputs } from "../ndarray.ts";
-import { gitSha, HARNESS_VERSION, hardware, peakRssMb } from "../provenance.ts";
+import { gitSha, HARNESS_VERSION, hardware } from "../provenance.ts";
 import { datasetKey, methodSourceHash, type Registered, registerAll, registerMethod } from "../register.ts";
 import { generateInstance, getDataset, getMethod, getTask, listDatasets, UsageError } from "../registry.ts";
-import { toDbStatus, toStatus } from "../results.ts";
+import { toStatus } from "../results.ts";
 import { seedFrom } from "../rng.ts";
-import { DEFAULT_TIMEOUT_MS, evaluateInstance, finalizeRun, type PlannedRun, planRuns } from "../runner.ts";
+import { DEFAULT_TIMEOUT_MS, evaluateInstance, finalizeRun, instanceResultFields, type PlannedRun, planRuns } from "../runner.ts";
 import { initTf } from "../tf.ts";
 import type { DatasetDefinition, Instance, MethodDefinition, Split, TaskDefinition } from "../types.ts";
 import { extractArchive } from "./archive.ts";
@@ -332,17 +331,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
           {
             runId,
             index,
-            instanceKey: inst.key,
-            seed: inst.seed,
-            inputHash: hashInputs(inst),
-            status: toDbStatus(outcome.status),
-            score: outcome.score,
-            metrics: outcome.metrics ?? undefined,
-            message: outcome.message,
-            log: outcome.log,
-            wallMs: outcome.wallMs,
-            cpuMs: outcome.cpuMs,
-            peakRssMb: outcome.peakRssMb ?? peakRssMb(),
+            ...instanceResultFields(inst, outcome),
             worker: name,
           },
         ],
