@@ -110,6 +110,23 @@ export interface TaskDefinition {
   oracle(instance: Instance): MethodOutputs;
   /** The `random` reference: chance-level outputs of the right shape from `rng`. */
   random(instance: Instance, rng: Rng): MethodOutputs;
+  /** Trivial answers every real method must beat; the floor references (methods of kind "floor") call these. */
+  floors: TaskFloors;
+}
+
+/**
+ * The strongest trivial answers of a task (issue 10). The normalized score puts its 0 at the best of `random` and
+ * the floor references built on these, so "normalized > 0" means "better than any shortcut".
+ */
+export interface TaskFloors {
+  /**
+   * The single answer that scores best over `truths` (the truths of a set of instances of one dataset and split),
+   * shaped for `instance`. The `floor-constant` reference gives it every truth of the split; `floor-shape` gives it
+   * the truths of the instances whose input shapes and params are nearest to this one's (leave-one-out).
+   */
+  bestConstant(truths: readonly Record<string, NdArray>[], instance: Instance): MethodOutputs;
+  /** The task's natural one-line shortcut (T1: k random data rows; T5: order parts within one system; T6: activation spread × outgoing weight norm), or null where the task has none beyond the others. */
+  shortcut: ((instance: Instance, rng: Rng) => MethodOutputs) | null;
 }
 
 /** A small plot of a dataset for its page: lines (e.g. tuning curves) or points (e.g. a position trace). */
@@ -212,7 +229,8 @@ export interface MethodDefinition {
   id: string;
   version: string;
   name: string;
-  kind: "baseline" | "reference" | "external";
+  /** reference: oracle and random (the normalization); floor: trivial answers shown as rows to beat, never ranked. */
+  kind: "baseline" | "reference" | "floor" | "external";
   description: string;
   url?: string;
   tasks: string[];
