@@ -16,11 +16,12 @@ import type { JsonValue, MethodDefinition } from "./types.ts";
 const HELP = `cajal — the Cajal benchmark harness
 
 usage:
-  cajal start [--port 3000]               database, migrations, default suite, then the site
+  cajal start [--port 3000] [--host H]    database, migrations, default suite, then the site
   cajal run [--task T] [--dataset D] [--method M|PATH] [--split dev|official] [--json] [--retry-failed]
             [--jobs N] [--no-sandbox]           PATH: a method folder with method.json (PROTOCOL.md)
   cajal list tasks|datasets|methods [--json]
-  cajal serve [--port 3000]               serve the site on the results already in the database
+  cajal serve [--port 3000] [--host H]    serve the site on the results already in the database
+                                          (listens on 127.0.0.1; --host 0.0.0.0 behind a reverse proxy)
   cajal db migrate                        apply prisma/migrations (offline, idempotent)
   cajal export --task T --dataset D --split dev|official --out DIR [--with-truth]
   cajal datasets build [SLUG…] [--force]  train the artificial datasets' networks (sha256-verified)
@@ -46,6 +47,12 @@ const portSchema = z.coerce
   .min(1)
   .max(65535);
 
+// An interface name or address for --host: no spaces, no scheme, no port.
+const hostSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9.:-]{1,253}$/, { error: () => 'host must be an interface address or name, e.g. "127.0.0.1" or "0.0.0.0"' })
+  .optional();
+
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
@@ -58,6 +65,7 @@ function parse(argv: string[]) {
       split: { type: "string" },
       json: { type: "boolean" },
       port: { type: "string" },
+      host: { type: "string" },
       out: { type: "string" },
       "with-truth": { type: "boolean" },
       "retry-failed": { type: "boolean" },
@@ -232,10 +240,10 @@ function commandList(what: string | undefined, json: boolean) {
   }
 }
 
-async function commandServe(port: number, url: string) {
+async function commandServe(port: number, host: string | undefined, url: string) {
   const { buildSite, serveSite } = await import("./site.ts");
   await buildSite({ log: (line: string) => process.stderr.write(`${line}\n`) });
-  const site = await serveSite({ port, databaseUrl: url });
+  const site = await serveSite({ port, databaseUrl: url, ...(host ? { hostname: host } : {}) });
   process.stdout.write(`\nCajal is up: ${site.url}\n(press Ctrl+C to stop)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -245,7 +253,7 @@ async function commandServe(port: number, url: string) {
   await site.stop();
 }
 
-async function commandStart(port: number) {
+async function commandStart(port: number, host: string | undefined) {
   const t0 = performance.now();
   const handle = await openDatabase();
   try {
@@ -271,7 +279,7 @@ async function commandStart(port: number) {
     }
     await building;
     process.stderr.write(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-    await commandServe(port, handle.url);
+    await commandServe(port, host, handle.url);
   } finally {
     await handle.stop();
   }
@@ -540,11 +548,12 @@ export async function main(argv: string[]): Promise<number> {
         commandList(rest[0], Boolean(values.json));
         return 0;
       case "start":
-        await commandStart(portSchema.parse(values.port ?? process.env.PORT ?? 3000));
+        await commandStart(portSchema.parse(values.port ?? process.env.PORT ?? 3000), hostSchema.parse(values.host));
         return 0;
       case "serve": {
         const port = portSchema.parse(values.port ?? process.env.PORT ?? 3000);
-        await withDatabase((url) => commandServe(port, url));
+        const host = hostSchema.parse(values.host);
+        await withDatabase((url) => commandServe(port, host, url));
         return 0;
       }
       case "db":

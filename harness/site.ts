@@ -203,7 +203,10 @@ export async function buildSite(options: { log?: Log } = {}): Promise<BuildResul
 export interface ServeOptions {
   port: number;
   databaseUrl: string;
-  /** Interface to listen on; default: all (like `next start`). */
+  /**
+   * Interface to listen on; default 127.0.0.1, so a site started on a laptop or a shared machine is not reachable
+   * from the network. A deployment behind a reverse proxy passes its interface (`--host 0.0.0.0`).
+   */
   hostname?: string;
   /** How long to wait for the first answer. */
   timeoutMs?: number;
@@ -215,13 +218,14 @@ export interface SiteServer {
   stop(): Promise<void>;
 }
 
-function portFree(port: number, hostname?: string): Promise<boolean> {
+export const DEFAULT_HOST = "127.0.0.1";
+
+function portFree(port: number, hostname: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once("error", () => resolve(false));
     server.once("listening", () => server.close(() => resolve(true)));
-    if (hostname) server.listen(port, hostname);
-    else server.listen(port);
+    server.listen(port, hostname);
   });
 }
 
@@ -236,7 +240,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
 
 /** Start `next start` on `port` against `databaseUrl`; resolves once the site answers. */
 export async function serveSite(options: ServeOptions): Promise<SiteServer> {
-  const { port, databaseUrl, hostname } = options;
+  const { port, databaseUrl } = options;
+  const hostname = options.hostname ?? DEFAULT_HOST;
   const log = options.log ?? (() => undefined);
   const timeoutMs = options.timeoutMs ?? 60_000;
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`invalid port ${port}: choose another with --port`);
@@ -245,7 +250,7 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
   if (!(await portFree(port, hostname))) {
     throw new Error(`port ${port} is already in use: stop whatever listens on it, or choose another port with --port`);
   }
-  const args = [NEXT_BIN, "start", "-p", String(port), ...(hostname ? ["-H", hostname] : [])];
+  const args = [NEXT_BIN, "start", "-p", String(port), "-H", hostname];
   mkdirSync(path.dirname(SITE_SERVER_LOG), { recursive: true });
   const logFile = createWriteStream(SITE_SERVER_LOG);
   const child = spawn(process.execPath, args, {
@@ -274,7 +279,8 @@ export async function serveSite(options: ServeOptions): Promise<SiteServer> {
     await new Promise<void>((resolve) => logFile.end(resolve));
   };
 
-  const url = `http://${hostname && hostname !== "0.0.0.0" && hostname !== "::" ? hostname : "localhost"}:${port}`;
+  const loopbackOrAll = ["127.0.0.1", "localhost", "0.0.0.0", "::"].includes(hostname);
+  const url = `http://${loopbackOrAll ? "localhost" : hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
   const deadline = Date.now() + timeoutMs;
   let spawnError: Error | null = null;
   child.once("error", (e) => {

@@ -2,7 +2,7 @@
 // harness's query layer (`loadResults`), so scores and normalized scores on the site are exactly
 // those of `cajal run --json`. Functions return plain, serializable objects (no Dates, no Prisma
 // types) and throw only for database failures, which `load()` turns into a readable message.
-import { createDb, type Db, describeDbError } from "../harness/db/client.ts";
+import { createDb, type Db, describeDbError, publicServerError } from "../harness/db/client.ts";
 import { loadResults, type ResultRow, toStatus } from "../harness/results.ts";
 import { PRIVATE_WITHHELD, parseId, type SubmissionStatusView, submissionStatus } from "../harness/service/runs.ts";
 import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "../harness/types.ts";
@@ -53,8 +53,9 @@ export async function load<T>(fn: () => Promise<T>): Promise<Loaded<T>> {
   try {
     return { ok: true, data: await fn() };
   } catch (error) {
-    const message = error instanceof SiteDataError ? error.message : describeDbError(error, process.env.DATABASE_URL);
-    console.error(`[cajal site] ${message}`, error);
+    // Visitors learn what failed; the database's address and the driver's words stay in the server log.
+    const message = error instanceof SiteDataError ? error.message : publicServerError(error).message;
+    console.error(`[cajal site] ${describeDbError(error, process.env.DATABASE_URL)}`, error);
     return { ok: false, error: message };
   }
 }

@@ -45,6 +45,13 @@ const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
+/** Longest accepted strings, so a manifest cannot flood the leaderboard, the database or a log line. */
+export const MANIFEST_MAX = { name: 100, description: 2000, author: 100, authors: 50, commandArg: 1024, commandArgs: 64, url: 2048 } as const;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what these refuse
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above, but a description may have line breaks and tabs
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
 const TOP_KEYS = ["protocol", "id", "version", "name", "tasks", "command", "description", "authors", "url", "limits"] as const;
 const LIMIT_KEYS = ["timeoutSeconds", "memoryMb"] as const;
 
@@ -73,23 +80,23 @@ function allowedFor(field: string, limits: HarnessLimits, taskIds: readonly stri
     case "version":
       return 'a semantic version (semver.org), e.g. "1.0.0"';
     case "name":
-      return "a non-empty string";
+      return `a non-empty string of at most ${MANIFEST_MAX.name} printable characters (no newlines or other control characters)`;
     case "description":
-      return "a non-empty string";
+      return `a non-empty string of at most ${MANIFEST_MAX.description} characters (line breaks allowed, no other control characters)`;
     case "tasks":
       return `a non-empty array of task ids, each one of: ${tasks}`;
     case "tasks[]":
       return `a task id, one of: ${tasks}`;
     case "command":
-      return 'a non-empty array of non-empty strings (argv, run without a shell), e.g. ["python3", "run.py"]';
+      return `a non-empty array of at most ${MANIFEST_MAX.commandArgs} non-empty strings (argv, run without a shell), e.g. ["python3", "run.py"]`;
     case "command[]":
-      return 'a non-empty string, e.g. "python3"';
+      return `a non-empty string of at most ${MANIFEST_MAX.commandArg} printable characters, e.g. "python3"`;
     case "authors":
-      return 'an array of strings, e.g. ["Jane Doe"]';
+      return `an array of at most ${MANIFEST_MAX.authors} strings, e.g. ["Jane Doe"]`;
     case "authors[]":
-      return 'a non-empty string, e.g. "Jane Doe"';
+      return `a non-empty string of at most ${MANIFEST_MAX.author} printable characters, e.g. "Jane Doe"`;
     case "url":
-      return 'an absolute http(s) URL, e.g. "https://example.org/paper"';
+      return `an absolute http(s) URL of at most ${MANIFEST_MAX.url} characters, e.g. "https://example.org/paper"`;
     case "limits":
       return `an object with optional ${LIMIT_KEYS.join(" and ")}`;
     case "limits.timeoutSeconds":
@@ -104,6 +111,12 @@ function allowedFor(field: string, limits: HarnessLimits, taskIds: readonly stri
 /** The schema of method.json against the given harness limits and known task ids. */
 export function manifestSchema(limits: HarnessLimits, taskIds: readonly string[]) {
   const nonEmpty = z.string({ error: wrong("not a string") }).min(1, { error: wrong("empty") });
+  const tooLong = (max: number) => (iss: { input?: unknown }) => `is ${String(iss.input).length} characters long, more than ${max}`;
+  /** A one-line, printable string of at most `max` characters. */
+  const printable = (max: number) =>
+    nonEmpty
+      .max(max, { error: tooLong(max) })
+      .refine((v) => !CONTROL.test(v), { error: wrong("contains a control character such as a newline") });
   const limit = (max: number, unit: string) =>
     z
       .number({ error: wrong("not a number") })
@@ -117,8 +130,11 @@ export function manifestSchema(limits: HarnessLimits, taskIds: readonly string[]
         .min(3, { error: wrong("shorter than 3 characters") })
         .max(64, { error: (iss) => `is ${show(iss.input)} (${String(iss.input).length} characters, more than 64)` })
         .regex(ID, { error: wrong("not kebab-case") }),
-      version: z.string({ error: wrong("not a string") }).regex(SEMVER, { error: wrong("not a semantic version") }),
-      name: nonEmpty,
+      version: z
+        .string({ error: wrong("not a string") })
+        .max(64, { error: tooLong(64) })
+        .regex(SEMVER, { error: wrong("not a semantic version") }),
+      name: printable(MANIFEST_MAX.name),
       tasks: z
         .array(
           z
@@ -127,11 +143,19 @@ export function manifestSchema(limits: HarnessLimits, taskIds: readonly string[]
           { error: wrong("not an array") },
         )
         .min(1, { error: wrong("empty") }),
-      command: z.array(nonEmpty, { error: wrong("not an array") }).min(1, { error: wrong("empty") }),
-      description: nonEmpty,
-      authors: z.array(nonEmpty, { error: wrong("not an array") }),
+      command: z
+        .array(printable(MANIFEST_MAX.commandArg), { error: wrong("not an array") })
+        .min(1, { error: wrong("empty") })
+        .max(MANIFEST_MAX.commandArgs, { error: (iss) => `has ${(iss.input as unknown[]).length} entries, more than ${MANIFEST_MAX.commandArgs}` }),
+      description: nonEmpty
+        .max(MANIFEST_MAX.description, { error: tooLong(MANIFEST_MAX.description) })
+        .refine((v) => !CONTROL_BUT_LINES.test(v), { error: wrong("contains a control character") }),
+      authors: z
+        .array(printable(MANIFEST_MAX.author), { error: wrong("not an array") })
+        .max(MANIFEST_MAX.authors, { error: (iss) => `has ${(iss.input as unknown[]).length} entries, more than ${MANIFEST_MAX.authors}` }),
       url: z
         .string({ error: wrong("not a string") })
+        .max(MANIFEST_MAX.url, { error: tooLong(MANIFEST_MAX.url) })
         .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), { error: wrong("not an absolute http(s) URL") })
         .optional(),
       limits: z

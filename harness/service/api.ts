@@ -2,7 +2,7 @@
 // them, and tests call them directly. Every error is JSON: `{ "error": "<what is wrong and how to fix it>", ... }`.
 import pg from "pg";
 import type { Db } from "../db/client.ts";
-import { createDb, describeDbError } from "../db/client.ts";
+import { createDb, publicServerError } from "../db/client.ts";
 import { ArchiveError, type ArchiveLimits, archiveLimits, inspectArchive, ManifestError } from "./archive.ts";
 import { onClient, openQueue, type PgBoss, PLAN_QUEUE, queueEnv } from "./queue.ts";
 import { archiveOfMethodVersion, NotFound, parseId, Refused, runExport, submissionStatus } from "./runs.ts";
@@ -99,7 +99,12 @@ export async function postSubmission(ctx: ServiceContext, request: Request): Pro
   });
   if (recent._count >= ctx.perDay) return rateLimited(token.name, recent._count, ctx.perDay, recent._min.createdAt ?? new Date());
 
-  const body = await readBody(request, ctx.limits.maxArchiveBytes);
+  let body: Uint8Array | null;
+  try {
+    body = await readBody(request, ctx.limits.maxArchiveBytes);
+  } catch {
+    return json(400, { error: "the upload was interrupted before its end: send the whole .tar.gz again" });
+  }
   if (body === null) {
     return json(413, {
       error: `the archive is larger than the limit of ${ctx.limits.maxArchiveBytes} bytes: remove data files from the method folder (methods get their inputs from Cajal)`,
@@ -227,12 +232,13 @@ export async function getRunArchive(ctx: ServiceContext, rawId: string): Promise
   });
 }
 
-/** Unexpected failures (the database is down…) as JSON, never an HTML error page. */
+/** Unexpected failures as JSON, never an HTML page: 503 when the database is down, else 500; details only in the log. */
 export async function guarded(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn();
   } catch (error) {
     console.error("[cajal api]", error);
-    return json(503, { error: describeDbError(error, process.env.DATABASE_URL) });
+    const { status, message } = publicServerError(error);
+    return json(status, { error: message }, status === 503 ? { "retry-after": "60" } : {});
   }
 }

@@ -1,13 +1,16 @@
-// A submitted method folder travels as a tar.gz (node-tar). The server accepts only plain files and directories with
-// relative paths inside the folder, under size and file-count limits, with a valid method.json at the root; every
-// problem is reported, one line each. Used by `cajal submit` (pack), the upload API (inspect) and workers (extract).
+// A submitted method folder travels as a tar.gz: node-tar packs it (`cajal submit`); our own bounded reader
+// (archive-scan.ts) checks uploads off the request thread and unpacks them in workers and `cajal reproduce`. The server
+// accepts only plain files and directories with printable relative paths inside the folder, under size, entry and
+// file-count limits, with a valid method.json at the root; every problem is reported, one line each.
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readlinkSync } from "node:fs";
-import { chmod, mkdir } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { create, extract, Parser, type ReadEntry } from "tar";
+import { Worker } from "node:worker_threads";
+import { create } from "tar";
 import { z } from "zod";
 import { DEFAULT_LIMITS, MANIFEST_FILE, ManifestError, type MethodManifest, parseManifest } from "../external/manifest-schema.ts";
+import { type ArchiveScan, type ScanLimits, scanTarGz } from "./archive-scan.ts";
 
 export interface ArchiveLimits {
   /** Size of the uploaded .tar.gz. */
@@ -43,7 +46,6 @@ export function archiveLimits(env: Record<string, string | undefined> = process.
 
 /** Derived files and VCS metadata never travel (the same set hashMethodFolder skips). */
 const SKIP = /^(__pycache__|\.git|\.mypy_cache|\.pytest_cache)$|\.py[co]$/;
-const FILE_TYPES = new Set(["File", "OldFile", "ContiguousFile"]);
 
 export class ArchiveError extends Error {
   override name = "ArchiveError";
@@ -94,15 +96,6 @@ export async function packMethodFolder(folder: string, limits: ArchiveLimits = a
   });
 }
 
-/** "./a/b" → "a/b"; null when the path is absolute or climbs out of the folder. */
-export function safeRelativePath(raw: string): string | null {
-  if (raw.includes("\u0000") || raw.includes("\\")) return null;
-  if (raw.startsWith("/") || /^[A-Za-z]:/.test(raw)) return null;
-  const parts = raw.split("/").filter((p) => p !== "" && p !== ".");
-  if (parts.some((p) => p === "..")) return null;
-  return parts.join("/");
-}
-
 export interface InspectedArchive {
   manifest: MethodManifest;
   files: number;
@@ -110,10 +103,110 @@ export interface InspectedArchive {
   sha256: string;
 }
 
+const scanLimits = (limits: ArchiveLimits): ScanLimits => ({
+  maxUnpackedBytes: limits.maxUnpackedBytes,
+  maxFiles: limits.maxFiles,
+  // Directories and extended headers count too; a folder has far fewer of them than files.
+  maxEntries: 2 * limits.maxFiles + 16,
+});
+
+/** Wall-clock and heap bounds of one inspection; decompression itself is bounded by the unpacked limit. */
+export const INSPECT_TIMEOUT_MS = 2000;
+const INSPECT_HEAP_MB = 64;
+/** Inspector threads; more uploads at once wait their turn instead of taking every core from the site. */
+const INSPECTORS = 2;
+
+// The worker runs scanTarGz from its source text, so it needs no module resolution (the site is bundled).
+// `__name` is the helper esbuild (tsx, vitest) wraps around named functions when it keeps names.
+const WORKER_SOURCE = `"use strict";
+var __name = (f) => f;
+const { parentPort } = process.getBuiltinModule("node:worker_threads");
+const scanTarGz = ${scanTarGz.toString()};
+parentPort.on("message", ({ archive, limits, manifestName }) => {
+  const scan = scanTarGz(archive, limits, manifestName);
+  parentPort.postMessage({ ...scan, tar: null });
+});
+`;
+
+/** Reused inspector threads (a thread costs tens of ms to start); one that times out or runs out of memory is replaced. */
+const idle: Worker[] = [];
+let started = 0;
+const waiting: ((worker: Worker) => void)[] = [];
+
+function spawnInspector(): Worker {
+  started++;
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    resourceLimits: { maxOldGenerationSizeMb: INSPECT_HEAP_MB, maxYoungGenerationSizeMb: 16, stackSizeMb: 4 },
+    stdout: true,
+    stderr: true,
+  });
+  worker.unref(); // an idle inspector never keeps the process alive
+  return worker;
+}
+
+function acquire(): Promise<Worker> {
+  const worker = idle.pop();
+  if (worker) return Promise.resolve(worker);
+  if (started < INSPECTORS) return Promise.resolve(spawnInspector());
+  return new Promise((resolve) => waiting.push(resolve));
+}
+
+function release(worker: Worker | null) {
+  if (worker === null) {
+    started--; // the thread was discarded: its successor starts on demand
+    if (waiting.length) waiting.shift()?.(spawnInspector());
+    return;
+  }
+  const next = waiting.shift();
+  if (next) next(worker);
+  else idle.push(worker);
+}
+
+/** scanTarGz in an inspector thread with its own heap cap and a deadline, so no archive can stall the caller's thread. */
+export async function scanInWorker(archive: Uint8Array, limits: ArchiveLimits, timeoutMs = INSPECT_TIMEOUT_MS): Promise<ArchiveScan> {
+  const worker = await acquire();
+  worker.ref();
+  return new Promise<ArchiveScan>((resolve, reject) => {
+    const done = (keep: boolean, fn: () => void) => {
+      clearTimeout(timer);
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      if (keep) {
+        worker.unref();
+        release(worker);
+      } else {
+        void worker.terminate();
+        release(null);
+      }
+      fn();
+    };
+    const onMessage = (scan: ArchiveScan) => done(true, () => resolve(scan));
+    const onError = (error: Error & { code?: string }) =>
+      done(false, () =>
+        reject(
+          error.code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? new ArchiveError([`the archive needs more than ${INSPECT_HEAP_MB} MiB of memory to inspect: make it smaller or simpler`])
+            : error,
+        ),
+      );
+    const onExit = (code: number) => done(false, () => reject(new Error(`the archive inspector exited with code ${code}`)));
+    const timer = setTimeout(
+      () => done(false, () => reject(new ArchiveError([`the archive took longer than ${timeoutMs} ms to inspect: make it smaller or simpler`]))),
+      timeoutMs,
+    );
+    worker.on("message", onMessage);
+    worker.once("error", onError);
+    worker.once("exit", onExit);
+    worker.postMessage({ archive, limits: scanLimits(limits), manifestName: MANIFEST_FILE });
+  });
+}
+
 /**
- * Check an uploaded archive without writing anything: gzip'd tar, only files and directories, relative paths
- * inside the folder, within the limits, a valid method.json at the root. Throws ArchiveError (or ManifestError for
- * method.json) listing every problem.
+ * Check an uploaded archive without writing anything: gzip'd tar, only files and directories, relative printable
+ * paths inside the folder, within the limits whatever the headers claim, a valid method.json at the root. Runs in a
+ * worker thread. Throws ArchiveError (or ManifestError for method.json) listing every problem.
  */
 export async function inspectArchive(archive: Uint8Array, limits: ArchiveLimits, taskIds: readonly string[]): Promise<InspectedArchive> {
   if (archive.byteLength > limits.maxArchiveBytes) {
@@ -122,73 +215,33 @@ export async function inspectArchive(archive: Uint8Array, limits: ArchiveLimits,
   if (archive.byteLength < 2 || archive[0] !== 0x1f || archive[1] !== 0x8b) {
     throw new ArchiveError(["not a gzip file: upload a .tar.gz of the method folder (`npx cajal submit <folder>` makes one)"]);
   }
-  const problems: string[] = [];
-  let files = 0;
-  let unpackedBytes = 0;
-  let manifestText: string | null = null;
-  await new Promise<void>((resolve, reject) => {
-    const parser = new Parser({
-      strict: true,
-      onReadEntry: (entry: ReadEntry) => {
-        const rel = safeRelativePath(entry.path);
-        if (rel === null) problems.push(`${entry.path}: the path is absolute or leaves the method folder`);
-        if (!FILE_TYPES.has(entry.type) && entry.type !== "Directory") {
-          const what =
-            entry.type === "SymbolicLink" || entry.type === "Link" ? `a ${entry.type === "Link" ? "hard" : "symbolic"} link` : entry.type;
-          problems.push(
-            `${entry.path}: ${what}${entry.linkpath ? ` (to ${entry.linkpath})` : ""}; only plain files and directories are allowed`,
-          );
-        }
-        if (FILE_TYPES.has(entry.type)) {
-          files++;
-          unpackedBytes += entry.size;
-        }
-        if (files > limits.maxFiles) {
-          parser.abort(new ArchiveError([`more than ${limits.maxFiles} files: keep only what the method needs`]));
-          return;
-        }
-        if (unpackedBytes > limits.maxUnpackedBytes) {
-          parser.abort(new ArchiveError([`more than ${limits.maxUnpackedBytes} bytes once unpacked: keep only what the method needs`]));
-          return;
-        }
-        if (rel === MANIFEST_FILE && FILE_TYPES.has(entry.type)) {
-          const parts: Buffer[] = [];
-          entry.on("data", (d: Buffer) => parts.push(d));
-          entry.on("end", () => {
-            manifestText = Buffer.concat(parts).toString("utf8");
-          });
-        } else entry.resume();
-      },
-    });
-    parser.on("error", (error: Error) =>
-      reject(error instanceof ArchiveError ? error : new ArchiveError([`not a valid tar.gz: ${error.message}`])),
-    );
-    parser.on("abort", (error: Error) => reject(error));
-    parser.on("end", () => resolve());
-    parser.end(Buffer.from(archive));
-  });
-  if (manifestText === null) problems.push(`${MANIFEST_FILE}: not found at the root of the archive (see PROTOCOL.md)`);
+  const scan = await scanInWorker(archive, limits);
+  const problems = [...scan.problems];
+  if (scan.complete && scan.manifestText === null && !problems.some((p) => p.startsWith(MANIFEST_FILE)))
+    problems.push(`${MANIFEST_FILE}: not found at the root of the archive (see PROTOCOL.md)`);
   if (problems.length) throw new ArchiveError(problems);
-  const manifest = parseManifest(manifestText as unknown as string, "the archive", DEFAULT_LIMITS, taskIds);
-  return { manifest, files, unpackedBytes, sha256: sha256(archive) };
+  const manifest = parseManifest(scan.manifestText as string, "the archive", DEFAULT_LIMITS, taskIds);
+  return { manifest, files: scan.files, unpackedBytes: scan.unpackedBytes, sha256: sha256(archive) };
 }
 
-/** Unpack an inspected archive into `dir` (created): plain files and directories only, modes limited to rwxr-xr-x. */
-export async function extractArchive(archive: Uint8Array, dir: string): Promise<void> {
+/**
+ * Unpack an archive into `dir` (created) with the same reader and limits as the upload check, so what was checked is
+ * what is written: plain files and directories only, modes rw-r--r-- or rwxr-xr-x.
+ */
+export async function extractArchive(archive: Uint8Array, dir: string, limits: ArchiveLimits = archiveLimits()): Promise<void> {
+  const scan = scanTarGz(archive, scanLimits(limits), MANIFEST_FILE);
+  if (scan.problems.length || !scan.tar) throw new ArchiveError(scan.problems);
+  const tar = scan.tar;
   await mkdir(dir, { recursive: true });
-  const unpack = extract({
-    cwd: dir,
-    strict: true,
-    preservePaths: false,
-    preserveOwner: false,
-    filter: (p, entry) =>
-      safeRelativePath(p) !== null && ("type" in entry ? FILE_TYPES.has(entry.type) || entry.type === "Directory" : true),
-  });
-  await new Promise<void>((resolve, reject) => {
-    unpack.on("error", reject);
-    unpack.on("close", () => resolve());
-    unpack.end(Buffer.from(archive));
-  });
+  for (const entry of scan.entries) {
+    const target = path.join(dir, ...entry.path.split("/"));
+    if (entry.kind === "directory") {
+      await mkdir(target, { recursive: true, mode: 0o755 });
+      continue;
+    }
+    await mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
+    await writeFile(target, tar.subarray(entry.offset, entry.offset + entry.size), { flag: "wx", mode: entry.mode & 0o111 ? 0o755 : 0o644 });
+  }
   await chmod(dir, 0o755);
 }
 
