@@ -1,8 +1,9 @@
 // T1 scoring: MMCS invariances, the recovered@0.9 metric and the analytic chance level.
 import { describe, expect, it } from "vitest";
 import { f32 } from "../../harness/ndarray.ts";
-import { Rng } from "../../harness/rng.ts";
-import type { Instance } from "../../harness/types.ts";
+import { generateInstance, getDataset } from "../../harness/registry.ts";
+import { Rng, seedFrom } from "../../harness/rng.ts";
+import type { Instance, MethodOutputs, NdArray } from "../../harness/types.ts";
 import { expectedRandomMmcs } from "./chance.ts";
 import { randomUnitFeatures } from "./generate.ts";
 import { bestMatches, featureRecovery } from "./task.ts";
@@ -66,5 +67,67 @@ describe("feature-recovery scoring", () => {
       }
       expect(Math.abs(total / trials - expectedRandomMmcs(d, rows))).toBeLessThan(0.01);
     }
+  });
+});
+
+describe("feature-recovery floors", () => {
+  // Dev instances of every synthetic regime (k/d 1, 2, 4 × p 0.01, 0.05), so the floors are checked on each.
+  const dataset = getDataset("feature-recovery", "sparse-linear");
+  const instances = Array.from({ length: dataset.sizes.dev }, (_, i) => generateInstance(dataset, "dev", i));
+  const truths = instances.map((i) => i.truth);
+  const mmcs = (inst: Instance, outputs: MethodOutputs) => featureRecovery.score(inst, outputs).main;
+  const chance = (inst: Instance) => {
+    const [k, d] = (inst.truth.features as NdArray).shape as [number, number];
+    return expectedRandomMmcs(d, k);
+  };
+
+  it("oracle scores 1 and random sits at the analytic chance level on every dev instance", () => {
+    for (const inst of instances) {
+      expect(mmcs(inst, featureRecovery.oracle(inst))).toBeCloseTo(1, 6);
+      // Not Rng(inst.seed): the generator's own stream would replay the truth's first directions.
+      const rng = new Rng(seedFrom(inst.seed, "random"));
+      const draws = Array.from({ length: 20 }, () => mmcs(inst, featureRecovery.random(inst, rng)));
+      expect(Math.abs(draws.reduce((a, b) => a + b, 0) / draws.length - chance(inst)), inst.key).toBeLessThan(0.02);
+    }
+  });
+
+  it("the best constant is one answer per shape, independent of the instance, and scores at chance", () => {
+    for (const inst of instances) {
+      const answer = featureRecovery.floors.bestConstant(truths, inst).dictionary as NdArray;
+      expect(answer.shape).toEqual(featureRecovery.outputShapes(inst).dictionary);
+      // The same answer for any other instance of the same shape, and for a pool without this instance.
+      const twin = {
+        ...inst,
+        truth: { features: randomUnitFeatures(new Rng(inst.seed + 1), ...((inst.truth.features as NdArray).shape as [number, number])) },
+      };
+      expect(Array.from((featureRecovery.floors.bestConstant(truths, twin).dictionary as NdArray).data)).toEqual(Array.from(answer.data));
+      // Chance: within 0.05 of the analytic level on the instance (spread rows cover the sphere a little better).
+      expect(Math.abs(mmcs(inst, { dictionary: answer }) - chance(inst)), inst.key).toBeLessThan(0.05);
+    }
+    // Leave-one-out pool (what floor-shape does) or the whole split: on average within 0.02 of chance.
+    const gap = instances.map((inst) => mmcs(inst, featureRecovery.floors.bestConstant(truths, inst)) - chance(inst));
+    expect(Math.abs(gap.reduce((a, b) => a + b, 0) / gap.length)).toBeLessThan(0.02);
+  });
+
+  it("the shortcut (k random data rows) is reported, and is far above chance on sparse data", () => {
+    const shortcut = featureRecovery.floors.shortcut;
+    if (!shortcut) throw new Error("T1 has a shortcut");
+    const rows: string[] = [];
+    for (const inst of instances) {
+      const outputs = shortcut(inst, new Rng(seedFrom(inst.seed, "shortcut")));
+      const dictionary = outputs.dictionary as NdArray;
+      expect(dictionary.shape).toEqual(featureRecovery.outputShapes(inst).dictionary);
+      // Every row is one centred data row at unit norm.
+      const [k, d] = dictionary.shape as [number, number];
+      for (let r = 0; r < k; r++) {
+        let s = 0;
+        for (let c = 0; c < d; c++) s += (dictionary.data[r * d + c] as number) ** 2;
+        expect(s).toBeCloseTo(1, 4);
+      }
+      const score = mmcs(inst, outputs);
+      rows.push(`${inst.key} (k/d ${inst.meta.ratio}, p ${inst.meta.p}): shortcut ${score.toFixed(3)}, chance ${chance(inst).toFixed(3)}`);
+      expect(score, inst.key).toBeGreaterThan(chance(inst) + 0.05);
+    }
+    console.log(`sparse-linear dev, shortcut floor: ${rows.join("; ")}`);
   });
 });

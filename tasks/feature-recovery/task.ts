@@ -1,6 +1,7 @@
 // T1 feature-recovery (TASKS.md): recover the feature directions a population encodes in superposition.
 import { z } from "zod";
 import { f32, row } from "../../harness/ndarray.ts";
+import { Rng, seedFrom } from "../../harness/rng.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
 
 /** Threshold of the secondary metric `recovered@0.9`. */
@@ -36,6 +37,132 @@ export function bestMatches(truth: NdArray, dictionary: NdArray): number[] {
     best.push(Math.min(1, max));
   }
   return best;
+}
+
+/** Rows of `x` [rows, d] scaled to unit norm (zero rows stay zero). */
+function normalizeRows(x: NdArray): NdArray {
+  const [rows, d] = x.shape as [number, number];
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let c = 0; c < d; c++) s += (x.data[r * d + c] as number) ** 2;
+    if (s === 0) continue;
+    const inv = 1 / Math.sqrt(s);
+    for (let c = 0; c < d; c++) x.data[r * d + c] = (x.data[r * d + c] as number) * inv;
+  }
+  return x;
+}
+
+/** k directions i.i.d. uniform on the sphere from a fixed seed of (k, d): the same for every instance of that shape. */
+function fixedRandomDictionary(k: number, d: number): NdArray {
+  const rng = new Rng(seedFrom("feature-recovery", "constant", k, d));
+  const x = f32([k, d]);
+  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.normal();
+  return normalizeRows(x);
+}
+
+/** The coordinate axes e_1…e_d, then (k > d) fixed random directions: right if the truth had a privileged basis. */
+function axesDictionary(k: number, d: number): NdArray {
+  const x = fixedRandomDictionary(k, d);
+  for (let r = 0; r < Math.min(k, d); r++) {
+    x.data.fill(0, r * d, r * d + d);
+    x.data[r * d + r] = 1;
+  }
+  return x;
+}
+
+/**
+ * k directions spread over the projective sphere (sign-blind, as MMCS is): the fixed random ones pushed apart by
+ * 60 steps of repulsion between nearest rows. Covers the sphere more evenly than i.i.d. directions, which is what a
+ * constant can do best against isotropic truths.
+ */
+function spreadDictionary(k: number, d: number): NdArray {
+  const x = fixedRandomDictionary(k, d);
+  const v = Float64Array.from(x.data);
+  const step = new Float64Array(k * d);
+  for (let it = 0; it < 60; it++) {
+    step.fill(0);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        if (i === j) continue;
+        let dot = 0;
+        for (let c = 0; c < d; c++) dot += (v[i * d + c] as number) * (v[j * d + c] as number);
+        // push row i away from ±row j, strongest for the closest pairs (|cos|³)
+        const w = Math.sign(dot) * dot * dot * dot;
+        for (let c = 0; c < d; c++) step[i * d + c] = (step[i * d + c] as number) - w * (v[j * d + c] as number);
+      }
+    }
+    for (let i = 0; i < k; i++) {
+      let s = 0;
+      for (let c = 0; c < d; c++) {
+        const u = (v[i * d + c] as number) + (0.5 / Math.sqrt(k)) * (step[i * d + c] as number);
+        v[i * d + c] = u;
+        s += u * u;
+      }
+      const inv = 1 / Math.sqrt(s);
+      for (let c = 0; c < d; c++) v[i * d + c] = (v[i * d + c] as number) * inv;
+    }
+  }
+  return f32([k, d], v);
+}
+
+const constantCache = new Map<string, NdArray[]>();
+/** The fixed candidate answers of shape [k, d] among which `bestConstant` chooses; none depends on any instance. */
+export function constantCandidates(k: number, d: number): NdArray[] {
+  const key = `${k}x${d}`;
+  let found = constantCache.get(key);
+  if (!found) {
+    found = [fixedRandomDictionary(k, d), axesDictionary(k, d), spreadDictionary(k, d)];
+    constantCache.set(key, found);
+  }
+  return found;
+}
+
+/** MMCS of `dictionary` against one truth. */
+function mmcsOf(truth: NdArray, dictionary: NdArray): number {
+  const best = bestMatches(truth, dictionary);
+  return best.reduce((a, b) => a + b, 0) / best.length;
+}
+
+/**
+ * T1's best constant: of three fixed dictionaries (fixed random, axes, spread), the one with the highest mean MMCS
+ * over `truths` of the same width d. The candidates are fixed in advance, so the answer is the same for every
+ * instance of a shape and cannot carry an instance's own features (choosing one of three leaks at most a
+ * selection effect); against isotropic truths every candidate sits at chance.
+ */
+export function bestConstantDictionary(truths: readonly Record<string, NdArray>[], k: number, d: number): NdArray {
+  const candidates = constantCandidates(k, d);
+  const pool = truths.map((t) => t.features as NdArray).filter((t) => t.shape[1] === d);
+  let best = candidates[0] as NdArray;
+  if (pool.length === 0) return best;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const candidate of candidates) {
+    let total = 0;
+    for (const t of pool) total += mmcsOf(t, candidate);
+    if (total > bestScore + 1e-9) {
+      bestScore = total;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+/**
+ * T1's shortcut: k random rows of the data, centred on the column means and scaled to unit norm (sampled without
+ * replacement while n ≥ k). Where samples are sparse, a row with a single active feature is that feature, so
+ * this scores far above chance without any learning.
+ */
+export function randomDataRows(activations: NdArray, k: number, rng: Rng): NdArray {
+  const [n, d] = activations.shape as [number, number];
+  const mean = new Float64Array(d);
+  for (let s = 0; s < n; s++) for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) + (activations.data[s * d + c] as number);
+  for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) / n;
+  const order = rng.permutation(n);
+  const out = f32([k, d]);
+  for (let r = 0; r < k; r++) {
+    const s = k <= n ? (order[r] as number) : rng.int(n);
+    for (let c = 0; c < d; c++) out.data[r * d + c] = (activations.data[s * d + c] as number) - (mean[c] as number);
+  }
+  return normalizeRows(out);
 }
 
 export const featureRecovery: TaskDefinition = {
@@ -75,5 +202,15 @@ export const featureRecovery: TaskDefinition = {
     const dictionary = f32(this.outputShapes(instance).dictionary as number[]);
     for (let i = 0; i < dictionary.data.length; i++) dictionary.data[i] = rng.normal();
     return { dictionary };
+  },
+  floors: {
+    bestConstant(truths, instance) {
+      const [k, d] = featureRecovery.outputShapes(instance).dictionary as [number, number];
+      const chosen = bestConstantDictionary(truths, k, d);
+      return { dictionary: f32([k, d], chosen.data) };
+    },
+    shortcut(instance, rng) {
+      return { dictionary: randomDataRows(instance.inputs.activations as NdArray, instance.params.nFeatures as number, rng) };
+    },
   },
 };
