@@ -38,7 +38,13 @@ export interface ArchiveScan {
 export function scanTarGz(archive: Uint8Array, limits: ScanLimits, manifestName: string): ArchiveScan {
   const problems: string[] = [];
   const entries: ScannedEntry[] = [];
-  const result = (tar: Uint8Array | null, manifestText: string | null, files: number, unpackedBytes: number, complete: boolean): ArchiveScan => ({
+  const result = (
+    tar: Uint8Array | null,
+    manifestText: string | null,
+    files: number,
+    unpackedBytes: number,
+    complete: boolean,
+  ): ArchiveScan => ({
     problems,
     entries,
     tar,
@@ -184,7 +190,9 @@ export function scanTarGz(archive: Uint8Array, limits: ScanLimits, manifestName:
       continue;
     }
     if (control.test(name)) {
-      problems.push(`${show(name)}: the file name contains a control character (newline, tab, escape…): rename it with printable characters`);
+      problems.push(
+        `${show(name)}: the file name contains a control character (newline, tab, escape…): rename it with printable characters`,
+      );
       continue;
     }
     if (name.length > MAX_PATH) {

@@ -193,7 +193,10 @@ export async function scanInWorker(archive: Uint8Array, limits: ArchiveLimits, t
       );
     const onExit = (code: number) => done(false, () => reject(new Error(`the archive inspector exited with code ${code}`)));
     const timer = setTimeout(
-      () => done(false, () => reject(new ArchiveError([`the archive took longer than ${timeoutMs} ms to inspect: make it smaller or simpler`]))),
+      () =>
+        done(false, () =>
+          reject(new ArchiveError([`the archive took longer than ${timeoutMs} ms to inspect: make it smaller or simpler`])),
+        ),
       timeoutMs,
     );
     worker.on("message", onMessage);
@@ -240,7 +243,10 @@ export async function extractArchive(archive: Uint8Array, dir: string, limits: A
       continue;
     }
     await mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
-    await writeFile(target, tar.subarray(entry.offset, entry.offset + entry.size), { flag: "wx", mode: entry.mode & 0o111 ? 0o755 : 0o644 });
+    await writeFile(target, tar.subarray(entry.offset, entry.offset + entry.size), {
+      flag: "wx",
+      mode: entry.mode & 0o111 ? 0o755 : 0o644,
+    });
   }
   await chmod(dir, 0o755);
 }
