@@ -7,6 +7,7 @@ import { formatScore } from "../lib/format.ts";
 import { DomainBadge, StatusBadge, Tag } from "./_components/badges.tsx";
 import { DbError } from "./_components/db-error.tsx";
 import { LoadingSkeleton } from "./_components/loading-skeleton.tsx";
+import { FailedMark, ScoringNote } from "./_components/scoring-note.tsx";
 
 export const dynamic = "force-dynamic";
 
@@ -20,7 +21,8 @@ export default function OverviewPage() {
         <p className="mt-2 text-slate-600">
           Each task asks a question interpretability methods claim to answer, on datasets where the answer is known: synthetic populations,
           artificial networks and biological recordings. Scores are means over the official split with 95% bootstrap intervals; normalized
-          scores put chance at 0 and the ground-truth oracle at 1.
+          scores put the best trivial answer (chance or a floor row: best constant, shape only, the task&apos;s shortcut) at 0 and the
+          ground-truth oracle at 1.
         </p>
       </section>
 
@@ -134,13 +136,15 @@ function TaskCard({ task }: { task: OverviewTask }) {
               {task.methods.map((m) => (
                 <tr
                   key={m.method}
-                  className={m.isChance ? "bg-slate-50/60 text-slate-500" : ""}
+                  className={m.isChance ? "bg-slate-50/60 text-slate-500" : m.isFloor ? "bg-amber-50/50 text-amber-900/80" : ""}
                   data-testid="overview-row"
                   data-method={m.method}
+                  data-role={m.isChance ? "chance" : m.isFloor ? "floor" : "method"}
                 >
                   <td className="px-6 py-2">
-                    <span className={m.isChance ? "italic" : "font-medium text-slate-900"}>{m.methodName}</span>{" "}
+                    <span className={m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}>{m.methodName}</span>{" "}
                     {m.isChance && <Tag>chance</Tag>}
+                    {m.isFloor && <Tag tone="amber">floor · to beat</Tag>}
                   </td>
                   {task.datasets.map((d, i) => {
                     const cell = m.cells[d.slug];
@@ -148,14 +152,17 @@ function TaskCard({ task }: { task: OverviewTask }) {
                       <td key={d.slug} className={`px-3 py-2 text-right tabular-nums ${i === 0 ? "border-l border-slate-100" : ""}`}>
                         {!cell ? (
                           <span className="text-slate-300">—</span>
-                        ) : cell.status === "ok" ? (
-                          <Link
-                            href={`/runs/${cell.runId}`}
-                            className="hover:underline"
-                            title={`normalized ${formatScore(cell.normalized)}`}
-                          >
-                            {formatScore(cell.score)}
-                          </Link>
+                        ) : cell.score !== null ? (
+                          <>
+                            <Link
+                              href={`/runs/${cell.runId}`}
+                              className="hover:underline"
+                              title={`normalized ${formatScore(cell.normalized)}`}
+                            >
+                              {formatScore(cell.score)}
+                            </Link>
+                            <FailedMark failed={cell.failedInstances} of={cell.instances} />
+                          </>
                         ) : (
                           <Link href={`/runs/${cell.runId}`} title={cell.message ?? cell.status}>
                             <StatusBadge status={cell.status} />
@@ -168,14 +175,22 @@ function TaskCard({ task }: { task: OverviewTask }) {
                     const dm = task.domainNotes[d] ? undefined : m.domainMeans[d];
                     return (
                       <td key={d} className={`px-3 py-2 text-right tabular-nums ${i === 0 ? "border-l border-slate-100" : ""}`}>
-                        {dm?.mean === null || dm === undefined ? (
+                        {dm === undefined ? (
                           <span className="text-slate-300">—</span>
+                        ) : dm.mean === null ? (
+                          <span
+                            className="text-xs text-slate-400"
+                            title="No domain score: a run is missing or unfinished on some dataset of this domain"
+                            data-testid="domain-incomplete"
+                          >
+                            {dm.of === 0 ? "—" : `— (${dm.count}/${dm.of})`}
+                          </span>
                         ) : (
                           <>
                             {formatScore(dm.mean, 2)}
-                            {dm.count < dm.of && (
-                              <span className="ml-1 text-xs text-slate-400">
-                                ({dm.count}/{dm.of})
+                            {dm.failedInstances > 0 && (
+                              <span className="ml-1 text-xs text-rose-600" title="instances failed, counted at the task's lowest score">
+                                ({dm.failedInstances} failed)
                               </span>
                             )}
                           </>
@@ -192,7 +207,8 @@ function TaskCard({ task }: { task: OverviewTask }) {
           </table>
         </div>
       )}
-      <p className="border-t border-slate-100 px-6 py-2.5 text-xs text-slate-500">
+      <ScoringNote className="border-t border-slate-100 px-6 pt-2.5" />
+      <p className="px-6 pb-2.5 text-xs text-slate-500">
         Official split, current versions. The oracle (reads the ground truth) is the normalization reference and is not listed.
         {Object.entries(task.domainNotes).map(([domain, note]) => (
           <span key={domain} className="block" data-testid="domain-note" data-domain={domain}>

@@ -1,5 +1,6 @@
 // The out-of-process side of PROTOCOL.md: the task.json an external method reads, the instance directories it
 // receives (and that `export` hands to people working offline), and validation of the outputs it writes.
+import { createHash } from "node:crypto";
 import { lstat, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { firstNonFinite, hashInputs, shapeMatches } from "./ndarray.ts";
@@ -45,6 +46,19 @@ export interface TaskJson {
   params: Record<string, JsonValue>;
   inputs: Record<string, TaskJsonInput>;
   outputs: Record<string, TaskJsonOutput>;
+}
+
+const OPAQUE_ID = /^[0-9a-f]{16}$/;
+
+/**
+ * The id a method is given for an instance (task.json's `instance`, `MethodContext.instance.key`): the first 16 hex
+ * digits of sha256(key, NUL, seed). It names the instance without saying which dataset, split or index it is, so no
+ * method can read the answer off the id (issue 10); the harness, the database and the site keep the real key. An id
+ * that is already opaque is returned as it is (a real key always holds "/").
+ */
+export function opaqueInstanceId(instance: Pick<Instance, "key" | "seed">): string {
+  if (OPAQUE_ID.test(instance.key)) return instance.key;
+  return createHash("sha256").update(`${instance.key}\0${instance.seed}`).digest("hex").slice(0, 16);
 }
 
 /** Array names become file names: keep them to characters that are safe on every filesystem. */
@@ -93,7 +107,7 @@ export function buildTaskJson(task: TaskDefinition, instance: Instance): TaskJso
     protocol: PROTOCOL_VERSION,
     task: task.id,
     taskVersion: task.version,
-    instance: instance.key,
+    instance: opaqueInstanceId(instance),
     params: instance.params,
     inputs,
     outputs,

@@ -1,6 +1,7 @@
 // Reading results back: the one query layer used by the CLI (`run --json`) and the site. Normalized
-// scores are derived here from the random and oracle runs on the same task version, dataset
-// version and split, so they can never disagree with the stored raw scores.
+// scores are derived here from the reference runs on the same task version, dataset version and split
+// (oracle = 1; 0 = the best of random and the floor references), so they can never disagree with the
+// stored raw scores.
 import type { Db } from "./db/client.ts";
 import { normalizedScore } from "./scoring.ts";
 import type { Domain, RunStatus, Split } from "./types.ts";
@@ -9,7 +10,7 @@ export interface ResultRow {
   runId: number;
   method: string;
   methodName: string;
-  methodKind: "baseline" | "reference" | "external";
+  methodKind: "baseline" | "reference" | "floor" | "external";
   methodVersion: string;
   task: string;
   taskVersion: number;
@@ -22,7 +23,21 @@ export interface ResultRow {
   score: number | null;
   ciLow: number | null;
   ciHigh: number | null;
+  /** (score − floor) / (oracle − floor): 0 at the best of random and the floor references, 1 at the oracle. */
   normalized: number | null;
+  /** The 0 of the normalized score: the best score of `random` and the floor references on the same instances. */
+  floor: number | null;
+  /** Which reference that floor is (e.g. "floor-constant"). */
+  floorMethod: string | null;
+  /** Instances whose outcome was not ok. */
+  failedInstances: number;
+  /**
+   * A failed run whose instances all have results: the mean score with each failed instance counted at the task's
+   * lowest score (so failing never scores better than answering), and its normalized value. What leaderboards rank a
+   * failed run by, marked "k of n failed"; null for ok runs (their score is it) and unfinished ones.
+   */
+  countedScore: number | null;
+  countedNormalized: number | null;
   metrics: Record<string, number> | null;
   instances: number;
   instancesDone: number;
@@ -42,6 +57,45 @@ export interface ResultFilter {
   runIds?: number[];
 }
 
+const ORACLE_METHOD = "oracle";
+const FAILED = new Set(["invalid_output", "error", "timeout"]);
+
+/** The references of one (task version, dataset version, split): the oracle, and random and the floors by id. */
+interface References {
+  oracle: number | null;
+  lower: Map<string, number>;
+}
+
+/** The 0 of the normalized score: the best of random and the floor references present. */
+export function floorOf(ref: References | undefined): { floor: number | null; floorMethod: string | null } {
+  let floor: number | null = null;
+  let floorMethod: string | null = null;
+  for (const [id, score] of [...(ref?.lower ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b))) {
+    if (floor === null || score > floor) {
+      floor = score;
+      floorMethod = id;
+    }
+  }
+  return { floor, floorMethod };
+}
+
+/** A task version's lowest possible main score (its contract's mainScore.min). */
+function lowestScore(contract: unknown): number {
+  const min = (contract as { mainScore?: { min?: unknown } } | null)?.mainScore?.min;
+  return typeof min === "number" ? min : 0;
+}
+
+/**
+ * The mean over all instances of a run, each failed instance counted at `lowest` (the task's lowest score): failing on
+ * an instance can never score better than answering it, so erroring out where a method would do badly cannot help.
+ */
+export function countFailuresAtMinimum(instances: readonly { status: string; score: number | null }[], lowest: number): number | null {
+  if (instances.length === 0) return null;
+  let sum = 0;
+  for (const i of instances) sum += i.status === "ok" && i.score !== null ? i.score : lowest;
+  return sum / instances.length;
+}
+
 export async function loadResults(db: Db, filter: ResultFilter = {}): Promise<ResultRow[]> {
   const runs = await db.run.findMany({
     where: {
@@ -57,14 +111,14 @@ export async function loadResults(db: Db, filter: ResultFilter = {}): Promise<Re
     },
     orderBy: [{ id: "asc" }],
   });
-  // Reference scores per (task version, dataset version, split): the latest ok run of each.
+  // Reference scores per (task version, dataset version, split): the latest ok run of each reference and floor.
   const refKeys = [...new Set(runs.map((r) => `${r.taskVersionId}:${r.datasetVersionId}:${r.split}`))];
-  const refs = new Map<string, { random: number | null; oracle: number | null }>();
+  const refs = new Map<string, References>();
   if (refKeys.length > 0) {
     const refRuns = await db.run.findMany({
       where: {
         status: "ok",
-        methodVersion: { methodId: { in: ["random", "oracle"] } },
+        methodVersion: { method: { kind: { in: ["reference", "floor"] } } },
         OR: refKeys.map((k) => {
           const [t, d, s] = k.split(":");
           return { taskVersionId: Number(t), datasetVersionId: Number(d), split: s as Split };
@@ -75,14 +129,39 @@ export async function loadResults(db: Db, filter: ResultFilter = {}): Promise<Re
     });
     for (const r of refRuns) {
       const key = `${r.taskVersionId}:${r.datasetVersionId}:${r.split}`;
-      const entry = refs.get(key) ?? { random: null, oracle: null };
-      entry[r.methodVersion.methodId as "random" | "oracle"] = r.score;
+      const entry = refs.get(key) ?? { oracle: null, lower: new Map() };
+      if (r.methodVersion.methodId === ORACLE_METHOD) entry.oracle = r.score;
+      else if (r.score !== null) entry.lower.set(r.methodVersion.methodId, r.score);
       refs.set(key, entry);
     }
+  }
+  // Failed runs with every instance recorded are ranked with their failed instances at the task's lowest score.
+  const failedIds = runs.filter((r) => FAILED.has(r.status) && r.instancesDone >= r.instances).map((r) => r.id);
+  const perRun = new Map<number, { status: string; score: number | null }[]>();
+  if (failedIds.length > 0) {
+    const instanceRows = await db.instanceResult.findMany({
+      where: { runId: { in: failedIds } },
+      select: { runId: true, status: true, score: true },
+    });
+    for (const row of instanceRows) perRun.set(row.runId, [...(perRun.get(row.runId) ?? []), row]);
+  }
+  const failedCounts = new Map<number, number>();
+  if (runs.length > 0) {
+    const grouped = await db.instanceResult.groupBy({
+      by: ["runId"],
+      where: { runId: { in: runs.map((r) => r.id) }, status: { not: "ok" } },
+      _count: { _all: true },
+    });
+    for (const g of grouped) failedCounts.set(g.runId, g._count._all);
   }
   return runs.map((r) => {
     const ref = refs.get(`${r.taskVersionId}:${r.datasetVersionId}:${r.split}`);
     const status = toStatus(r.status);
+    const { floor, floorMethod } = floorOf(ref);
+    const oracle = ref?.oracle ?? null;
+    const instanceRows = perRun.get(r.id);
+    const countedScore =
+      instanceRows && instanceRows.length >= r.instances ? countFailuresAtMinimum(instanceRows, lowestScore(r.taskVersion.contract)) : null;
     return {
       runId: r.id,
       method: r.methodVersion.methodId,
@@ -100,7 +179,12 @@ export async function loadResults(db: Db, filter: ResultFilter = {}): Promise<Re
       score: r.score,
       ciLow: r.ciLow,
       ciHigh: r.ciHigh,
-      normalized: status === "ok" ? normalizedScore(r.score, ref?.random ?? null, ref?.oracle ?? null) : null,
+      normalized: status === "ok" ? normalizedScore(r.score, floor, oracle) : null,
+      floor,
+      floorMethod,
+      failedInstances: failedCounts.get(r.id) ?? 0,
+      countedScore,
+      countedNormalized: normalizedScore(countedScore, floor, oracle),
       metrics: (r.metrics as Record<string, number> | null) ?? null,
       instances: r.instances,
       instancesDone: r.instancesDone,

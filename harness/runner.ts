@@ -5,6 +5,7 @@ import os from "node:os";
 import type { Db } from "./db/client.ts";
 import { hashInputs } from "./ndarray.ts";
 import { ProgressBar } from "./progress.ts";
+import { opaqueInstanceId } from "./protocol.ts";
 import { gitSha, HARNESS_VERSION, hardware, peakRssMb } from "./provenance.ts";
 import { datasetKey, type Registered, registerAll, registerMethod } from "./register.ts";
 import {
@@ -31,6 +32,7 @@ import {
   type MethodUsage,
   type Outcome,
   type Split,
+  type SplitTruth,
   type TaskDefinition,
 } from "./types.ts";
 import { validateOutputs } from "./validate.ts";
@@ -72,7 +74,14 @@ export interface SuiteResult extends ResultRow {
 const TERMINAL = new Set(["ok", "invalid_output", "error", "timeout"]);
 export const DEFAULT_TIMEOUT_MS = 600_000;
 
-/** The combinations selected by the options, references (random, oracle) first so scores normalize. */
+/** Reference methods run first: the references (random, oracle), then the floors; the normalized score needs them all. */
+const KIND_ORDER: Record<MethodDefinition["kind"], number> = { reference: 0, floor: 1, baseline: 2, external: 2 };
+
+/**
+ * The combinations selected by the options, references (random, oracle) and floor references (floor-constant,
+ * floor-shape, floor-shortcut) first: the normalized score puts its 0 at the best of random and the floors and its
+ * 1 at the oracle, on the same instances.
+ */
 export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "methods" | "split" | "extraMethods">): PlannedRun[] {
   const tasks = options.tasks?.length ? options.tasks.map(getTask) : [...listTasks()];
   const extra = options.extraMethods ?? [];
@@ -100,9 +109,9 @@ export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "met
           return true;
         })
       : taskMethods;
-    // Normalized scores need both references on the same instances, so they always run.
-    const references = taskMethods.filter((m) => m.kind === "reference" && !wanted.includes(m));
-    const ordered = [...references, ...wanted].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "reference" ? -1 : 1));
+    // Normalized scores need the references and the floors on the same instances, so they always run.
+    const references = taskMethods.filter((m) => (m.kind === "reference" || m.kind === "floor") && !wanted.includes(m));
+    const ordered = [...references, ...wanted].sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
     for (const dataset of datasets) for (const method of ordered) plan.push({ task, dataset, method });
   }
   return plan;
@@ -110,20 +119,83 @@ export function planRuns(options: Pick<SuiteOptions, "tasks" | "datasets" | "met
 
 class TimeoutError extends Error {}
 
-/** What a method sees of an instance: never the ground truth or generator meta, unless it is the oracle. */
-export function methodContext(method: MethodDefinition, task: TaskDefinition, instance: Instance): MethodContext {
+/**
+ * What a method sees of an instance: never the ground truth or generator meta, unless it is the oracle; never the
+ * instance's key, index or seed either (they name dataset, split and position, from which the public generator
+ * gives the truth away): its `instance.key` is the opaque id that task.json carries, `index` is -1 and `seed` is
+ * the method's own seed. Floor references (`readsSplitTruths`) also get the truths of every instance of the split.
+ */
+export function methodContext(
+  method: MethodDefinition,
+  task: TaskDefinition,
+  instance: Instance,
+  options: { seed?: number; splitTruths?: readonly SplitTruth[] } = {},
+): MethodContext {
+  const seed = options.seed ?? methodSeed(instance, method.id);
+  // meta describes the generator's regime, which can give the answer away (e.g. a manifold's dimension).
+  const visible: Instance = method.readsTruth
+    ? instance
+    : { ...instance, key: opaqueInstanceId(instance), index: -1, seed, truth: {}, meta: {} };
+  const splitTruths = method.readsSplitTruths ? (options.splitTruths ?? splitTruthsOf(task, instance)) : undefined;
   return {
     task: task.id,
     params: instance.params,
     inputs: instance.inputs,
     ...(instance.jsonInputs ? { jsonInputs: instance.jsonInputs } : {}),
     outputShapes: task.outputShapes(instance),
-    seed: methodSeed(instance, method.id),
+    seed,
     taskDefinition: task,
-    // meta describes the generator's regime, which can give the answer away (e.g. a manifold's dimension).
-    instance: method.readsTruth ? instance : { ...instance, truth: {}, meta: {} },
+    instance: visible,
     ...(method.readsTruth ? { truth: instance.truth } : {}),
+    ...(splitTruths ? { splitTruths } : {}),
   };
+}
+
+/** The dataset and split an instance key ("slug/split/index") belongs to. */
+function datasetOfKey(task: TaskDefinition, key: string): { dataset: DatasetDefinition; split: Split } {
+  const match = /^([^/]+)\/(dev|official|private)\/\d+$/.exec(key);
+  if (!match) throw new Error(`instance key "${key}" does not name a dataset, split and index`);
+  return { dataset: getDataset(task.id, match[1] as string), split: match[2] as Split };
+}
+
+const splitTruthCache = new Map<string, readonly SplitTruth[]>();
+const SPLIT_TRUTH_CACHE_SIZE = 4;
+
+/** One instance as the floor references see it: its key, opaque id, input shapes, params and truth. */
+export function splitTruthOf(instance: Instance): SplitTruth {
+  return {
+    key: instance.key,
+    id: opaqueInstanceId(instance),
+    shapes: Object.fromEntries(Object.entries(instance.inputs).map(([name, a]) => [name, [...a.shape]])),
+    params: instance.params,
+    truth: instance.truth,
+  };
+}
+
+/**
+ * Truths, input shapes and params of every instance of a dataset's split, for the floor references: computed once
+ * per (task, dataset version, split) and process, from `generate` (the runner passes its own instance cache, so
+ * nothing is generated twice).
+ */
+export function splitTruths(
+  dataset: DatasetDefinition,
+  split: Split,
+  generate: (index: number) => Instance = (index) => generateInstance(dataset, split, index),
+): readonly SplitTruth[] {
+  const cacheKey = `${datasetKey(dataset)}@${dataset.version}/${split}`;
+  let truths = splitTruthCache.get(cacheKey);
+  if (!truths) {
+    truths = Array.from({ length: dataset.sizes[split] }, (_, i) => splitTruthOf(generate(i)));
+    splitTruthCache.set(cacheKey, truths);
+    if (splitTruthCache.size > SPLIT_TRUTH_CACHE_SIZE) splitTruthCache.delete(splitTruthCache.keys().next().value as string);
+  }
+  return truths;
+}
+
+/** The split truths of the dataset and split an instance belongs to (from its key). */
+export function splitTruthsOf(task: TaskDefinition, instance: Instance): readonly SplitTruth[] {
+  const { dataset, split } = datasetOfKey(task, instance.key);
+  return splitTruths(dataset, split);
 }
 
 /**
@@ -138,8 +210,9 @@ async function runMethod(
   instance: Instance,
   timeoutMs: number,
   report: (usage: MethodUsage) => void,
+  seed?: number,
 ) {
-  const context: MethodContext = { ...methodContext(method, task, instance), report };
+  const context: MethodContext = { ...methodContext(method, task, instance, seed === undefined ? {} : { seed }), report };
   const limit = method.kind === "external" ? timeoutMs + EXTERNAL_GRACE_MS : timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -164,12 +237,56 @@ interface InstanceOutcome {
   peakRssMb?: number;
 }
 
-/** Run one method on one instance; never throws for method failures (they become outcomes). */
+/**
+ * Seed of draw `draw` of a method that declares `draws` (random): draw 0 is the method's usual seed, so a single
+ * draw is exactly what a port of the method computes from task.json's seed.
+ */
+export function drawSeed(instance: Instance, methodId: string, draw: number): number {
+  return draw === 0 ? methodSeed(instance, methodId) : seedFrom("method", methodId, instance.key, instance.seed, "draw", draw);
+}
+
+/**
+ * Run one method on one instance; never throws for method failures (they become outcomes). A method that declares
+ * `draws` (random) runs that many times with different seeds; the instance's score and metrics are their means
+ * (the first failed draw, if any, is the outcome).
+ */
 export async function evaluateInstance(
   method: MethodDefinition,
   task: TaskDefinition,
   instance: Instance,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+): Promise<InstanceOutcome> {
+  const draws = Math.max(1, Math.floor(method.draws ?? 1));
+  if (draws === 1) return evaluateOnce(method, task, instance, timeoutMs);
+  const outcomes: InstanceOutcome[] = [];
+  for (let d = 0; d < draws; d++) {
+    const o = await evaluateOnce(method, task, instance, timeoutMs, drawSeed(instance, method.id, d));
+    if (o.status !== "ok") return { ...o, message: `draw ${d + 1} of ${draws}: ${o.message}` };
+    outcomes.push(o);
+  }
+  const avg = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const metrics: Record<string, number> = {};
+  for (const id of Object.keys(outcomes[0]?.metrics ?? {})) {
+    const vs = outcomes.map((o) => o.metrics?.[id]).filter((v): v is number => typeof v === "number");
+    if (vs.length === outcomes.length) metrics[id] = avg(vs);
+  }
+  return {
+    status: "ok",
+    score: avg(outcomes.map((o) => o.score as number)),
+    metrics,
+    message: null,
+    log: null,
+    wallMs: outcomes.reduce((s, o) => s + o.wallMs, 0),
+    cpuMs: outcomes.reduce((s, o) => s + o.cpuMs, 0),
+  };
+}
+
+async function evaluateOnce(
+  method: MethodDefinition,
+  task: TaskDefinition,
+  instance: Instance,
+  timeoutMs: number,
+  seed?: number,
 ): Promise<InstanceOutcome> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -185,9 +302,16 @@ export async function evaluateInstance(
   };
   let outputs: unknown;
   try {
-    outputs = await runMethod(method, task, instance, timeoutMs, (u) => {
-      usage = u;
-    });
+    outputs = await runMethod(
+      method,
+      task,
+      instance,
+      timeoutMs,
+      (u) => {
+        usage = u;
+      },
+      seed,
+    );
   } catch (error) {
     if (error instanceof MethodFailure) {
       return finish({ status: error.outcome, score: null, metrics: null, message: error.message.slice(0, 4000), log: error.log ?? null });
@@ -345,6 +469,8 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
         });
     ranIds.push(run.id);
 
+    // The floor references read the whole split's truths: take them from the instances generated here.
+    if (method.readsSplitTruths) splitTruths(dataset, split, (index) => instanceOf(dataset, index));
     const runInstance = async (index: number) => {
       bar.update(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
       const instance = instanceOf(dataset, index);

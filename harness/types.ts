@@ -218,11 +218,25 @@ export interface MethodContext {
   seed: number;
   /** Only for reference methods that declare `readsTruth` (the oracle). */
   truth?: Record<string, NdArray>;
+  /** Only for methods that declare `readsSplitTruths` (the floor references): every instance of the same dataset and split. */
+  splitTruths?: readonly SplitTruth[];
   /** The task definition and instance, for methods that need the full contract (external methods write task.json). */
   taskDefinition?: TaskDefinition;
   instance?: Instance;
   /** Out-of-process methods report their process tree's resources and output here. */
   report?(usage: MethodUsage): void;
+}
+
+/** What a method that declares `readsSplitTruths` knows about one instance of its split (never the inputs). */
+export interface SplitTruth {
+  /** The harness's own key ("dataset/split/index"); methods are given the opaque id of their instance as its key. */
+  key: string;
+  /** Opaque id of the instance, as methods see it (`MethodContext.instance.key`, task.json's `instance`). */
+  id: string;
+  /** Shapes of the instance's array inputs, by name. */
+  shapes: Record<string, number[]>;
+  params: Record<string, JsonValue>;
+  truth: Record<string, NdArray>;
 }
 
 export interface MethodDefinition {
@@ -238,6 +252,10 @@ export interface MethodDefinition {
   sourceHash?: string;
   /** The oracle reads ground truth: it is dev-only and never ranked. */
   readsTruth?: boolean;
+  /** Floor references read the truths, input shapes and params of every instance of the split (`MethodContext.splitTruths`). */
+  readsSplitTruths?: boolean;
+  /** Chance-like methods: the runner scores this many draws (seeds) per instance and records their mean (random: 8). */
+  draws?: number;
   /** Instances may run concurrently (external processes); in-process TypeScript methods run one at a time. */
   concurrent?: boolean;
   /** Recorded on the run, e.g. that an external method ran without the sandbox. */

@@ -16,6 +16,8 @@ export const DOMAIN_ORDER: readonly Domain[] = ["synthetic", "artificial", "biol
 export const CHANCE_METHOD = "random";
 /** Upper reference: reads the ground truth, so it is never shown as a leaderboard entry. */
 export const ORACLE_METHOD = "oracle";
+/** Method kind of the floor references (floor-constant, floor-shape, floor-shortcut): rows to beat, never ranked. */
+export const FLOOR_KIND = "floor";
 // The stored log is already capped at the method's last 64 KiB (PROTOCOL.md); the page shows all of it.
 const LOG_TAIL_LINES = 2000;
 const LOG_TAIL_CHARS = 65536;
@@ -110,6 +112,10 @@ export interface ReferenceScore {
 export interface References {
   random: ReferenceScore | null;
   oracle: ReferenceScore | null;
+  /** The floor references' runs (floor-constant, floor-shape, floor-shortcut), by method id. */
+  floors: (ReferenceScore & { method: string; methodName: string })[];
+  /** The normalized score's 0: the best of random and the floors on these instances, and which one it is. */
+  floor: { method: string; score: number } | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,6 +212,37 @@ function referenceOf(rows: ResultRow[], method: string): ReferenceScore | null {
   return r ? { runId: r.runId, status: r.status, score: r.score, ciLow: r.ciLow, ciHigh: r.ciHigh } : null;
 }
 
+/** The references of one dataset's rows: random, oracle, the floors and the level the normalized score's 0 is at. */
+function referencesOf(rows: ResultRow[]): References {
+  const floors = rows
+    .filter((r) => r.methodKind === FLOOR_KIND)
+    .sort((a, b) => a.method.localeCompare(b.method))
+    .map((r) => ({ ...(referenceOf([r], r.method) as ReferenceScore), method: r.method, methodName: r.methodName }));
+  const withFloor = rows.find((r) => r.floor !== null && r.floorMethod !== null);
+  return {
+    random: referenceOf(rows, CHANCE_METHOD),
+    oracle: referenceOf(rows, ORACLE_METHOD),
+    floors,
+    floor: withFloor ? { method: withFloor.floorMethod as string, score: withFloor.floor as number } : null,
+  };
+}
+
+/**
+ * What a run counts for on leaderboards: an ok run its score; a failed run whose instances all have results the
+ * mean with its failed instances at the task's lowest score (marked "k of n failed"); anything else nothing.
+ */
+function rankedValue(r: ResultRow): { score: number; normalized: number | null } | null {
+  if (r.status === "ok" && r.score !== null) return { score: r.score, normalized: r.normalized };
+  if (r.countedScore !== null) return { score: r.countedScore, normalized: r.countedNormalized };
+  return null;
+}
+
+/** A dataset can rank methods when its oracle is above its floor (otherwise no normalized score exists there). */
+function normalizable(rows: ResultRow[]): boolean {
+  const oracle = rows.find((r) => r.method === ORACLE_METHOD);
+  return !!oracle && oracle.status === "ok" && oracle.normalized !== null;
+}
+
 const isOk = (r: { status: RunStatus; score: number | null }) => r.status === "ok" && r.score !== null;
 
 function mean(values: number[]): number | null {
@@ -219,16 +256,26 @@ export interface OverviewCell {
   runId: number;
   status: RunStatus;
   message: string | null;
+  /** The score the cell counts for: an ok run's score, or a finished failed run's with failed instances at the lowest score. */
   score: number | null;
   normalized: number | null;
+  /** Instances that failed (counted at the task's lowest score), of `instances`. */
+  failedInstances: number;
+  instances: number;
 }
 
 export interface DomainMean {
-  /** Mean normalized score over the domain's datasets that have one. */
+  /**
+   * Mean normalized score over the domain's datasets; null unless the method has a finished run on every one of
+   * them that can be normalized (a missing run is never left out of the mean: leaving it out would reward it).
+   */
   mean: number | null;
-  /** How many of the domain's datasets contributed. */
+  /** How many of the domain's normalizable datasets the method has a score on… */
   count: number;
+  /** …of how many. */
   of: number;
+  /** Instances of the domain's runs that failed and were counted at the task's lowest score. */
+  failedInstances: number;
 }
 
 export interface OverviewMethod {
@@ -237,9 +284,11 @@ export interface OverviewMethod {
   methodKind: ResultRow["methodKind"];
   /** The random reference: shown as chance, never ranked. */
   isChance: boolean;
+  /** A floor reference (floor-constant, floor-shape, floor-shortcut): a row to beat, never ranked. */
+  isFloor: boolean;
   cells: Record<string, OverviewCell>;
   domainMeans: Partial<Record<Domain, DomainMean>>;
-  /** Mean normalized score over all datasets that have one (sort key). */
+  /** Mean normalized score over all normalizable datasets; null unless the method has a score on every one (sort key). */
   meanNormalized: number | null;
   /** Synthetic − biological domain score: how much of the method's synthetic performance fails to transfer. */
   transferGap: number | null;
@@ -264,10 +313,12 @@ export interface Overview {
 function summarizeTask(task: TaskInfo, byDataset: Map<string, ResultRow[]>) {
   const methods = new Map<string, OverviewMethod>();
   const references: Record<string, References> = {};
+  const ranks = new Set<string>();
   let runCount = 0;
   for (const dataset of task.datasets) {
     const dsRows = byDataset.get(dataset.slug) ?? [];
-    references[dataset.slug] = { random: referenceOf(dsRows, CHANCE_METHOD), oracle: referenceOf(dsRows, ORACLE_METHOD) };
+    references[dataset.slug] = referencesOf(dsRows);
+    if (normalizable(dsRows)) ranks.add(dataset.slug);
     for (const r of dsRows) {
       if (r.method === ORACLE_METHOD) continue;
       runCount++;
@@ -278,6 +329,7 @@ function summarizeTask(task: TaskInfo, byDataset: Map<string, ResultRow[]>) {
           methodName: r.methodName,
           methodKind: r.methodKind,
           isChance: r.method === CHANCE_METHOD,
+          isFloor: r.methodKind === FLOOR_KIND,
           cells: {},
           domainMeans: {},
           meanNormalized: null,
@@ -285,21 +337,36 @@ function summarizeTask(task: TaskInfo, byDataset: Map<string, ResultRow[]>) {
         };
         methods.set(r.method, m);
       }
-      m.cells[dataset.slug] = { runId: r.runId, status: r.status, message: r.message, score: r.score, normalized: r.normalized };
+      const value = rankedValue(r);
+      m.cells[dataset.slug] = {
+        runId: r.runId,
+        status: r.status,
+        message: r.message,
+        score: value?.score ?? null,
+        normalized: value?.normalized ?? null,
+        failedInstances: r.failedInstances,
+        instances: r.instances,
+      };
     }
   }
   for (const m of methods.values()) {
     const all: number[] = [];
+    let complete = true;
     for (const domain of DOMAIN_ORDER) {
-      const ds = task.datasets.filter((d) => d.domain === domain);
-      const values = ds
-        .map((d) => m.cells[d.slug])
-        .filter((c): c is OverviewCell => !!c && isOk(c) && c.normalized !== null)
-        .map((c) => c.normalized as number);
+      // Datasets whose oracle is not above their floor rank nobody; every other dataset needs a score.
+      const ds = task.datasets.filter((d) => d.domain === domain && ranks.has(d.slug));
+      const cells = ds.map((d) => m.cells[d.slug]).filter((c): c is OverviewCell => !!c && c.normalized !== null);
+      const values = cells.map((c) => c.normalized as number);
       all.push(...values);
-      m.domainMeans[domain] = { mean: mean(values), count: values.length, of: ds.length };
+      if (values.length < ds.length) complete = false;
+      m.domainMeans[domain] = {
+        mean: values.length === ds.length ? mean(values) : null,
+        count: values.length,
+        of: ds.length,
+        failedInstances: cells.reduce((s, c) => s + c.failedInstances, 0),
+      };
     }
-    m.meanNormalized = mean(all);
+    m.meanNormalized = complete ? mean(all) : null;
     m.transferGap = transferGap(m.domainMeans);
   }
   const sorted = [...methods.values()].sort((a, b) => {
@@ -335,8 +402,12 @@ export async function getOverview(): Promise<Overview> {
 /** A run as its dataset's leaderboard shows it: the result row (minus what the table groups by) and its place. */
 export interface LeaderboardEntry
   extends Omit<ResultRow, "task" | "taskVersion" | "dataset" | "datasetVersion" | "domain" | "split" | "finishedAt"> {
-  /** ranked: competes on the leaderboard; chance: the random reference row; pending: queued or running; failed: no score. */
-  role: "ranked" | "chance" | "pending" | "failed";
+  /**
+   * ranked: competes on the leaderboard (a failed run whose instances all have results too, its failed instances
+   * counted at the task's lowest score); chance: the random reference row; floor: a floor reference, a row to beat;
+   * pending: queued or running; failed: no score (unfinished).
+   */
+  role: "ranked" | "chance" | "floor" | "pending" | "failed";
   /** Competition rank (ties share a rank) among ranked entries; null for every other role. */
   rank: number | null;
   finishedAt: string | null;
@@ -369,8 +440,17 @@ export interface TaskPage extends TaskInfo {
 }
 
 function toEntry(r: ResultRow): LeaderboardEntry {
+  const value = rankedValue(r);
   const role: LeaderboardEntry["role"] =
-    r.status === "queued" || r.status === "running" ? "pending" : !isOk(r) ? "failed" : r.method === CHANCE_METHOD ? "chance" : "ranked";
+    r.status === "queued" || r.status === "running"
+      ? "pending"
+      : !value
+        ? "failed"
+        : r.method === CHANCE_METHOD
+          ? "chance"
+          : r.methodKind === FLOOR_KIND
+            ? "floor"
+            : "ranked";
   return {
     runId: r.runId,
     method: r.method,
@@ -381,10 +461,15 @@ function toEntry(r: ResultRow): LeaderboardEntry {
     rank: null,
     status: r.status,
     message: r.message,
-    score: role === "failed" || role === "pending" ? null : r.score,
+    score: value?.score ?? null,
     ciLow: r.ciLow,
     ciHigh: r.ciHigh,
-    normalized: r.normalized,
+    normalized: value?.normalized ?? null,
+    floor: r.floor,
+    floorMethod: r.floorMethod,
+    failedInstances: r.failedInstances,
+    countedScore: r.countedScore,
+    countedNormalized: r.countedNormalized,
     metrics: r.metrics,
     instances: r.instances,
     instancesDone: r.instancesDone,
@@ -413,10 +498,10 @@ function withPrivate(entry: LeaderboardEntry, privateRows: ResultRow[] | undefin
   };
 }
 
-/** Rank scored entries (highest score first); ties share a rank, the chance row takes none. */
+/** Rank scored entries (highest score first); ties share a rank, the chance and floor rows take none. */
 export function rankEntries(entries: LeaderboardEntry[]): LeaderboardEntry[] {
   const scored = entries
-    .filter((e) => e.role === "ranked" || e.role === "chance")
+    .filter((e) => e.role === "ranked" || e.role === "chance" || e.role === "floor")
     .sort((a, b) => (b.score as number) - (a.score as number) || a.method.localeCompare(b.method));
   let rank = 0;
   let seen = 0;
@@ -455,7 +540,7 @@ export async function getTask(taskId: string): Promise<TaskPage | null> {
     return {
       ...dataset,
       entries: rankEntries(entries),
-      references: { random: referenceOf(dsRows, CHANCE_METHOD), oracle: referenceOf(dsRows, ORACLE_METHOD) },
+      references: referencesOf(dsRows),
       supersededRuns: superseded.get(dataset.slug) ?? 0,
     };
   });
@@ -557,8 +642,12 @@ export interface RunPage {
     startedAt: string | null;
     finishedAt: string | null;
   };
-  /** The oracle and random runs this run's normalized score uses (same task, dataset version and split). */
+  /** The oracle, random and floor runs this run's normalized score uses (same task, dataset version and split). */
   references: References;
+  /** Instances that failed; for a failed run whose instances all have results, the score it is ranked by (failed instances at the task's lowest score). */
+  failedInstances: number;
+  countedScore: number | null;
+  countedNormalized: number | null;
   instanceResults: InstanceRow[];
 }
 
@@ -662,7 +751,18 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
       startedAt: run.startedAt?.toISOString() ?? null,
       finishedAt: run.finishedAt?.toISOString() ?? null,
     },
-    references: { random: latestOk(CHANCE_METHOD), oracle: latestOk(ORACLE_METHOD) },
+    references: {
+      random: latestOk(CHANCE_METHOD),
+      oracle: latestOk(ORACLE_METHOD),
+      floors: [...new Set(sameData.filter((r) => r.methodKind === FLOOR_KIND).map((r) => r.method))].sort().map((method) => {
+        const ref = latestOk(method) as ReferenceScore;
+        return { ...ref, method, methodName: sameData.find((r) => r.method === method)?.methodName ?? method };
+      }),
+      floor: row?.floor !== null && row?.floor !== undefined && row.floorMethod ? { method: row.floorMethod, score: row.floor } : null,
+    },
+    failedInstances: row?.failedInstances ?? 0,
+    countedScore: row?.countedScore ?? null,
+    countedNormalized: row?.countedNormalized ?? null,
     instanceResults: run.results.map((r) => ({
       index: r.index,
       instanceKey: r.instanceKey,

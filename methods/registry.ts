@@ -5,6 +5,9 @@ import { correlation } from "./correlation/method.ts";
 import { correlationDimensionMethod } from "./correlation-dimension/method.ts";
 import { dictionaryLearning } from "./dictionary-learning/method.ts";
 import { fastica } from "./fastica/method.ts";
+import { floorConstant } from "./floor-constant/method.ts";
+import { floorShape } from "./floor-shape/method.ts";
+import { floorShortcut } from "./floor-shortcut/method.ts";
 import { gradXActivation } from "./grad-x-activation/method.ts";
 import { knn } from "./knn/method.ts";
 import { linearCkaMethod } from "./linear-cka/method.ts";
@@ -29,6 +32,9 @@ import { twonn } from "./twonn/method.ts";
 export const METHODS: readonly MethodDefinition[] = [
   oracle,
   random,
+  floorConstant,
+  floorShape,
+  floorShortcut,
   pca,
   fastica,
   dictionaryLearning,

@@ -4,16 +4,17 @@ import type { DatasetLeaderboard, LeaderboardEntry, TaskInfo } from "../../lib/d
 import { formatCi, formatMs, formatScore, shortHash } from "../../lib/format.ts";
 import { DomainBadge, StatusBadge, Tag } from "./badges.tsx";
 import { ScorePlot } from "./plots.tsx";
+import { FailedMark, ScoringNote } from "./scoring-note.tsx";
 
 type LeaderboardTask = Pick<TaskInfo, "id" | "mainScore" | "metrics">;
 
-/** One dataset's leaderboard: score plot with CIs, ranked table, chance row, references. */
+/** One dataset's leaderboard: score plot with CIs, ranked table, chance and floor rows (rows to beat), references. */
 export function Leaderboard({ task, board, linkTitle = true }: { task: LeaderboardTask; board: DatasetLeaderboard; linkTitle?: boolean }) {
   const metricCols = task.metrics;
-  const scored = board.entries.filter((e) => e.role === "ranked" || e.role === "chance");
+  const scored = board.entries.filter((e) => e.role === "ranked" || e.role === "chance" || e.role === "floor");
   // Workers of a Cajal server also score the private split (secret seeds); local runs have none.
   const showPrivate = board.entries.some((e) => e.private);
-  const { random, oracle } = board.references;
+  const { random, oracle, floor } = board.references;
   return (
     <section className="rounded-xl border border-slate-200 bg-white shadow-sm" data-testid="leaderboard" data-dataset={board.slug}>
       <div className="border-b border-slate-100 px-6 py-4">
@@ -56,7 +57,7 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
                   score: e.score as number,
                   ciLow: e.ciLow,
                   ciHigh: e.ciHigh,
-                  chance: e.role === "chance",
+                  chance: e.role === "chance" || e.role === "floor",
                 }))}
               />
             </div>
@@ -102,17 +103,24 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
 
       {(board.entries.length > 0 || oracle || random) && (
         <div className="border-t border-slate-100 px-6 py-3 text-xs text-slate-500" data-testid="references">
-          {oracle?.status === "ok" && random?.status === "ok" ? (
+          {oracle?.status === "ok" && floor ? (
             <>
               Normalized against{" "}
               <Link href={`/runs/${oracle.runId}`} className="underline decoration-dotted">
                 oracle = {formatScore(oracle.score)}
               </Link>{" "}
-              and{" "}
-              <Link href={`/runs/${random.runId}`} className="underline decoration-dotted">
-                random = {formatScore(random.score)}
-              </Link>{" "}
-              on the same instances. The oracle reads the ground truth: it is a reference, never ranked.
+              and the floor{" "}
+              <span data-testid="floor-level">
+                {floor.method} = {formatScore(floor.score)}
+              </span>{" "}
+              (the best of random{random?.status === "ok" ? ` = ${formatScore(random.score)}` : ""} and the floor rows) on the same
+              instances.
+              {oracle.score !== null && oracle.score - floor.score <= 1e-12 && (
+                <span className="ml-1 font-medium text-rose-700" data-testid="floor-at-oracle">
+                  A trivial answer reaches the oracle here: this dataset cannot rank methods.
+                </span>
+              )}{" "}
+              The oracle reads the ground truth: it is a reference, never ranked.
             </>
           ) : (
             <>
@@ -126,6 +134,7 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
               {board.supersededRuns} run{board.supersededRuns === 1 ? "" : "s"} on earlier versions not shown.
             </span>
           )}
+          <ScoringNote className="mt-1" />
         </div>
       )}
     </section>
@@ -134,11 +143,12 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
 
 function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; metricIds: string[]; showPrivate: boolean }) {
   const chance = e.role === "chance";
+  const floorRow = e.role === "floor";
   const failed = e.role === "failed";
   const pending = e.role === "pending";
   return (
     <tr
-      className={chance ? "bg-slate-50/70 text-slate-500" : failed ? "bg-rose-50/30" : ""}
+      className={chance ? "bg-slate-50/70 text-slate-500" : floorRow ? "bg-amber-50/50 text-amber-900/80" : failed ? "bg-rose-50/30" : ""}
       data-testid="leaderboard-row"
       data-method={e.method}
       data-role={e.role}
@@ -151,12 +161,13 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
       <td className="px-3 py-2">
         <Link
           href={`/runs/${e.runId}`}
-          className={`hover:underline ${chance ? "italic" : "font-medium text-slate-900"}`}
+          className={`hover:underline ${chance || floorRow ? "italic" : "font-medium text-slate-900"}`}
           data-testid="run-link"
         >
           {e.methodName}
         </Link>{" "}
         <span className="font-mono text-xs text-slate-400">v{e.methodVersion}</span> {chance && <Tag>chance</Tag>}
+        {floorRow && <Tag tone="amber">floor · to beat</Tag>}
         {e.methodKind === "external" && <Tag>external</Tag>}
       </td>
       {failed || pending ? (
@@ -173,9 +184,13 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
             <span className="font-medium text-slate-900" data-testid="score">
               {formatScore(e.score)}
             </span>{" "}
-            <span className="text-xs text-slate-400" data-testid="ci">
-              {formatCi(e.ciLow, e.ciHigh)}
-            </span>
+            {e.status === "ok" ? (
+              <span className="text-xs text-slate-400" data-testid="ci">
+                {formatCi(e.ciLow, e.ciHigh)}
+              </span>
+            ) : (
+              <FailedMark failed={e.failedInstances} of={e.instances} />
+            )}
           </td>
           <td className="px-3 py-2 text-right tabular-nums" data-testid="normalized">
             {formatScore(e.normalized)}

@@ -57,7 +57,16 @@ export default async function RunDetailPage({ params }: Props) {
           </p>
         )}
         {run.method.id === CHANCE_METHOD && (
-          <p className="mt-2 text-sm text-slate-600">Random outputs of the right shape: the chance level (normalized score 0).</p>
+          <p className="mt-2 text-sm text-slate-600">
+            Random outputs of the right shape, each instance&apos;s score the mean of 8 draws: the chance level. The normalized score&apos;s
+            0 is the best of it and the floor rows.
+          </p>
+        )}
+        {run.method.kind === "floor" && (
+          <p className="mt-2 text-sm text-amber-800" data-testid="floor-explanation">
+            A floor reference: a trivial answer every method must beat. It is a row to beat, never ranked; the normalized score&apos;s 0 is
+            the best of random and the floor references on the same instances.
+          </p>
         )}
       </header>
 
@@ -72,6 +81,14 @@ export default async function RunDetailPage({ params }: Props) {
           {formatScore(run.score)} <span className="text-sm font-normal text-slate-400">{formatCi(run.ciLow, run.ciHigh)}</span>
         </Stat>
         <Stat label="Normalized">{formatScore(run.normalized)}</Stat>
+        {run.countedScore !== null && (
+          <Stat label="Ranked as" testId="run-counted">
+            {formatScore(run.countedScore)}{" "}
+            <span className="text-sm font-normal text-rose-700">
+              {run.failedInstances} of {run.instances} failed, counted as lowest (normalized {formatScore(run.countedNormalized)})
+            </span>
+          </Stat>
+        )}
         {run.task.metrics.map((m) => (
           <Stat key={m.id} label={m.label}>
             {formatScore(run.metrics?.[m.id])}
@@ -159,6 +176,21 @@ export default async function RunDetailPage({ params }: Props) {
               </Link>
             ) : (
               "oracle: not run"
+            )}
+            {run.references.floors.map((f) => (
+              <span key={f.method}>
+                {" "}
+                ·{" "}
+                <Link href={`/runs/${f.runId}`} className="hover:underline">
+                  {f.method} = {formatScore(f.score)}
+                </Link>
+              </span>
+            ))}
+            {run.references.floor && (
+              <span className="block text-xs text-slate-500" data-testid="run-floor">
+                Normalized with 0 at the floor, {run.references.floor.method} = {formatScore(run.references.floor.score)} (the best of
+                random and the floor references), and 1 at the oracle.
+              </span>
             )}
           </Field>
         </dl>

@@ -9,6 +9,7 @@ import { formatScore, shortHash } from "../../../../lib/format.ts";
 import { Tag } from "../../../_components/badges.tsx";
 import { DbError } from "../../../_components/db-error.tsx";
 import { Leaderboard } from "../../../_components/leaderboard.tsx";
+import { ScoringNote } from "../../../_components/scoring-note.tsx";
 
 export const dynamic = "force-dynamic";
 
@@ -82,9 +83,10 @@ function DomainSummary({ task }: { task: TaskPage }) {
       <div className="border-b border-slate-100 px-6 py-4">
         <h2 className="text-lg font-semibold">By domain</h2>
         <p className="mt-1 max-w-3xl text-sm text-slate-600">
-          Mean normalized score over each domain's datasets (0 = chance, 1 = oracle). The transfer gap is the synthetic minus the biological
-          score: how much of what a method achieves on generated data it keeps on real recordings.
+          Mean normalized score over each domain's datasets (0 = the best of chance and the floor rows, 1 = oracle). The transfer gap is the
+          synthetic minus the biological score: how much of what a method achieves on generated data it keeps on real recordings.
         </p>
+        <ScoringNote className="mt-2 max-w-3xl" />
       </div>
       <div className="overflow-x-auto">
         <table className="min-w-full text-sm">
@@ -108,16 +110,35 @@ function DomainSummary({ task }: { task: TaskPage }) {
           </thead>
           <tbody className="divide-y divide-slate-100">
             {task.domainSummary.map((m) => (
-              <tr key={m.method} className={m.isChance ? "text-slate-500" : ""} data-testid="domain-row" data-method={m.method}>
+              <tr
+                key={m.method}
+                className={m.isChance ? "text-slate-500" : m.isFloor ? "bg-amber-50/50 text-amber-900/80" : ""}
+                data-testid="domain-row"
+                data-method={m.method}
+                data-role={m.isChance ? "chance" : m.isFloor ? "floor" : "method"}
+              >
                 <td className="px-6 py-2">
-                  <span className={m.isChance ? "italic" : "font-medium text-slate-900"}>{m.methodName}</span>{" "}
+                  <span className={m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}>{m.methodName}</span>{" "}
                   {m.isChance && <Tag>chance</Tag>}
+                  {m.isFloor && <Tag tone="amber">floor · to beat</Tag>}
                 </td>
                 {DOMAIN_ORDER.map((d) => {
                   const dm = task.domainNotes[d] ? undefined : m.domainMeans[d];
                   return (
                     <td key={d} className="px-3 py-2 text-right tabular-nums">
-                      {dm?.mean === null || dm === undefined ? <span className="text-slate-300">—</span> : formatScore(dm.mean, 2)}
+                      {dm === undefined || dm.mean === null ? (
+                        <span
+                          className="text-slate-300"
+                          title={dm && dm.of > 0 ? `a run is missing on ${dm.of - dm.count} of ${dm.of} datasets` : undefined}
+                        >
+                          —
+                        </span>
+                      ) : (
+                        <>
+                          {formatScore(dm.mean, 2)}
+                          {dm.failedInstances > 0 && <span className="ml-1 text-xs text-rose-600">({dm.failedInstances} failed)</span>}
+                        </>
+                      )}
                     </td>
                   );
                 })}

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "MethodKind" ADD VALUE 'floor';
