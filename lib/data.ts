@@ -310,7 +310,7 @@ export interface Overview {
  * Per method: the official-split cell of every dataset, the mean normalized score per domain and the
  * transfer gap (synthetic − biological domain score), best mean normalized score first.
  */
-function summarizeTask(task: TaskInfo, byDataset: Map<string, ResultRow[]>) {
+export function summarizeTask(task: TaskInfo, byDataset: Map<string, ResultRow[]>) {
   const methods = new Map<string, OverviewMethod>();
   const references: Record<string, References> = {};
   const ranks = new Set<string>();
@@ -439,7 +439,7 @@ export interface TaskPage extends TaskInfo {
   domainSummary: OverviewMethod[];
 }
 
-function toEntry(r: ResultRow): LeaderboardEntry {
+export function toEntry(r: ResultRow): LeaderboardEntry {
   const value = rankedValue(r);
   const role: LeaderboardEntry["role"] =
     r.status === "queued" || r.status === "running"
