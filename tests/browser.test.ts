@@ -23,6 +23,10 @@ const TASK = "feature-recovery";
 const DATASET = "sparse-linear";
 // TODO(pca): once methods/pca is registered in methods/registry.ts, make "pca" unconditional here.
 const SUITE_METHODS = ["random", "oracle", ...(listMethods(TASK).some((m) => m.id === "pca") ? ["pca"] : [])];
+/** The floor references of the task: they always run with the references and are shown as rows to beat. */
+const FLOORS = listMethods(TASK)
+  .filter((m) => m.kind === "floor")
+  .map((m) => m.id);
 /** A run that failed, written directly: the site must show its status and message, never a score. */
 const BROKEN = {
   id: "broken-fixture",
@@ -99,6 +103,12 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     const methods = await card.locator('[data-testid="overview-row"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-method")));
     expect(methods).not.toContain("oracle");
     expect(methods).toContain("random");
+    // The floors are rows to beat, styled apart from methods, with the sentence that says what they are.
+    for (const id of FLOORS) {
+      expect(await card.locator(`[data-testid="overview-row"][data-method="${id}"]`).getAttribute("data-role")).toBe("floor");
+    }
+    expect(await text(card.locator('[data-testid="scoring-note"]'))).toMatch(/best of random .* floor rows/);
+    expect(await text(card.locator('[data-testid="scoring-note"]'))).toMatch(/failed instance counts as the task.s lowest score/);
     await page.screenshot({ path: path.join(SCREENSHOTS, "overview.png"), fullPage: true });
   });
 
@@ -109,8 +119,15 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     await board.waitFor({ state: "visible" });
     const lbRows = board.locator('[data-testid="leaderboard-row"]');
     const shown = await lbRows.evaluateAll((els) => els.map((e) => e.getAttribute("data-method")));
-    const expected = [...SUITE_METHODS.filter((m) => m !== "oracle"), BROKEN.id];
+    const expected = [...SUITE_METHODS.filter((m) => m !== "oracle"), ...FLOORS, BROKEN.id];
     expect([...shown].sort()).toEqual([...expected].sort());
+    // Floor rows: shown with their scores, never ranked.
+    for (const id of FLOORS) {
+      const floorRow = board.locator(`[data-testid="leaderboard-row"][data-method="${id}"]`);
+      expect(await floorRow.getAttribute("data-role")).toBe("floor");
+      expect((await text(floorRow.locator('[data-testid="rank"]'))).trim()).toBe("");
+      expect(await text(floorRow.locator('[data-testid="score"]'))).toBe(formatScore(row(id).score));
+    }
 
     for (const method of SUITE_METHODS.filter((m) => m !== "oracle")) {
       const r = row(method);
@@ -146,6 +163,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     const refs = await text(board.locator('[data-testid="references"]'));
     expect(refs).toContain(`oracle = ${formatScore(row("oracle").score)}`);
     expect(refs).toContain(`random = ${formatScore(row("random").score)}`);
+    const floor = row("oracle").floorMethod as string;
+    expect(await text(board.locator('[data-testid="floor-level"]'))).toBe(`${floor} = ${formatScore(row(floor).score)}`);
     expect(await board.locator('[data-testid="score-plot"]').count()).toBe(1);
 
     await page.screenshot({ path: path.join(SCREENSHOTS, "task.png"), fullPage: true });
@@ -217,7 +236,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     expect(await boards.count()).toBe(1);
     expect(await boards.first().getAttribute("data-dataset")).toBe(DATASET);
     const shown = await boards.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-method")));
-    expect([...shown].sort()).toEqual([...SUITE_METHODS.filter((m) => m !== "oracle"), BROKEN.id].sort());
+    expect([...shown].sort()).toEqual([...SUITE_METHODS.filter((m) => m !== "oracle"), ...FLOORS, BROKEN.id].sort());
     // Generated datasets draw the first two principal components of a dev instance.
     expect(await text(page.locator("h3").filter({ hasText: "principal components" }))).toContain("activations of dev instance 0");
     expect(await page.locator('[data-testid="data-plot"] path').count()).toBe(1);

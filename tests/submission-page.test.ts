@@ -5,8 +5,9 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { opaqueInstanceId } from "../harness/protocol.ts";
 import { registerAll } from "../harness/register.ts";
-import { getDataset } from "../harness/registry.ts";
+import { getDataset, instanceSeed, listMethods } from "../harness/registry.ts";
 import { createServiceContext, postSubmission, type ServiceContext } from "../harness/service/api.ts";
 import { createToken } from "../harness/service/tokens.ts";
 import { startWorker, type WorkerHandle } from "../harness/service/worker.ts";
@@ -17,6 +18,8 @@ import { rawTarGz } from "./helpers/tarball.ts";
 const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const DATASET = getDataset("topology", "neural-manifolds");
+// Methods see an opaque instance id, never "dataset/split/index": the test knows which id official instance 3 has.
+const INSTANCE_3 = opaqueInstanceId({ key: `${DATASET.slug}/official/3`, seed: instanceSeed(DATASET, "official", 3) });
 // Fails on official instance 3 with a message on stderr; answers one loop everywhere else.
 const METHOD = rawTarGz([
   {
@@ -34,7 +37,7 @@ const METHOD = rawTarGz([
   },
   {
     path: "run.sh",
-    body: `if grep -q '"neural-manifolds/official/3"' "$CAJAL_INPUT/task.json"; then echo "cannot handle instance 3" >&2; exit 3; fi
+    body: `if grep -q '"${INSTANCE_3}"' "$CAJAL_INPUT/task.json"; then echo "cannot handle instance 3" >&2; exit 3; fi
 sleep 0.3
 printf '{"betti": [1, 1, 0]}' > "$CAJAL_OUTPUT/result.json"
 `,
@@ -113,7 +116,8 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)("the submission page", () => 
       /^1 of 2 runs failed; first: run \d+: 1 of 14 instances failed \(1 error\)/,
     );
     const runs = page.getByTestId("submission-run");
-    expect(await runs.count()).toBe(6); // the method and random, oracle on official and private
+    // The method, random, oracle and the floor references, on official and private.
+    expect(await runs.count()).toBe(2 * (3 + listMethods("topology").filter((m) => m.kind === "floor").length));
     const official = page.locator('[data-testid="submission-run"][data-split="official"][data-status="error"]');
     expect(await official.count()).toBe(1);
     const failed = page.getByTestId("failed-instance");
