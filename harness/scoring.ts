@@ -1,5 +1,7 @@
 // Aggregation of per-instance scores: mean, 95% bootstrap CI with a fixed resampling seed, and the
-// normalized score (score − random) / (oracle − random) of TASKS.md.
+// normalized score (score − floor) / (oracle − floor). TASKS.md defines it with floor = random; since issue 10
+// the floor is the best of random and the floor references (best constant, shape only, the task's shortcut) on
+// the same instances (harness/results.ts picks it), so "normalized > 0" means "better than any trivial answer".
 import { Rng } from "./rng.ts";
 
 /** Fixed so that the same per-instance values always give the same interval. */
@@ -36,12 +38,15 @@ export function bootstrapCi(
   return { low: at(alpha), high: at(1 - alpha) };
 }
 
-/** (score − random) / (oracle − random); null when the references are missing or coincide. */
-export function normalizedScore(score: number | null, random: number | null, oracle: number | null): number | null {
-  if (score === null || random === null || oracle === null) return null;
-  const span = oracle - random;
-  if (!(Math.abs(span) > 1e-12)) return null;
-  return (score - random) / span;
+/**
+ * (score − floor) / (oracle − floor), floor being the best of random and the floor references; null when a
+ * reference is missing or the floor reaches the oracle (a trivial answer is perfect there: nothing can be ranked).
+ */
+export function normalizedScore(score: number | null, floor: number | null, oracle: number | null): number | null {
+  if (score === null || floor === null || oracle === null) return null;
+  const span = oracle - floor;
+  if (!(span > 1e-12)) return null;
+  return (score - floor) / span;
 }
 
 export function summarize(values: readonly number[]) {
