@@ -107,7 +107,7 @@ describe("POST /api/submissions refuses, with a JSON error naming the problem", 
     expect(body.problems).toEqual([
       "data: a symbolic link (to /etc/passwd); only plain files and directories are allowed",
       "copy: a hard link (to run.sh); only plain files and directories are allowed",
-      "tty: CharacterDevice; only plain files and directories are allowed",
+      "tty: a device; only plain files and directories are allowed",
       "../escape.sh: the path is absolute or leaves the method folder",
       "/etc/cron.d/x: the path is absolute or leaves the method folder",
     ]);

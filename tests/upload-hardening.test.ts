@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { rawTarGz } from "./helpers/tarball.ts";
 
 const GiB = 1024 ** 3;
+const BOMB_BYTES = Math.floor(1.1 * GiB);
 
 /** What the upload API reads from the database: the task ids and the built-in method whose id the archives borrow. */
 async function registerTasksAndPca(t: TestDatabase) {
@@ -81,15 +82,15 @@ const validTar = () => {
 
 /** The hostile archives of the issue, each with the problem its refusal must name. */
 const HOSTILE: { name: string; archive: () => Buffer; problem: RegExp }[] = [
-  { name: "a directory entry declaring 1.1 GiB", archive: () => bomb("5", 1.1 * GiB, 1100), problem: /more than \d+ bytes once unpacked/ },
-  { name: "a file entry declaring 1.1 GiB", archive: () => bomb("0", 1.1 * GiB, 1100), problem: /more than \d+ bytes once unpacked/ },
-  { name: "a pax header declaring 1.1 GiB", archive: () => bomb("x", 1.1 * GiB, 1100), problem: /more than \d+ bytes once unpacked/ },
+  { name: "a directory entry declaring 1.1 GiB", archive: () => bomb("5", BOMB_BYTES, 1100), problem: /more than \d+ bytes once unpacked/ },
+  { name: "a file entry declaring 1.1 GiB", archive: () => bomb("0", BOMB_BYTES, 1100), problem: /more than \d+ bytes once unpacked/ },
+  { name: "a pax header declaring 1.1 GiB", archive: () => bomb("x", BOMB_BYTES, 1100), problem: /more than \d+ bytes once unpacked/ },
   {
     name: "a GNU long-name record declaring 1.1 GiB",
-    archive: () => bomb("L", 1.1 * GiB, 1100),
+    archive: () => bomb("L", BOMB_BYTES, 1100),
     problem: /more than \d+ bytes once unpacked/,
   },
-  { name: "a valid header then 1.1 GiB of zeros", archive: () => bomb("0", 10, 1100), problem: /more than \d+ bytes once unpacked/ },
+  { name: "a valid header then 1.1 GiB of zeros", archive: () => bomb("0", 10, 1100), problem: /data after the end-of-archive marker/ },
   { name: "a truncated archive (60 bytes)", archive: () => gzipSync(validTar()).subarray(0, 60), problem: /damaged or cut short/ },
   {
     name: "an archive cut inside an entry",
@@ -118,7 +119,7 @@ const HOSTILE: { name: string; archive: () => Buffer; problem: RegExp }[] = [
         { path: "run.sh", body: RUN_SH },
         { path: "run.sh", body: "curl evil" },
       ]),
-    problem: /"run\.sh": appears twice/,
+    problem: /run\.sh: appears twice/,
   },
   {
     name: "ten thousand empty directories",
@@ -310,6 +311,9 @@ describe("the real site (next start) while bombs arrive", () => {
       return performance.now() - started;
     };
     for (let i = 0; i < 3; i++) await load(); // warm the route
+    // The first API request starts the service context (database pool, queue): not what is measured here.
+    const warm = await fetch(`${site.url}/api/submissions`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: "x" });
+    expect(warm.status).toBe(400);
     const baseline: number[] = [];
     for (let i = 0; i < 15; i++) baseline.push(await load());
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;

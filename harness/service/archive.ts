@@ -122,8 +122,8 @@ const WORKER_SOURCE = `"use strict";
 var __name = (f) => f;
 const { parentPort } = process.getBuiltinModule("node:worker_threads");
 const scanTarGz = ${scanTarGz.toString()};
-parentPort.on("message", ({ archive, limits, manifestName }) => {
-  const scan = scanTarGz(archive, limits, manifestName);
+parentPort.on("message", async ({ archive, limits, manifestName }) => {
+  const scan = await scanTarGz(archive, limits, manifestName);
   parentPort.postMessage({ ...scan, tar: null });
 });
 `;
@@ -232,7 +232,7 @@ export async function inspectArchive(archive: Uint8Array, limits: ArchiveLimits,
  * what is written: plain files and directories only, modes rw-r--r-- or rwxr-xr-x.
  */
 export async function extractArchive(archive: Uint8Array, dir: string, limits: ArchiveLimits = archiveLimits()): Promise<void> {
-  const scan = scanTarGz(archive, scanLimits(limits), MANIFEST_FILE);
+  const scan = await scanTarGz(archive, scanLimits(limits), MANIFEST_FILE);
   if (scan.problems.length || !scan.tar) throw new ArchiveError(scan.problems);
   const tar = scan.tar;
   await mkdir(dir, { recursive: true });
