@@ -1,15 +1,17 @@
 // Registry-wide conformance: every task, dataset and method meets the same contract, so adding one
 // is checked without writing per-plugin boilerplate.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DATASETS } from "../datasets/registry.ts";
 import { REPO_ROOT } from "../harness/db/embedded.ts";
 import { hashArrays } from "../harness/ndarray.ts";
 import { datasetPreview } from "../harness/preview.ts";
+import { hashFiles, importClosure, listFiles } from "../harness/provenance.ts";
+import { datasetContentHash, methodSourceHash } from "../harness/register.ts";
 import { datasetFolder, generateInstance, getTask } from "../harness/registry.ts";
-import { evaluateInstance, methodContext } from "../harness/runner.ts";
-import { DOMAINS, SPLITS } from "../harness/types.ts";
+import { evaluateInstance, methodContext, splitTruths } from "../harness/runner.ts";
+import { DOMAINS, type Instance, type MethodDefinition, type NdArray, SPLITS } from "../harness/types.ts";
 import { validateOutputs } from "../harness/validate.ts";
 import { METHODS } from "../methods/registry.ts";
 import { TASKS } from "../tasks/registry.ts";
@@ -154,4 +156,144 @@ describe.each(METHODS.map((m) => [m.id, m] as const))("method %s", (id, method) 
       Object.fromEntries(Object.entries(o).filter(([, v]) => "data" in v)) as Parameters<typeof hashArrays>[0];
     expect(hashArrays(arrays(second))).toBe(hashArrays(arrays(first)));
   });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Issue 10, item 9: ground truth that cannot be gamed. On every task × dataset (official split), the trivial
+// references and a key-only probe stay near chance, and a real baseline beats all of them.
+
+/** One cheap, strong real baseline per task: the conformance bar is that it beats every trivial answer. */
+const CONFORMANCE_BASELINE: Record<string, string> = {
+  "feature-recovery": "fastica",
+  "latent-decoding": "ridge",
+  "intrinsic-dimension": "twonn",
+  topology: "persistent-homology",
+  "layer-correspondence": "linear-cka",
+  "causal-attribution": "ablation",
+};
+/** Trivial answers may reach at most this normalized score, with chance (random) as 0 and the oracle as 1. */
+const TRIVIAL_MAX = 0.1;
+
+/**
+ * The old attack of issue 10: read digits off the instance id the method is given ("<dataset>/<split>/<index>"
+ * before ids were opaque) and answer the truth of the dev instance with that index, shaped for this instance.
+ */
+function keyOnlyProbe(taskId: string, devTruths: readonly Record<string, NdArray>[]): MethodDefinition {
+  return {
+    id: "probe-key-only",
+    version: "1.0.0",
+    name: "Key-only probe",
+    kind: "baseline",
+    description: "Answers the truth of the dev instance whose index it parses from the instance id (test probe).",
+    tasks: [taskId],
+    sourceHash: "probe-key-only-1",
+    async run(ctx) {
+      const task = getTask(taskId);
+      const digits = (ctx.instance?.key ?? "").match(/\d+/g) ?? ["0"];
+      const index = Number(digits.at(-1)) % devTruths.length;
+      return task.floors.bestConstant([devTruths[index] as Record<string, NdArray>], ctx.instance as Instance);
+    },
+  };
+}
+
+/** Per-instance outcomes of deterministic methods, cached by everything they depend on (sources and instances). */
+const CACHE = path.join(REPO_ROOT, ".cajal", "cache", "conformance.json");
+type Cached = { status: string; score: number | null }[];
+function readCache(): Record<string, Cached> {
+  try {
+    return JSON.parse(readFileSync(CACHE, "utf8"));
+  } catch {
+    return {};
+  }
+}
+function writeCache(key: string, value: Cached) {
+  try {
+    mkdirSync(path.dirname(CACHE), { recursive: true });
+    const fresh = { ...readCache(), [key]: value };
+    writeFileSync(`${CACHE}.${process.pid}`, JSON.stringify(fresh));
+    renameSync(`${CACHE}.${process.pid}`, CACHE);
+  } catch {
+    // read-only checkout: recomputed next time
+  }
+}
+
+const conformanceRows: string[] = [];
+const OFFICIAL_UNITS = AVAILABLE.filter((d) => CONFORMANCE_BASELINE[d.task] && getTask(d.task).floors);
+for (const d of AVAILABLE.filter((x) => !getTask(x.task).floors)) {
+  console.warn(`[conformance] ${d.task}/${d.slug}: task ${d.task} has no floors yet`);
+}
+
+describe.each(OFFICIAL_UNITS.map((d) => [`${d.task}/${d.slug}`, d] as const))(
+  "ground truth that cannot be gamed: %s (official)",
+  (key, dataset) => {
+    it("trivial references and a key-only probe stay at normalized ≤ 0.1 (chance 0, oracle 1) and a real baseline beats them", async () => {
+      const started = performance.now();
+      const task = getTask(dataset.task);
+      const size = dataset.sizes.official;
+      const taskSources = hashFiles(
+        importClosure(listFiles(path.join("tasks", task.id)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))),
+      );
+      const content = datasetContentHash(dataset);
+      const devTruths = Array.from({ length: dataset.sizes.dev }, (_, i) => generateInstance(dataset, "dev", i).truth);
+      const probe = keyOnlyProbe(task.id, devTruths);
+      const baseline = METHODS.find((m) => m.id === CONFORMANCE_BASELINE[task.id]) as MethodDefinition;
+      const methods = [
+        ...METHODS.filter((m) => m.tasks.includes(task.id) && (m.kind === "reference" || m.kind === "floor")),
+        probe,
+        baseline,
+      ];
+      let instances: Instance[] | null = null;
+      const official = () => {
+        instances ??= Array.from({ length: size }, (_, i) => generateInstance(dataset, "official", i));
+        return instances;
+      };
+      const cache = readCache();
+      const means = new Map<string, { mean: number; failed: number; first: string | null }>();
+      for (const method of methods) {
+        const cacheKey = `${task.id}@${task.version}:${taskSources}/${dataset.slug}@${dataset.version}:${content}/${method.id}@${method.version}:${methodSourceHash(method)}`;
+        let outcomes = cache[cacheKey];
+        let first: string | null = null;
+        if (!outcomes) {
+          const all = official();
+          if (method.readsSplitTruths) splitTruths(dataset, "official", (i) => all[i] as Instance);
+          outcomes = [];
+          for (const instance of all) {
+            const o = await evaluateInstance(method, task, instance);
+            if (o.status !== "ok") first ??= `${instance.key}: ${o.status}: ${o.message}`;
+            outcomes.push({ status: o.status, score: o.score });
+          }
+          writeCache(cacheKey, outcomes);
+        }
+        const failed = outcomes.filter((o) => o.status !== "ok").length;
+        // A failed instance counts at the task's lowest score, as on the leaderboards.
+        const mean = outcomes.reduce((s, o) => s + (o.status === "ok" ? (o.score as number) : task.mainScore.min), 0) / outcomes.length;
+        means.set(method.id, { mean, failed, first });
+      }
+      const m = (id: string) => means.get(id)?.mean as number;
+      const random = m("random");
+      const oracle = m("oracle");
+      const norm = (x: number) => (x - random) / (oracle - random);
+      const trivial = [...means.keys()].filter((id) => id.startsWith("floor-") || id === probe.id);
+      const problems: string[] = [];
+      for (const [id, r] of means)
+        if (r.failed > 0) problems.push(`${id} failed on ${r.failed} of ${size} instances (first: ${r.first ?? "cached"})`);
+      if (!(oracle - random > 1e-9)) problems.push(`oracle ${oracle.toFixed(3)} is not above random ${random.toFixed(3)}`);
+      for (const id of trivial) {
+        if (!(norm(m(id)) <= TRIVIAL_MAX)) problems.push(`${id} reaches normalized ${norm(m(id)).toFixed(3)} > ${TRIVIAL_MAX}`);
+      }
+      const strongest = Math.max(random, ...trivial.map(m));
+      if (!(m(baseline.id) > strongest)) {
+        problems.push(`${baseline.id} ${m(baseline.id).toFixed(3)} does not beat the best trivial answer ${strongest.toFixed(3)}`);
+      }
+      const cells = [...means.entries()].map(([id, r]) => `${id} ${r.mean.toFixed(3)} (${norm(r.mean).toFixed(2)})`).join(" · ");
+      conformanceRows.push(
+        `${problems.length ? "FAIL" : "ok  "} ${key} [${((performance.now() - started) / 1000).toFixed(1)} s]: ${cells}`,
+      );
+      expect(problems, `${key} (official, ${size} instances): ${cells}`).toEqual([]);
+    }, 1_200_000);
+  },
+);
+
+afterAll(() => {
+  if (conformanceRows.length) console.log(`[conformance] mean score (normalized with random 0, oracle 1):\n${conformanceRows.join("\n")}`);
 });
