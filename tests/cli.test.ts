@@ -29,7 +29,8 @@ describe("cajal CLI", () => {
     );
     expect(code).toBe(0);
     const results = JSON.parse(stdout) as Record<string, unknown>[];
-    expect(results.map((r) => r.method).sort()).toEqual(["oracle", "random"]);
+    // The references and the floor references always run with the selected method.
+    expect(results.map((r) => r.method).sort()).toEqual(["floor-constant", "floor-shape", "floor-shortcut", "oracle", "random"]);
     for (const r of results) {
       for (const key of [
         "method",
@@ -51,7 +52,7 @@ describe("cajal CLI", () => {
       expect(r.instances).toBe(6);
       expect(typeof r.score).toBe("number");
     }
-    expect(stderr).toMatch(/suite \(dev\) .* 12\/12 .*ETA/);
+    expect(stderr).toMatch(/suite \(dev\) .* 30\/30 .*ETA/);
     // A second run finds everything done.
     const again = await cajal(
       ["run", "--task", "feature-recovery", "--dataset", "sparse-linear", "--method", "random", "--split", "dev", "--json"],
