@@ -225,7 +225,7 @@ describe("POST /api/submissions under attack (in process)", () => {
         const base = rng.int(2) === 0 ? 0 : 1024;
         const field = [0, 100, 124, 148, 156, 257, 345][rng.int(7)] as number;
         const at = base + field + rng.int(kind === 2 ? 12 : 4);
-        copy[at] = kind === 2 ? rng.int(256) : [0x00, 0x0a, 0x2f, 0x2e, 0x37, 0x78, 0x4c, 0x35, 0xff][rng.int(9)];
+        copy[at] = kind === 2 ? rng.int(256) : ([0x00, 0x0a, 0x2f, 0x2e, 0x37, 0x78, 0x4c, 0x35, 0xff][rng.int(9)] as number);
         mutants.push(gzipSync(copy));
       }
     }

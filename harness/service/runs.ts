@@ -33,7 +33,7 @@ export const runExportSchema = z.object({
   method: z.object({
     id: z.string(),
     name: z.string(),
-    kind: z.enum(["baseline", "reference", "external"]),
+    kind: z.enum(["baseline", "reference", "floor", "external"]),
     version: z.string(),
     sourceHash: z.string(),
     /** The submitted folder (external methods): where to fetch it, its sha256, and (in exported files) its bytes. */
