@@ -5,6 +5,69 @@ import { z } from "zod";
 import { f32 } from "../../harness/ndarray.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
 
+/**
+ * The single value per target column that ignores the activity and scores best on `columns` (pooled values of
+ * that column): linear → the mean (the constant with the smallest squared error), circular → the circular mean
+ * direction (the angle with the largest mean cosine), categorical → the most frequent class (a constant scores
+ * 1/(classes present) in balanced accuracy whenever its class is present, so the most frequent class is the
+ * safest). NaN-free: an empty column gives 0.
+ */
+export function constantPrediction(kind: TargetKind, values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) return 0;
+  if (kind === "linear") {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += values[i] as number;
+    return mean / n;
+  }
+  if (kind === "circular") {
+    let c = 0;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      c += Math.cos(values[i] as number);
+      s += Math.sin(values[i] as number);
+    }
+    return c === 0 && s === 0 ? 0 : Math.atan2(s, c);
+  }
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const k = Math.round(values[i] as number);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  let best = 0;
+  let bestCount = -1;
+  for (const [k, count] of [...counts.entries()].sort((x, y) => x[0] - y[0])) {
+    if (count > bestCount) {
+      best = k;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** Column j of every [rows, q] array in `arrays` that has one, pooled. */
+function pooledColumn(arrays: readonly NdArray[], j: number): number[] {
+  const out: number[] = [];
+  for (const a of arrays) {
+    const [rows, q] = a.shape as [number, number];
+    if (j >= q) continue;
+    for (let i = 0; i < rows; i++) out.push(a.data[i * q + j] as number);
+  }
+  return out;
+}
+
+/** [nTest, q] prediction filled column by column with constantPrediction of the pooled column values. */
+function constantOutputs(instance: Instance, kind: TargetKind, sources: readonly NdArray[]): MethodOutputs {
+  const nTest = instance.inputs.testActivity?.shape[0] as number;
+  const q = instance.inputs.trainTarget?.shape[1] as number;
+  const testPrediction = f32([nTest, q]);
+  for (let j = 0; j < q; j++) {
+    const value = constantPrediction(kind, pooledColumn(sources, j));
+    for (let i = 0; i < nTest; i++) testPrediction.data[i * q + j] = value;
+  }
+  return { testPrediction };
+}
+
 export const TARGET_KINDS = ["linear", "circular", "categorical"] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
@@ -202,5 +265,20 @@ export const latentDecoding: TaskDefinition = {
       }
     }
     return { testPrediction };
+  },
+  floors: {
+    // The best training-free constant over the truths of other instances: pooled test targets' mean (linear),
+    // circular mean (circular) or most frequent class (categorical), column by column.
+    bestConstant(truths, instance) {
+      const params = paramsSchema.parse(instance.params);
+      const sources = truths.map((t) => t.testTarget).filter((t): t is NdArray => t !== undefined);
+      return constantOutputs(instance, params.targetKind, sources);
+    },
+    // Uses trainTarget only, never the activity: its mean (linear), circular mean (circular) or majority class
+    // (categorical), predicted for every test bin.
+    shortcut(instance) {
+      const params = paramsSchema.parse(instance.params);
+      return constantOutputs(instance, params.targetKind, [instance.inputs.trainTarget as NdArray]);
+    },
   },
 };
