@@ -5,7 +5,7 @@ import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance, JsonValue, NdArray } from "../../harness/types.ts";
 import { decodingInstance } from "../../tasks/latent-decoding/generate.ts";
-import { matchArray } from "../../tasks/layer-correspondence/generate.ts";
+import { matchArray, presentPart } from "../../tasks/layer-correspondence/generate.ts";
 import { partName } from "../../tasks/layer-correspondence/parts.ts";
 import { m1Dyer2017Card as card } from "./card.ts";
 import { loadM1Subject, M1_SESSIONS, M1_SUBJECTS, type M1Session, type M1SessionData, type M1Subject, type M1Trial } from "./load.ts";
@@ -107,11 +107,13 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 // ------------------------------------------------------------------------------------------ T5 epochs
 
 interface EpochScheme {
-  /** Bins per epoch (every epoch has the same number, so every part has the same rows). */
+  /** Bins per window (every window has the same number, so every part has the same rows). */
   binsPerEpoch: number;
-  /** Epoch names, in order; epoch e covers bins [offset + e·binsPerEpoch, offset + (e + 1)·binsPerEpoch) of each trial. */
-  epochs: string[];
-  /** The offset is drawn uniformly from these (the instance's epoch definition). */
+  /** Windows per session: window e covers bins [offset + e·binsPerEpoch, offset + (e + 1)·binsPerEpoch) of each trial. */
+  windows: number;
+  /** Windows system A shows (a random subset, in random order); B shows every window, so the rest are distractors. */
+  shown: number;
+  /** The offset is drawn uniformly from these. */
   offsets: number[];
 }
 
@@ -121,30 +123,42 @@ const epochConfig = {
   files,
   subjects: [...M1_SUBJECTS],
   binSeconds: { mihi: 0.2, chewie: "not stated in the source" },
-  rows: "reach target × bin within the epoch (target-major), each the mean over that session's complete trials to that target that reach the bin",
-  activity: "as stored (Mihi Hz, Chewie spikes/bin), trial-averaged, not z-scored",
+  rows: "reach target × bin within the window (target-major), each the mean over that session's complete trials to that target that reach the bin",
+  activity:
+    "trial-averaged as stored (Mihi Hz, Chewie spikes/bin), then presented per part: units in random order, a global scale ×10^±1 and per-unit offsets (no per-part scalar such as the firing-rate level identifies a window)",
   schemes: {
-    // Mihi's trials start at movement onset (200 ms bins; speed peaks in bin 1–2, rest from bin 6).
-    mihi: { binsPerEpoch: 2, epochs: ["early", "peak", "late"], offsets: [0, 1, 2] },
-    // Chewie's 31-bin trials hold still for ≈ 11 bins, then accelerate to the end of the trial.
-    chewie: { binsPerEpoch: 7, epochs: ["hold", "onset", "early", "late"], offsets: [0, 1, 2, 3] },
+    // Mihi's trials start at movement onset (200 ms bins, 6–11 per trial): 4 windows of 2 bins cover bins 0–7.
+    mihi: { binsPerEpoch: 2, windows: 4, shown: 2, offsets: [0] },
+    // Chewie's 31-bin trials hold still for ≈ 11 bins, then accelerate: 6 windows of 5 bins from bin 0 or 1.
+    chewie: { binsPerEpoch: 5, windows: 6, shown: 3, offsets: [0, 1] },
   } satisfies Record<M1Subject, EpochScheme>,
-  /** Mihi's sessions have different neurons: each part keeps a random subset of this fraction of its session's neurons. */
+  /** Each trial's activity is a multiple of this (Mihi: 1 spike in 200 ms = 5 Hz; Chewie: 1 spike); trial means are dequantized within their cell. */
+  quantum: { mihi: 5, chewie: 1 },
+  /** Which session is system A is drawn per instance (A or B of the recording, the other one is system B). */
+  sessionOrder: "drawn from the instance seed",
+  /** Mihi's sessions have different neurons: each system keeps a random subset of this fraction of its session's neurons. */
   mihiNeuronFraction: 0.8,
-  /** Chewie's sessions share their 71 channels: A and B get disjoint random halves, so the neurons differ. */
+  /** Chewie's sessions share their 71 channels: the two systems get disjoint random halves, so the neurons differ. */
   chewieDisjointHalves: true,
 };
 
-/** Instance i uses monkey i mod 2 (Mihi, Chewie). */
-export function epochSubjectOf(index: number): M1Subject {
-  return M1_SUBJECTS[index % M1_SUBJECTS.length] as M1Subject;
+/** The monkey of an instance, drawn from its seed (never from its index). */
+export function epochSubjectOf(seed: number): M1Subject {
+  return M1_SUBJECTS[new Rng(seed).fork("subject").int(M1_SUBJECTS.length)] as M1Subject;
 }
 
 /**
  * Trial-averaged activity of the chosen neurons, one row per (target, bin) with bins [from, from + width) of
  * each trial, target-major; only complete trials enter (Chewie's two cut runs are not aligned to a trial start).
  */
-export function trialAverage(s: M1SessionData, targets: readonly number[], from: number, width: number, neurons: Int32Array): Float64Array {
+export function trialAverage(
+  s: M1SessionData,
+  targets: readonly number[],
+  from: number,
+  width: number,
+  neurons: Int32Array,
+  dequantize?: { rng: Rng; quantum: number },
+): Float64Array {
   const d = neurons.length;
   const out = new Float64Array(targets.length * width * d);
   targets.forEach((tgt, ti) => {
@@ -159,6 +173,10 @@ export function trialAverage(s: M1SessionData, targets: readonly number[], from:
       }
       if (count === 0) throw new Error(`${card.id}: no ${s.subject}/${s.session} trial to target ${tgt} reaches bin ${from + r}`);
       for (let k = 0; k < d; k++) row[k] = (row[k] as number) / count;
+      // Dequantization: each trial's value is a multiple of `quantum`, so the mean is a multiple of quantum/count;
+      // spread it uniformly within its cell, so that exact ties (e.g. a silent unit's zeros) carry no information.
+      if (dequantize)
+        for (let k = 0; k < d; k++) row[k] = (row[k] as number) + ((dequantize.rng.uniform() - 0.5) * dequantize.quantum) / count;
     }
   });
   return out;
@@ -187,49 +205,61 @@ export const m1CrossSessionEpochs: DatasetDefinition = {
   slug: "cross-session-epochs",
   folder: card.id,
   task: "layer-correspondence",
-  version: 1,
+  version: 2,
   title: "Motor cortex: movement epochs across sessions (Dyer et al. 2017)",
   domain: "biological",
   description:
-    "Two sessions of the same monkey reaching to the same targets, recorded with different neurons (Mihi: different units; Chewie: disjoint random halves of the array). Parts are movement epochs (Mihi 3 × 2 bins of 200 ms after movement onset; Chewie 4 × 7 bins from hold to late acceleration) at a seed-chosen offset; rows are reach targets × bins within the epoch, trial-averaged. A holds session A's epochs in order, B holds session B's epochs shuffled; epoch i of A corresponds to epoch i of B.",
-  sizes: { dev: 4, official: 8, private: 8 },
+    "Two sessions of the same monkey reaching to the same targets, recorded with different neurons (Mihi: different units; Chewie: disjoint random halves of the array). Parts are consecutive time windows of the trial (Mihi 4 × 2 bins of 200 ms from movement onset; Chewie 6 × 5 bins from hold to late acceleration); rows are reach targets × bins within the window, trial-averaged. One session (drawn per instance) is system A and shows a random subset of its windows (Mihi 2, Chewie 3) in random order; the other is system B and shows every window, shuffled, so the windows between and around A's are distractors. Window i of A corresponds to the same window of B.",
+  sizes: { dev: 6, official: 48, private: 48 },
   config: epochConfig as unknown as Record<string, JsonValue>,
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),
   preview: epochPreview,
-  generate(_split, index, seed): GeneratedInstance {
-    const subject = epochSubjectOf(index);
-    const { A: a, B: b } = loadM1Subject(subject);
+  generate(_split, _index, seed): GeneratedInstance {
+    const subject = epochSubjectOf(seed);
+    const sessions = loadM1Subject(subject);
     const scheme: EpochScheme = epochConfig.schemes[subject];
     const rng = new Rng(seed);
+    const swap = rng.int(2) === 1;
+    const a = swap ? sessions.B : sessions.A;
+    const b = swap ? sessions.A : sessions.B;
     const offset = scheme.offsets[rng.int(scheme.offsets.length)] as number;
     const neurons = epochNeurons(subject, a, b, rng);
     const targets = sharedTargets(a, b);
-    const E = scheme.epochs.length;
+    const G = scheme.windows;
     const w = scheme.binsPerEpoch;
     const n = targets.length * w;
-    const part = (s: M1SessionData, e: number, cols: Int32Array): NdArray =>
-      f32([n, cols.length], trialAverage(s, targets, offset + e * w, w, cols));
-    // B's epochs in random order; match[i] = position in B of A's epoch i (transformed-layers' convention).
-    const bSource = [...rng.permutation(E)];
+    const part = (s: M1SessionData, e: number, cols: Int32Array): NdArray => {
+      const m = {
+        n,
+        d: cols.length,
+        data: trialAverage(s, targets, offset + e * w, w, cols, { rng, quantum: epochConfig.quantum[subject] }),
+      };
+      return f32([n, cols.length], presentPart(rng, m, cols.length).data);
+    };
+    // A: a random subset of the windows in random order; B: every window, shuffled. match[i] = B position of A's window.
+    const aSource = [...rng.permutation(G)].slice(0, scheme.shown);
+    const bSource = [...rng.permutation(G)];
     const inputs: Record<string, NdArray> = {};
-    for (let e = 0; e < E; e++) inputs[partName("a", e)] = part(a, e, neurons.A);
+    aSource.forEach((e, i) => {
+      inputs[partName("a", i)] = part(a, e, neurons.A);
+    });
     bSource.forEach((e, j) => {
       inputs[partName("b", j)] = part(b, e, neurons.B);
     });
-    const match = Array.from({ length: E }, (_, e) => bSource.indexOf(e));
+    const match = aSource.map((e) => bSource.indexOf(e));
     return {
-      params: { L: E, M: E },
+      params: { L: aSource.length, M: G },
       inputs,
       truth: { match: matchArray(match) },
-      // Methods never see meta; it names the epoch definition, not the shuffle.
+      // Methods never see meta; it names the windows, not the shuffle.
       meta: {
         subject,
-        L: E,
-        M: E,
+        sessionA: a.session,
+        L: aSource.length,
+        M: G,
         n,
         targets,
-        epochs: scheme.epochs,
         binsPerEpoch: w,
         offset,
         neuronsA: neurons.A.length,
@@ -268,6 +298,6 @@ function epochPreview(): DatasetPreview {
     xLabel: "bin in trial",
     yLabel: "mean hand speed",
     series,
-    caption: `Trial-averaged speed |v| by bin within the trial. Epochs: Mihi ${mihi.epochs.length} × ${mihi.binsPerEpoch} bins (200 ms) from movement onset, offset ${mihi.offsets.join("/")}; Chewie ${chewie.epochs.length} × ${chewie.binsPerEpoch} bins, offset ${chewie.offsets.join("/")}. The two sessions of a monkey move alike, while their neurons differ.`,
+    caption: `Trial-averaged speed |v| by bin within the trial. Windows: Mihi ${mihi.windows} × ${mihi.binsPerEpoch} bins (200 ms) from movement onset, offset ${mihi.offsets.join("/")}; Chewie ${chewie.windows} × ${chewie.binsPerEpoch} bins, offset ${chewie.offsets.join("/")}. The two sessions of a monkey move alike, while their neurons differ.`,
   };
 }

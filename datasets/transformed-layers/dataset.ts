@@ -1,5 +1,6 @@
-// T5 synthetic dataset `transformed-layers` (TASKS.md): B parts are shuffled copies of A parts (and, in one
-// regime, of chain layers A does not show) under random rotation, scaling, noise and a monotone nonlinearity.
+// T5 synthetic dataset `transformed-layers` (TASKS.md): A shows a random subset of a chain's layers in random
+// order; B holds shuffled copies of every chain layer (so the copies of layers A does not show are distractors)
+// under random rotation, scaling, noise and a monotone nonlinearity. The regime is drawn from the instance seed.
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, NdArray } from "../../harness/types.ts";
 import { correspondenceProblem, matchArray, toF32 } from "../../tasks/layer-correspondence/generate.ts";
@@ -7,10 +8,12 @@ import { partName } from "../../tasks/layer-correspondence/parts.ts";
 
 interface Regime {
   name: string;
-  /** Parts of A. */
+  /** Parts of A, a random subset of the chain's layers. */
   L: number;
-  /** Chain layers, all copied into B (M = layers); layers − L of them are distractors A does not show. */
+  /** Chain layers, all copied into B; layers − L of them are distractors A does not show. */
   layers: number;
+  /** Layers of a second, independent chain on the same stimuli, all copied into B as distractors (M = layers + other). */
+  other: number;
   /** Per-B-part noise std relative to the signal RMS, uniform in this range. */
   noise: [number, number];
   /** Per-B-part nonlinearity strength κ, uniform in this range. */
@@ -20,46 +23,48 @@ interface Regime {
 }
 
 const regimes: Regime[] = [
-  { name: "mild", L: 4, layers: 4, noise: [0.2, 0.3], kappa: [0.2, 1], gainSpread: 0.5 },
-  { name: "noisy", L: 6, layers: 6, noise: [1, 1.5], kappa: [0.2, 1], gainSpread: 0.5 },
-  { name: "nonlinear", L: 6, layers: 6, noise: [0.2, 0.3], kappa: [2, 6], gainSpread: 0.5 },
-  { name: "anisotropic", L: 6, layers: 6, noise: [0.3, 0.45], kappa: [0.2, 1], gainSpread: 1.2 },
-  { name: "distractors", L: 4, layers: 8, noise: [0.2, 0.8], kappa: [0.5, 2], gainSpread: 0.5 },
-  { name: "uneven", L: 8, layers: 8, noise: [0.1, 2], kappa: [0.5, 2], gainSpread: 0.5 },
+  { name: "mild", L: 4, layers: 5, other: 3, noise: [0.2, 0.3], kappa: [0.2, 1], gainSpread: 0.5 },
+  { name: "noisy", L: 4, layers: 5, other: 3, noise: [1, 1.5], kappa: [0.2, 1], gainSpread: 0.5 },
+  { name: "nonlinear", L: 4, layers: 5, other: 3, noise: [0.2, 0.3], kappa: [2, 6], gainSpread: 0.5 },
+  { name: "anisotropic", L: 4, layers: 5, other: 3, noise: [0.3, 0.45], kappa: [0.2, 1], gainSpread: 1.2 },
+  { name: "distractors", L: 3, layers: 6, other: 3, noise: [0.2, 0.8], kappa: [0.5, 2], gainSpread: 0.5 },
+  { name: "uneven", L: 5, layers: 6, other: 3, noise: [0.1, 2], kappa: [0.5, 2], gainSpread: 0.5 },
 ];
 
 const config = {
-  n: 600,
+  n: 300,
   inputDim: 32,
   /** Stimulus variance along input axis k ∝ k^(−spectrumDecay). */
   spectrumDecay: 1,
   /** Layer widths, uniform integers in this range. */
   widths: [24, 64] as [number, number],
   chainGain: 1.5,
-  /** B copies are up to this many units wider than their layer. */
-  extraWidth: 16,
+  /** Width of every B copy, uniform in this range whatever its layer's width (so widths do not pair parts). */
+  copyWidth: [64, 80] as [number, number],
   regimes,
 };
 
-export function regimeOf(index: number): Regime {
-  return regimes[index % regimes.length] as Regime;
+/** The regime of an instance, drawn from its seed (never from its index). */
+export function regimeOf(seed: number): Regime {
+  return regimes[new Rng(seed).fork("regime").int(regimes.length)] as Regime;
 }
 
 export const transformedLayers: DatasetDefinition = {
   slug: "transformed-layers",
   task: "layer-correspondence",
-  version: 1,
+  version: 2,
   title: "Transformed layers",
   domain: "synthetic",
   description:
-    "System A is a chain of random tanh layers on shared stimuli (neighbouring parts correlated); system B holds shuffled copies of the layers under random rotation, per-unit scaling, a monotone nonlinearity, noise and a global scale. Regimes vary noise level, nonlinearity strength, anisotropy, depth, distractor parts and how unevenly noisy the parts are.",
-  sizes: { dev: 6, official: 12, private: 12 },
+    "A chain of random tanh layers on shared stimuli (neighbouring layers correlated). System A shows a random subset of the layers in random order; system B holds shuffled copies of every layer under random rotation into a random width, per-unit scaling, a monotone nonlinearity, noise and a global scale, so the copies of the layers A does not show are distractors. Regimes (drawn per instance) vary noise level, nonlinearity strength, anisotropy, the number of distractors and how unevenly noisy the parts are.",
+  sizes: { dev: 6, official: 36, private: 36 },
   config: config as unknown as DatasetDefinition["config"],
-  generate(_split, index, seed) {
-    const regime = regimeOf(index);
+  generate(_split, _index, seed) {
+    const regime = regimeOf(seed);
     const rng = new Rng(seed);
     const [lo, hi] = config.widths;
     const dims = Array.from({ length: regime.layers }, () => lo + rng.int(hi - lo + 1));
+    const otherDims = Array.from({ length: regime.other }, () => lo + rng.int(hi - lo + 1));
     const problem = correspondenceProblem(rng, {
       n: config.n,
       inputDim: config.inputDim,
@@ -71,7 +76,8 @@ export const transformedLayers: DatasetDefinition = {
       noise: regime.noise,
       kappa: regime.kappa,
       gainSpread: regime.gainSpread,
-      extraWidth: config.extraWidth,
+      copyWidth: config.copyWidth,
+      otherDims,
     });
     const inputs: Record<string, NdArray> = {};
     problem.a.forEach((m, i) => {
@@ -87,7 +93,17 @@ export const transformedLayers: DatasetDefinition = {
       inputs,
       truth: { match: matchArray(problem.match) },
       // Methods see meta: it names the regime only, never which parts correspond.
-      meta: { regime: regime.name, L, M, n: config.n, noise: regime.noise, kappa: regime.kappa, gainSpread: regime.gainSpread },
+      meta: {
+        regime: regime.name,
+        L,
+        M,
+        n: config.n,
+        layers: regime.layers,
+        other: regime.other,
+        noise: regime.noise,
+        kappa: regime.kappa,
+        gainSpread: regime.gainSpread,
+      },
     };
   },
 };

@@ -1,9 +1,10 @@
 // Ground-truth generators of T5 layer-correspondence, shared by the synthetic datasets.
 //
-// System A is a chain of random layers driven by shared stimuli (h_{k+1} = tanh(h_k W_k + c_k)), so
-// neighbouring parts are correlated. System B holds transformed copies of chain layers, shuffled: each copy is
-// rotated into a (possibly larger) space, scaled unit by unit, passed through a monotone nonlinearity, given
-// additive noise and a global scale and offset. Distractor B parts copy chain layers that A does not show.
+// A chain of random layers driven by shared stimuli (h_{k+1} = tanh(h_k W_k + c_k)), so neighbouring layers are
+// correlated. System A shows a random subset of the layers in random order; system B holds transformed copies of
+// every chain layer, shuffled: each copy is rotated into a space of random width, scaled unit by unit, passed
+// through a monotone nonlinearity, given additive noise and a global scale and offset. The copies of layers A does
+// not show are distractors, so ordering one system alone cannot give the answer (issue 10).
 import { f32, i32 } from "../../harness/ndarray.ts";
 import type { Rng } from "../../harness/rng.ts";
 import type { NdArray } from "../../harness/types.ts";
@@ -52,8 +53,8 @@ export function stimuli(rng: Rng, n: number, dim: number, clusters: number, deca
 }
 
 /** A chain of random tanh layers on shared stimuli; layer k+1 is a function of layer k only. */
-export function randomChain(rng: Rng, opts: ChainOptions): Mat[] {
-  let h = stimuli(rng, opts.n, opts.inputDim, opts.clusters, opts.spectrumDecay);
+export function randomChain(rng: Rng, opts: ChainOptions, input?: Mat): Mat[] {
+  let h = input ?? stimuli(rng, opts.n, opts.inputDim, opts.clusters, opts.spectrumDecay);
   const layers: Mat[] = [];
   for (const width of opts.dims) {
     const w = new Float64Array(h.d * width);
@@ -192,38 +193,64 @@ export interface CorrespondenceProblem {
 }
 
 export interface ProblemOptions extends ChainOptions {
-  /** Parts of A (the chain has dims.length = L + distractors layers). */
+  /** Parts of A: L of the chain's dims.length layers, drawn at random (the rest are distractors in B). */
   L: number;
   /** Uniform ranges of the per-part transform settings of B copies. */
   noise: [number, number];
   kappa: [number, number];
   gainSpread: number;
-  /** Extra width of a B copy over its layer: uniform integer in [0, extraWidth]. */
-  extraWidth: number;
+  /** Width of every B copy: a uniform integer in this range, drawn independently of the layer's own width. */
+  copyWidth: [number, number];
+  /** Widths of a second, independent chain on the same stimuli (same process), all copied into B as distractors. */
+  otherDims: number[];
+}
+
+/** Uniform integer in [lo, hi]. */
+export function uniformInt(rng: Rng, [lo, hi]: [number, number]): number {
+  return lo + rng.int(hi - lo + 1);
 }
 
 /**
- * One problem: a chain of dims.length layers; A shows L of them (all when there are no distractors, otherwise a
- * random sorted subset that keeps the first and last layer); B holds a transformed copy of every chain layer in
- * random order, so M = dims.length and the copies of layers A does not show are distractors.
+ * A part as a method sees it, so that no per-part scalar but its geometry is informative: `width` of its units,
+ * chosen at random and in random order, the whole part multiplied by a log-uniform scale in ×10^±1 and every
+ * unit shifted by its own offset (scale · N(0, 1)). Every similarity measure here centres each unit and is
+ * invariant to a global scale, so only the unit subsample changes what they see.
+ */
+export function presentPart(rng: Rng, m: Mat, width: number): Mat {
+  const keep = rng.permutation(m.d).subarray(0, Math.min(width, m.d));
+  const w = keep.length;
+  const scale = Math.exp(Math.log(10) * (2 * rng.uniform() - 1));
+  const offset = Array.from({ length: w }, () => scale * rng.normal());
+  const data = new Float64Array(m.n * w);
+  for (let s = 0; s < m.n; s++) {
+    for (let k = 0; k < w; k++) data[s * w + k] = scale * (m.data[s * m.d + (keep[k] as number)] as number) + (offset[k] as number);
+  }
+  return { n: m.n, d: w, data };
+}
+
+/**
+ * One problem: a chain of K = dims.length layers and a second, independent chain of K' = otherDims.length layers
+ * drawn by the same process on the same stimuli. A shows L layers of the first chain, drawn at random and in random
+ * order (each presented by presentPart at its own width); B holds a transformed copy of every layer of both chains
+ * in random order, so M = K + K' and the copies of the K − L unshown layers and of the whole second chain are
+ * distractors. Neither system's order reveals depth, and B alone cannot tell which chain A comes from.
  */
 export function correspondenceProblem(rng: Rng, opts: ProblemOptions): CorrespondenceProblem {
-  const chain = randomChain(rng, opts);
-  const K = chain.length;
+  const input = stimuli(rng, opts.n, opts.inputDim, opts.clusters, opts.spectrumDecay);
+  const first = randomChain(rng, opts, input);
+  const chain = [...first, ...randomChain(rng, { ...opts, dims: opts.otherDims }, input)];
+  const K = first.length;
   if (opts.L > K || opts.L < 2) throw new Error(`need 2 ≤ L ≤ ${K}, got ${opts.L}`);
-  // A: L chain layers in chain order.
-  let aSource = Array.from({ length: K }, (_, k) => k);
-  if (opts.L < K) {
-    const inner = [...rng.permutation(K - 2)].slice(0, opts.L - 2).map((k) => k + 1);
-    aSource = [0, ...inner, K - 1].sort((x, y) => x - y);
-  }
-  // B: every chain layer, shuffled. bSource[j] = chain layer of B part j.
-  const bSource = [...rng.permutation(K)];
+  // A: L layers of the first chain, in random order.
+  const aSource = [...rng.permutation(K)].slice(0, opts.L);
+  // B: every layer of both chains, shuffled. bSource[j] = layer of B part j (≥ K: the second chain).
+  const bSource = [...rng.permutation(chain.length)];
+  const a = aSource.map((k) => presentPart(rng, chain[k] as Mat, (chain[k] as Mat).d));
   const b: Mat[] = bSource.map((k) => {
     const layer = chain[k] as Mat;
     const uni = ([lo, hi]: [number, number]) => lo + (hi - lo) * rng.uniform();
     return transformLayer(rng, layer, {
-      width: layer.d + rng.int(opts.extraWidth + 1),
+      width: Math.max(layer.d, uniformInt(rng, opts.copyWidth)),
       gainSpread: opts.gainSpread,
       nonlinearity: NONLINEARITIES[rng.int(NONLINEARITIES.length)] as Nonlinearity,
       kappa: uni(opts.kappa),
@@ -232,7 +259,7 @@ export function correspondenceProblem(rng: Rng, opts: ProblemOptions): Correspon
     });
   });
   const match = aSource.map((k) => bSource.indexOf(k));
-  return { a: aSource.map((k) => chain[k] as Mat), b, match, bSource, aSource };
+  return { a, b, match, bSource, aSource };
 }
 
 export function matchArray(match: number[]): NdArray {

@@ -174,9 +174,12 @@ describe("transformed-layers dataset", () => {
     }
   });
 
-  it("cycles through every regime in the dev split", () => {
-    expect(new Set(dev.map((i) => i.meta.regime)).size).toBe((transformedLayers.config.regimes as unknown[]).length);
-    expect(dev.some((i) => (i.params.M as number) > (i.params.L as number))).toBe(true);
+  it("draws the regime from the seed, every regime on official, and always gives B distractors (M > L)", () => {
+    const official = Array.from({ length: transformedLayers.sizes.official }, (_, i) =>
+      transformedLayers.generate("official", i, 1000 + i),
+    );
+    expect(new Set(official.map((i) => i.meta.regime)).size).toBe((transformedLayers.config.regimes as unknown[]).length);
+    for (const inst of dev) expect(inst.params.M as number).toBeGreaterThan(inst.params.L as number);
   });
 
   it("oracle scores 1 and random sits at its chance level mean(1/M)", async () => {

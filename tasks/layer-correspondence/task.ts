@@ -4,6 +4,7 @@ import { z } from "zod";
 import { f32 } from "../../harness/ndarray.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
 import { partName } from "./parts.ts";
+import { bestConstantSimilarity, orderingShortcut } from "./probes.ts";
 
 /**
  * Credit and rank of the true match in one row of the similarity matrix. Ties are shared: when t entries tie
@@ -98,5 +99,16 @@ export const layerCorrespondence: TaskDefinition = {
     const similarity = f32(this.outputShapes(instance).similarity as number[]);
     for (let i = 0; i < similarity.data.length; i++) similarity.data[i] = rng.uniform();
     return { similarity };
+  },
+  floors: {
+    // Row i of the matrix counts how often each B index is the match of A part i over the truths (probes.ts).
+    bestConstant(truths, instance) {
+      return bestConstantSimilarity(truths, instance.params.L as number, instance.params.M as number);
+    },
+    // Order each system's parts by their similarity chain within that system and match equal relative positions;
+    // never compares A with B (probes.ts orderingShortcut).
+    shortcut(instance) {
+      return orderingShortcut(instance.inputs, instance.params);
+    },
   },
 };
