@@ -6,7 +6,7 @@ import { cardView, recordingUnavailable } from "../../harness/data.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance, NdArray } from "../../harness/types.ts";
-import { HYBRID_P, HYBRID_REGIMES, hybridInstance, hybridRegimeOf, zscoreColumns } from "../../tasks/feature-recovery/hybrid.ts";
+import { HYBRID_P, HYBRID_REGIMES, hybridInstance, hybridRegimeFromSeed, zscoreColumns } from "../../tasks/feature-recovery/hybrid.ts";
 import { dimensionTruth } from "../../tasks/intrinsic-dimension/task.ts";
 import { decodingInstance } from "../../tasks/latent-decoding/generate.ts";
 import { bettiTruth } from "../../tasks/topology/generate.ts";
@@ -324,7 +324,7 @@ export const hybridHd: DatasetDefinition = {
   slug: "hybrid-hd",
   folder: card.id,
   task: "feature-recovery",
-  version: 1,
+  version: 2,
   title: "Hybrid: features planted in head-direction activity",
   domain: "biological",
   description:
@@ -334,12 +334,12 @@ export const hybridHd: DatasetDefinition = {
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),
   preview: hybridHdPreview,
-  generate(_split, index, seed): GeneratedInstance {
+  generate(_split, _index, seed): GeneratedInstance {
     const w = wake100();
     const { n } = hybridConfig;
     const rng = new Rng(seed);
     const start = rng.int(w.T - n + 1);
-    return hybridInstance(rng, w.counts.subarray(start * d, (start + n) * d), n, d, hybridRegimeOf(index), {
+    return hybridInstance(rng, w.counts.subarray(start * d, (start + n) * d), n, d, hybridRegimeFromSeed(seed), {
       epoch: "wake",
       startBin: start,
       cells: d,

@@ -3,10 +3,11 @@
 import { describe, expect, it } from "vitest";
 import type { NdArray } from "../../harness/types.ts";
 import { zscoreColumns } from "../../tasks/feature-recovery/hybrid.ts";
-import { methodMmcs, referenceCheck, splitInstances } from "../../tasks/feature-recovery/hybrid-checks.ts";
+import { methodMmcs, referenceCheck, regimeInstances, splitInstances } from "../../tasks/feature-recovery/hybrid-checks.ts";
+import { devStreamIndex, devStreamInstance } from "../../tasks/feature-recovery/testing.ts";
 import { skipReason } from "../converted-bundles.ts";
 import { m1Dyer2017Card as card } from "./card.ts";
-import { hybridM1 } from "./hybrid.ts";
+import { hybridM1, hybridM1SessionFromSeed } from "./hybrid.ts";
 import { loadM1Subject, type M1Session, type M1Subject } from "./load.ts";
 
 const skip = skipReason(card);
@@ -22,9 +23,20 @@ describe.skipIf(skip !== undefined)("hybrid-m1", () => {
     }
   });
 
-  it("the dev split covers all four sessions; each background is a contiguous block of 80 % of its session", () => {
-    const dev = splitInstances(hybridM1, "dev");
-    expect(new Set(dev.map((i) => `${i.meta.subject}/${i.meta.session}`)).size).toBe(4);
+  it("sessions are drawn from the seed, each background a contiguous block of 80 % of its session", () => {
+    // The dev split plus the first dev-stream instance of every session (the dev split of 4 need not cover them).
+    const sessionKey = (s: { subject: string; session: string }) => `${s.subject}/${s.session}`;
+    const keys = hybridM1.config.sessions as string[];
+    const dev = [
+      ...splitInstances(hybridM1, "dev"),
+      ...keys.map((key) =>
+        devStreamInstance(
+          hybridM1,
+          devStreamIndex(hybridM1, (seed) => sessionKey(hybridM1SessionFromSeed(seed)) === key),
+        ),
+      ),
+    ];
+    expect(new Set(dev.map((i) => sessionKey(i.meta as { subject: string; session: string }))).size).toBe(4);
     for (const inst of dev) {
       const s = loadM1Subject(inst.meta.subject as M1Subject)[inst.meta.session as M1Session];
       const cells = inst.meta.cells as number[];
@@ -50,7 +62,7 @@ describe.skipIf(skip !== undefined)("hybrid-m1", () => {
 
   it("sparse dictionary learning beats PCA when k = 2d", async () => {
     const rows: string[] = [];
-    for (const inst of splitInstances(hybridM1, "dev")) {
+    for (const inst of regimeInstances(hybridM1)) {
       if (inst.meta.ratio !== 2) continue;
       const pca = await methodMmcs("pca", inst);
       const dl = await methodMmcs("dictionary-learning", inst);

@@ -3,11 +3,12 @@
 import { cardView, recordingUnavailable } from "../../harness/data.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance, NdArray } from "../../harness/types.ts";
+import { drawFromSeed } from "../../tasks/feature-recovery/generate.ts";
 import {
   HYBRID_P,
   HYBRID_REGIMES,
   hybridInstance,
-  hybridRegimeOf,
+  hybridRegimeFromSeed,
   selectActiveCells,
   takeColumns,
   zscoreColumns,
@@ -37,19 +38,16 @@ const hybridConfig = {
     "k = ratio · d directions uniform on the unit sphere; codes amplitude · Bernoulli(p) · Uniform(0, 1), each feature active in ≥ 8 samples",
 };
 
-/**
- * Instance i: regime i mod 4 and session (i + ⌊i/4⌋) mod 4 (Mihi A, Mihi B, Chewie A, Chewie B), so the first
- * four instances cover every regime and every session, and the next four pair them differently.
- */
-export function hybridM1SessionOf(index: number): { subject: M1Subject; session: M1Session } {
-  return SESSIONS[(index + Math.floor(index / 4)) % SESSIONS.length] as { subject: M1Subject; session: M1Session };
+/** The session of an instance (Mihi A, Mihi B, Chewie A, Chewie B), drawn from its seed (as its regime is), never from its index. */
+export function hybridM1SessionFromSeed(seed: number): { subject: M1Subject; session: M1Session } {
+  return drawFromSeed(SESSIONS, seed, "session");
 }
 
 export const hybridM1: DatasetDefinition = {
   slug: "hybrid-m1",
   folder: card.id,
   task: "feature-recovery",
-  version: 1,
+  version: 2,
   title: "Hybrid: features planted in motor-cortex activity",
   domain: "biological",
   description:
@@ -59,15 +57,15 @@ export const hybridM1: DatasetDefinition = {
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),
   preview: hybridM1Preview,
-  generate(_split, index, seed): GeneratedInstance {
-    const { subject, session } = hybridM1SessionOf(index);
+  generate(_split, _index, seed): GeneratedInstance {
+    const { subject, session } = hybridM1SessionFromSeed(seed);
     const s = loadM1Subject(subject)[session];
     const n = Math.round(hybridConfig.blockFraction * s.n);
     const rng = new Rng(seed);
     const start = rng.int(s.n - n + 1);
     const block = s.activity.subarray(start * s.d, (start + n) * s.d);
     const cells = selectActiveCells(rng, block, n, s.d, hybridConfig.maxCells, hybridConfig.minActiveFraction);
-    return hybridInstance(rng, takeColumns(block, n, s.d, cells), n, cells.length, hybridRegimeOf(index), {
+    return hybridInstance(rng, takeColumns(block, n, s.d, cells), n, cells.length, hybridRegimeFromSeed(seed), {
       subject,
       session,
       startBin: start,

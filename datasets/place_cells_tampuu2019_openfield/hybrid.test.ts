@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { NdArray } from "../../harness/types.ts";
 import { zscoreColumns } from "../../tasks/feature-recovery/hybrid.ts";
-import { methodMmcs, referenceCheck, splitInstances } from "../../tasks/feature-recovery/hybrid-checks.ts";
+import { methodMmcs, referenceCheck, regimeInstances, splitInstances } from "../../tasks/feature-recovery/hybrid-checks.ts";
 import { skipReason } from "../converted-bundles.ts";
 import { placeCellsTampuu2019Card as card, type TampuuRat } from "./card.ts";
 import { hybridPlaceCells } from "./hybrid.ts";
@@ -48,7 +48,7 @@ describe.skipIf(skip !== undefined)("hybrid-place-cells", () => {
 
   it("sparse dictionary learning beats PCA by a wide margin when k = 2d", async () => {
     const rows: string[] = [];
-    for (const inst of splitInstances(hybridPlaceCells, "dev")) {
+    for (const inst of regimeInstances(hybridPlaceCells)) {
       if (inst.meta.ratio !== 2) continue;
       const pca = await methodMmcs("pca", inst);
       const dl = await methodMmcs("dictionary-learning", inst);

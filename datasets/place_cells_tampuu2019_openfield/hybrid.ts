@@ -3,11 +3,12 @@
 import { cardView, recordingUnavailable } from "../../harness/data.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance, NdArray } from "../../harness/types.ts";
+import { drawFromSeed } from "../../tasks/feature-recovery/generate.ts";
 import {
   HYBRID_P,
   HYBRID_REGIMES,
   hybridInstance,
-  hybridRegimeOf,
+  hybridRegimeFromSeed,
   selectActiveCells,
   takeColumns,
   zscoreColumns,
@@ -34,16 +35,16 @@ const hybridConfig = {
     "k = ratio · d directions uniform on the unit sphere; codes amplitude · Bernoulli(p) · Uniform(0, 1), each feature active in ≥ 8 samples",
 };
 
-/** Instance i: regime i mod 4 and rat i mod 5, so 20 consecutive instances cover every (regime, rat) pair. */
-export function hybridPlaceCellsRatOf(index: number): TampuuRat {
-  return TAMPUU_RATS[index % TAMPUU_RATS.length] as TampuuRat;
+/** The rat of an instance, drawn from its seed (as its regime is), never from its index. */
+export function hybridPlaceCellsRatFromSeed(seed: number): TampuuRat {
+  return drawFromSeed(TAMPUU_RATS, seed, "rat");
 }
 
 export const hybridPlaceCells: DatasetDefinition = {
   slug: "hybrid-place-cells",
   folder: card.id,
   task: "feature-recovery",
-  version: 1,
+  version: 2,
   title: "Hybrid: features planted in place-cell activity",
   domain: "biological",
   description:
@@ -53,15 +54,15 @@ export const hybridPlaceCells: DatasetDefinition = {
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),
   preview: hybridPlaceCellsPreview,
-  generate(_split, index, seed): GeneratedInstance {
-    const rat = hybridPlaceCellsRatOf(index);
+  generate(_split, _index, seed): GeneratedInstance {
+    const rat = hybridPlaceCellsRatFromSeed(seed);
     const w = loadTampuuRat(rat);
     const { n, maxCells, minActiveFraction } = hybridConfig;
     const rng = new Rng(seed);
     const start = rng.int(w.nWindows - n + 1);
     const block = w.counts.subarray(start * w.nCells, (start + n) * w.nCells);
     const cells = selectActiveCells(rng, block, n, w.nCells, maxCells, minActiveFraction);
-    return hybridInstance(rng, takeColumns(block, n, w.nCells, cells), n, cells.length, hybridRegimeOf(index), {
+    return hybridInstance(rng, takeColumns(block, n, w.nCells, cells), n, cells.length, hybridRegimeFromSeed(seed), {
       rat,
       startWindow: start,
       cells: Array.from(cells),

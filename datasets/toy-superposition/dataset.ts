@@ -4,7 +4,7 @@
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";
 import type { DatasetDefinition, GeneratedInstance, NdArray } from "../../harness/types.ts";
-import { sparseCodes } from "../../tasks/feature-recovery/generate.ts";
+import { drawFromSeed, sparseCodes } from "../../tasks/feature-recovery/generate.ts";
 import { batchSizeFor, columnNorms, evaluateLoss, importances, type ToyModel, type ToyModelConfig, trainToyModel } from "./model.ts";
 
 const config = {
@@ -16,7 +16,7 @@ const config = {
   nHidden: 10,
   /** Feature importance I_i = 0.9^i. */
   importanceDecay: 0.9,
-  /** Feature sparsities S of Elhage et al.'s first experiment; instance i uses S = sparsities[i mod 5]. */
+  /** Feature sparsities S of Elhage et al.'s first experiment; each instance draws one from its seed. */
   sparsities: [0, 0.7, 0.9, 0.97, 0.99],
   /** Adam (β = 0.9, 0.999, ε = 1e−8), learning rate constant, then linear decay to 0 over the last 30 %. */
   steps: 3000,
@@ -34,8 +34,9 @@ const config = {
   maxAttempts: 3,
 };
 
-export function regimeSparsity(index: number): number {
-  return config.sparsities[index % config.sparsities.length] as number;
+/** The sparsity S of an instance, drawn uniformly from its seed (never from its index). */
+export function sparsityFromSeed(seed: number): number {
+  return drawFromSeed(config.sparsities, seed, "sparsity");
 }
 
 export function modelConfig(sparsity: number): ToyModelConfig {
@@ -75,8 +76,8 @@ export function linearOptimumLoss(sparsity: number): number {
   return loss;
 }
 
-export function generateToySuperposition(seed: number, index: number): GeneratedInstance {
-  const sparsity = regimeSparsity(index);
+export function generateToySuperposition(seed: number): GeneratedInstance {
+  const sparsity = sparsityFromSeed(seed);
   const { nFeatures: n, nHidden: m, samples } = config;
   const { model, attempt } = trainInstanceModel(seed, sparsity);
   const { w } = model;
@@ -135,15 +136,15 @@ export function generateToySuperposition(seed: number, index: number): Generated
 export const toySuperposition: DatasetDefinition = {
   slug: "toy-superposition",
   task: "feature-recovery",
-  version: 1,
+  version: 2,
   title: "Toy models of superposition",
   domain: "artificial",
   description:
     "Hidden layer (m = 10 units) of the ReLU output model x̂ = ReLU(WᵀWx + b) of Elhage et al. 2022, trained per instance on n = 40 sparse features with importance 0.9^i at sparsity S ∈ {0, 0.7, 0.9, 0.97, 0.99}, on 4096 fresh inputs; truth is the unit columns of W with ‖W_i‖ > 0.5: 10 features at S = 0 (no superposition), about 16, 22, 28 and 35 as sparsity grows.",
-  sizes: { dev: 5, official: 10, private: 10 },
+  sizes: { dev: 5, official: 16, private: 16 },
   config,
-  generate(_split, index, seed) {
-    return generateToySuperposition(seed, index);
+  generate(_split, _index, seed) {
+    return generateToySuperposition(seed);
   },
 };
 

@@ -1,7 +1,7 @@
 // Ground-truth generator shared by T1's synthetic datasets: random unit feature directions and
 // sparse non-negative codes s_i = Bernoulli(p) · Uniform(0, 1).
 import { f32 } from "../../harness/ndarray.ts";
-import type { Rng } from "../../harness/rng.ts";
+import { Rng, seedFrom } from "../../harness/rng.ts";
 import type { NdArray } from "../../harness/types.ts";
 
 /** k unit-norm directions in R^d, drawn uniformly on the sphere. */
@@ -62,9 +62,18 @@ export function mix(codes: Float32Array, features: NdArray, n: number): Float64A
   return out;
 }
 
-/** The regimes of TASKS.md: k/d ∈ {1, 2, 4} × p ∈ {0.01, 0.05}; instance i uses regime i mod 6. */
+/** The regimes of TASKS.md: k/d ∈ {1, 2, 4} × p ∈ {0.01, 0.05}. */
 export const REGIMES = [1, 2, 4].flatMap((ratio) => [0.01, 0.05].map((p) => ({ ratio, p })));
 
-export function regimeOf(index: number): { ratio: number; p: number } {
-  return REGIMES[index % REGIMES.length] as { ratio: number; p: number };
+/**
+ * One of `choices`, drawn uniformly from the instance seed (a stream of its own, labelled `what`), never from the
+ * instance index: knowing an instance's position in a split says nothing about its regime (issue 10).
+ */
+export function drawFromSeed<T>(choices: readonly T[], seed: number, what = "regime"): T {
+  return choices[new Rng(seedFrom(seed, what)).int(choices.length)] as T;
+}
+
+/** The synthetic regime (k/d, p) of an instance, drawn from its seed. */
+export function regimeFromSeed(seed: number): { ratio: number; p: number } {
+  return drawFromSeed(REGIMES, seed);
 }

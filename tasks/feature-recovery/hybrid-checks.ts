@@ -4,7 +4,9 @@ import { generateInstance, getMethod, methodSeed } from "../../harness/registry.
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, Instance, NdArray, Split } from "../../harness/types.ts";
 import { expectedRandomMmcs } from "./chance.ts";
+import { HYBRID_REGIMES, hybridRegimeFromSeed } from "./hybrid.ts";
 import { featureRecovery } from "./task.ts";
+import { devStreamIndex, devStreamInstance } from "./testing.ts";
 
 export interface ReferenceCheck {
   key: string;
@@ -40,4 +42,24 @@ export async function methodMmcs(methodId: string, instance: Instance): Promise<
 /** Every instance of a split. */
 export function splitInstances(dataset: DatasetDefinition, split: Split): Instance[] {
   return Array.from({ length: dataset.sizes[split] }, (_, i) => generateInstance(dataset, split, i));
+}
+
+/**
+ * One instance of every hybrid regime (k/d × amplitude): the first of the dev seed stream that draws it. Regimes are
+ * drawn from the seed, so the dev split of four need not cover them all; tests of a regime look along the stream.
+ */
+export function regimeInstances(dataset: DatasetDefinition): Instance[] {
+  return HYBRID_REGIMES.map((regime) =>
+    devStreamInstance(
+      dataset,
+      devStreamIndex(dataset, (seed) => hybridRegimeFromSeed(seed) === regime),
+    ),
+  );
+}
+
+/** The dev split and, where it misses a regime, the first dev-stream instance of that regime (each instance once). */
+export function devAndRegimeInstances(dataset: DatasetDefinition): Instance[] {
+  const byKey = new Map<string, Instance>();
+  for (const inst of [...splitInstances(dataset, "dev"), ...regimeInstances(dataset)]) if (!byKey.has(inst.key)) byKey.set(inst.key, inst);
+  return [...byKey.values()];
 }

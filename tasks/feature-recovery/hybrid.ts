@@ -5,7 +5,7 @@
 import { f32 } from "../../harness/ndarray.ts";
 import type { Rng } from "../../harness/rng.ts";
 import type { GeneratedInstance, JsonValue, NdArray } from "../../harness/types.ts";
-import { mix, randomUnitFeatures, sparseCodes } from "./generate.ts";
+import { drawFromSeed, mix, randomUnitFeatures, sparseCodes } from "./generate.ts";
 
 export interface PlantOptions {
   /** Number of planted features k. */
@@ -88,7 +88,7 @@ export function expectedSnrPower(options: PlantOptions, d: number): number {
 }
 
 /**
- * The regimes every hybrid dataset cycles through (instance i uses regime i mod 4): k/d ∈ {1, 2} at a weak and
+ * The regimes of every hybrid dataset (each instance draws one from its seed, hybridRegimeFromSeed): k/d ∈ {1, 2} at a weak and
  * a strong per-event amplitude (4 and 8 background SDs at most; mean 2 and 4), activation probability 0.05.
  * k/d = 4 (as on the synthetic datasets) is left out: with d = 19 head-direction cells it would plant 76
  * directions in 19 dimensions, and the weak regime is already hard at k/d = 1.
@@ -103,8 +103,9 @@ export const HYBRID_P = 0.05;
 
 export type HybridRegime = (typeof HYBRID_REGIMES)[number];
 
-export function hybridRegimeOf(index: number): HybridRegime {
-  return HYBRID_REGIMES[index % HYBRID_REGIMES.length] as HybridRegime;
+/** The regime of a hybrid instance, drawn from its seed (not its index). */
+export function hybridRegimeFromSeed(seed: number): HybridRegime {
+  return drawFromSeed(HYBRID_REGIMES, seed);
 }
 
 /**

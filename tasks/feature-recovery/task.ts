@@ -130,6 +130,24 @@ function mmcsOf(truth: NdArray, dictionary: NdArray): number {
  * selection effect); against isotropic truths every candidate sits at chance.
  */
 export function bestConstantDictionary(truths: readonly Record<string, NdArray>[], k: number, d: number): NdArray {
+  // The floor references pass the same truths for every instance of a split: choose once per (truths, k, d).
+  let chosen = chosenConstants.get(truths);
+  if (!chosen) {
+    chosen = new Map();
+    chosenConstants.set(truths, chosen);
+  }
+  const key = `${k}x${d}`;
+  let found = chosen.get(key);
+  if (!found) {
+    found = chooseConstant(truths, k, d);
+    chosen.set(key, found);
+  }
+  return found;
+}
+
+const chosenConstants = new WeakMap<readonly Record<string, NdArray>[], Map<string, NdArray>>();
+
+function chooseConstant(truths: readonly Record<string, NdArray>[], k: number, d: number): NdArray {
   const candidates = constantCandidates(k, d);
   const pool = truths.map((t) => t.features as NdArray).filter((t) => t.shape[1] === d);
   let best = candidates[0] as NdArray;
