@@ -22,7 +22,11 @@ import {
 
 const config = {
   artifact: artifactRef(factorNetworkRecipe),
-  n: 2000,
+  /** n ~ U{nMin…nMax} inputs, drawn from the seed independently of k. */
+  nMin: 800,
+  nMax: 1600,
+  /** A random subset of unitsMin…48 of the layer's units, in random order (the width says nothing about k). */
+  unitsMin: 36,
   factors: FACTORS,
   inputDim: INPUT_DIM,
   sizes: SIZES,
@@ -31,9 +35,10 @@ const config = {
   training: TRAINING,
 };
 
-/** Instance i: k = 1 + (i mod 6) varying factors; world (i + ⌊i/6⌋) mod 2, so 12 instances cover every (k, world). */
-export function factorRegime(index: number): { k: number; world: number } {
-  return { k: 1 + (index % FACTORS), world: (index + Math.floor(index / FACTORS)) % WORLDS };
+/** The regime of an instance, drawn from its seed (never from the index): k uniform on 1…6, world uniform on the two. */
+export function factorRegime(rng: Rng): { k: number; world: number } {
+  const k = 1 + rng.int(FACTORS);
+  return { k, world: rng.int(WORLDS) };
 }
 
 export function loadWorld(world: number) {
@@ -48,14 +53,14 @@ export function loadWorld(world: number) {
   return { gen, layers: mlpFromTensors(tensors, p, ACTIVATIONS) };
 }
 
-export function generateFactorNetwork(index: number, seed: number): GeneratedInstance {
-  const { k, world } = factorRegime(index);
-  const { gen, layers } = loadWorld(world);
+export function generateFactorNetwork(seed: number): GeneratedInstance {
   const rng = new Rng(seed);
+  const { k, world } = factorRegime(rng);
+  const { gen, layers } = loadWorld(world);
   // Which factors vary (a random k-subset), and where the others are held.
   const varying = Array.from(rng.permutation(FACTORS).subarray(0, k)).sort((a, b) => a - b);
   const held = Float64Array.from({ length: FACTORS }, () => 2 * rng.uniform() - 1);
-  const { n } = config;
+  const n = config.nMin + rng.int(config.nMax - config.nMin + 1);
   const z = new Float32Array(n * FACTORS);
   for (let s = 0; s < n; s++) {
     z.set(held, s * FACTORS);
@@ -74,15 +79,21 @@ export function generateFactorNetwork(index: number, seed: number): GeneratedIns
     for (let s = 0; s < n; s++) max = Math.max(max, hidden[s * width + j] as number);
     if (max === 0) silent++;
   }
+  const units = config.unitsMin + rng.int(width - config.unitsMin + 1);
+  const kept = rng.permutation(width).subarray(0, units);
+  const activity = f32([n, units]);
+  for (let s = 0; s < n; s++)
+    for (let u = 0; u < units; u++) activity.data[s * units + u] = hidden[s * width + (kept[u] as number)] as number;
   return {
     params: {},
-    inputs: { activity: f32([n, width], hidden) },
+    inputs: { activity },
     truth: { dimension: dimensionTruth(k) },
     meta: {
       dimension: k,
       varyingFactors: varying,
       world,
       layer: `hidden ${config.layer + 1} (${width} relu units)`,
+      units,
       silentUnits: silent,
       readoutR2: Number(meanR2(pick(pred), pick(z), n, k).toPrecision(4)),
       n,
@@ -93,15 +104,15 @@ export function generateFactorNetwork(index: number, seed: number): GeneratedIns
 export const factorNetwork: DatasetDefinition = {
   slug: "factor-network",
   task: "intrinsic-dimension",
-  version: 1,
+  version: 2,
   title: "Factor network (k of 6 latent factors vary)",
   domain: "artificial",
   description:
-    "Second hidden layer (48 relu units) of an MLP trained with TensorFlow.js to read 6 latent factors out of a fixed random nonlinear 64-dimensional rendering of them (test R² ≈ 0.98), on n = 2000 noise-free inputs in which only k ∈ 1…6 factors vary (uniform on [−1, 1]^k, the others held); two trained worlds. Truth d* = k.",
-  sizes: { dev: 6, official: 12, private: 12 },
+    "Second hidden layer (48 relu units) of an MLP trained with TensorFlow.js to read 6 latent factors out of a fixed random nonlinear 64-dimensional rendering of them (test R² ≈ 0.98), on n ~ U{800…1600} noise-free inputs in which only k ∈ 1…6 factors vary (uniform on [−1, 1]^k, the others held; k uniform from the seed); a random subset of 36–48 units; two trained worlds. Truth d* = k.",
+  sizes: { dev: 12, official: 60, private: 60 },
   config,
   artifacts: [factorNetworkRecipe],
-  generate(_split, index, seed) {
-    return generateFactorNetwork(index, seed);
+  generate(_split, _index, seed) {
+    return generateFactorNetwork(seed);
   },
 };

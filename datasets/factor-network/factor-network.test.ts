@@ -12,16 +12,17 @@ import { covarianceSpectrum, pcaDimension } from "../../methods/pca-90/method.ts
 import { twoNnDimension } from "../../methods/twonn/method.ts";
 import { expectedRandomScore, randomScoreVariance } from "../../tasks/intrinsic-dimension/chance.ts";
 import { trueDimension } from "../../tasks/intrinsic-dimension/task.ts";
-import { factorNetwork, factorRegime } from "./dataset.ts";
+import { floorScores, methodMean } from "../../tasks/topology/floor-checks.ts";
+import { factorNetwork } from "./dataset.ts";
 import { FACTORS, factorNetworkRecipe, WORLDS } from "./recipe.ts";
 
 const SLOW = 180_000;
 const task = getTask("intrinsic-dimension");
 /** sha256 of dev instance 0's inputs and truth: generation must give these bytes in every process. */
 const DEV0_HASH =
-  "4f117cc42abbdca5585885ae399b492ad0b517081dea1dcce3d25569255cb2b6:e2316830e5967afb29fad0ca7195a31b726a5ec68b8bf4b3d2de06e6aa716085";
+  "bc45304c2570d67bcebb7a11afe245890cde9ce380dda23cd921dfa5429a2ca9:938e0c1a4e05cb6d973fa3510de7b221ab3e0117813ecadc1ca209b0d808c095";
 
-// dev (6) + official (12): three instances per k, both worlds.
+// dev + official: k, world, n and the unit subset drawn from each instance's seed.
 let instances: Instance[] = [];
 beforeAll(async () => {
   await buildArtifacts([factorNetworkRecipe], { progress: false });
@@ -52,20 +53,23 @@ describe("factor-network: instances", () => {
     expect(`${hashArrays(inst.inputs)}:${hashArrays(inst.truth)}`).toBe(DEV0_HASH);
   });
 
-  it("cycles k = 1…6 and covers every (k, world) pair in 12 instances", () => {
-    expect(instances.slice(0, 6).map(trueDimension)).toEqual([1, 2, 3, 4, 5, 6]);
-    const pairs = new Set(Array.from({ length: 12 }, (_, i) => factorRegime(i)).map((r) => `${r.k}/${r.world}`));
+  it("draws k and the world from the seed (every (k, world) pair occurs) and the shape independently of k", () => {
+    const pairs = new Set(instances.map((i) => `${trueDimension(i)}/${i.meta.world}`));
     expect(pairs.size).toBe(12);
     for (const inst of instances) {
-      expect(activity(inst).shape).toEqual([2000, 48]);
+      const [n, d] = activity(inst).shape as [number, number];
+      expect(n).toBeGreaterThanOrEqual(800);
+      expect(n).toBeLessThanOrEqual(1600);
+      expect(d).toBeGreaterThanOrEqual(36);
+      expect(d).toBeLessThanOrEqual(48);
       expect(inst.meta.dimension).toBe(trueDimension(inst));
       expect((inst.meta.varyingFactors as number[]).length).toBe(trueDimension(inst));
     }
   });
 
-  it("is injective on the varying factors: the network's own read-out recovers them (R² > 0.95)", () => {
-    // Observed 0.968–0.990: the hidden layer determines the k factors, so its manifold has dimension k.
-    for (const inst of instances) expect(inst.meta.readoutR2 as number, inst.key).toBeGreaterThan(0.95);
+  it("is injective on the varying factors: the network's own read-out recovers them (R² > 0.9)", () => {
+    // Observed 0.931–0.991 over dev + official: the hidden layer determines the k factors, so its manifold has dimension k.
+    for (const inst of instances) expect(inst.meta.readoutR2 as number, inst.key).toBeGreaterThan(0.9);
   });
 
   it(
@@ -79,8 +83,9 @@ describe("factor-network: instances", () => {
         const r = await evaluateInstance(getMethod("random"), task, inst);
         expect(r.status).toBe("ok");
         total += r.score as number;
-        expected += expectedRandomScore(trueDimension(inst), 48);
-        variance += randomScoreVariance(trueDimension(inst), 48);
+        const width = activity(inst).shape[1] as number;
+        expected += expectedRandomScore(trueDimension(inst), width);
+        variance += randomScoreVariance(trueDimension(inst), width);
       }
       const m = instances.length;
       expect(Math.abs(total - expected) / m).toBeLessThan((3 * Math.sqrt(variance)) / m + 1e-9);
@@ -88,11 +93,28 @@ describe("factor-network: instances", () => {
     },
     SLOW,
   );
+
+  it(
+    "floors (issue 10): constant and shape-only probe well below 1 on official; TwoNN far above them on dev",
+    async () => {
+      const official = instances.slice(factorNetwork.sizes.dev);
+      const floors = floorScores(task, official);
+      const dev = instances.slice(0, factorNetwork.sizes.dev);
+      const twonn = await methodMean(task, "twonn", dev);
+      console.log(
+        `factor-network: constant ${floors.constant.toFixed(3)}, shape-only ${floors.shape.toFixed(3)} (official); twonn ${twonn.toFixed(3)} (dev)`,
+      );
+      expect(floors.constant).toBeLessThan(0.65);
+      expect(floors.shape).toBeLessThan(floors.constant + 0.1);
+      expect(twonn).toBeGreaterThan(floors.constant + 0.25);
+    },
+    SLOW,
+  );
 });
 
 // SCIENTIFIC CHECK (Facco et al. 2017; Levina & Bickel 2004): on a noise-free k-dimensional manifold TwoNN and MLE
-// land near k for small k; with n = 2000 they underestimate as k grows (finite sampling, and the box [−1, 1]^k
-// puts ever more points near its boundary). Three instances per k (dev + official).
+// land near k for small k; with n = 800–1600 they underestimate as k grows (finite sampling, and the box [−1, 1]^k
+// puts ever more points near its boundary). All dev + official instances, grouped by k.
 describe("scientific check: TwoNN and MLE on the hidden layer", () => {
   const estimates = new Map<number, { twonn: number[]; mle: number[]; pca: number[]; pr: number[] }>();
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
@@ -111,7 +133,7 @@ describe("scientific check: TwoNN and MLE on the hidden layer", () => {
       estimates.set(k, e);
     }
     console.log(
-      "factor-network, mean of 3 instances per k:\n" +
+      "factor-network, mean over the instances of each k:\n" +
         [...estimates.entries()]
           .sort((a, b) => a[0] - b[0])
           .map(
@@ -124,7 +146,7 @@ describe("scientific check: TwoNN and MLE on the hidden layer", () => {
 
   it.each([1, 2, 3, 4, 5, 6])("TwoNN is within 10%% of k = %i", (k) => {
     const e = estimates.get(k);
-    expect(e?.twonn).toHaveLength(3);
+    expect((e?.twonn.length as number) >= 3).toBe(true);
     expect(Math.abs(mean(e?.twonn as number[]) - k) / k).toBeLessThan(0.1);
   });
 

@@ -3,13 +3,22 @@
 // d* = 1, Betti numbers 1, 1, 0), and the T1 hybrid (sparse features planted into the wake activity).
 // Every instance is a contiguous block of the recording chosen from the seed; nothing is shuffled in time.
 import { cardView, recordingUnavailable } from "../../harness/data.ts";
-import { f32 } from "../../harness/ndarray.ts";
+import { f32, i32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance, NdArray } from "../../harness/types.ts";
 import { HYBRID_P, HYBRID_REGIMES, hybridInstance, hybridRegimeFromSeed, zscoreColumns } from "../../tasks/feature-recovery/hybrid.ts";
 import { dimensionTruth } from "../../tasks/intrinsic-dimension/task.ts";
 import { decodingInstance } from "../../tasks/latent-decoding/generate.ts";
-import { bettiTruth } from "../../tasks/topology/generate.ts";
+import {
+  alternatingGroups,
+  CONTROL_REGIMES,
+  controlBetti,
+  controlDimension,
+  controlOffsets,
+  drawControlRegime,
+  readRows,
+} from "../../tasks/topology/controls.ts";
+import { BETTI } from "../../tasks/topology/generate.ts";
 import { hdPeyrache2015Card as card } from "./card.ts";
 import { type BinRange, type CoarseWake, HD_CELLS, loadHdPeyrache2015, rebinWake } from "./load.ts";
 
@@ -151,10 +160,18 @@ const ringConfig = {
   binSeconds: BIN_SECONDS,
   /** Gaussian smoothing of the counts along time (σ in bins, truncated at 3σ; within tracking segments in wake). */
   smoothingSigmaBins: 1,
-  /** Each instance: a contiguous stretch of this many 100 ms bins (400 s) at a seed-chosen start… */
+  /** The dataset page's preview: the first stretch of this many 100 ms bins (400 s)… */
   stretchBins: 4000,
-  /** …of which every second bin is kept (n = 2000; neighbours are nearly identical after smoothing). */
+  /** …of which every second bin is kept (neighbours are nearly identical after smoothing), as in every instance. */
   keepEvery: 2,
+  /**
+   * Instances keep n = 2000 bins (every second bin of a 400 s stretch at a seed-chosen start) in every regime, so the
+   * shape says nothing about the regime. Shorter stretches (n = 1200) cover the ring too thinly for its H1 bar to
+   * stand out on some wake instances.
+   */
+  n: 2000,
+  /** Regimes, each with probability 1/3 (tasks/topology/controls.ts). */
+  regimes: [...CONTROL_REGIMES],
   activity: "smoothed spike counts per 100 ms of all 19 cells, not z-scored; every bin kept (no activity threshold)",
 };
 
@@ -217,19 +234,41 @@ export function ringStretch(epoch: RingEpoch, start: number): { activity: NdArra
   return { activity, bins };
 }
 
-function ringInstance(task: "intrinsic-dimension" | "topology", epoch: RingEpoch, seed: number): GeneratedInstance {
+/** Cells in the order of their preferred directions (the file's prefHD), so alternating groups both tile the ring. */
+function cellsByPreferredDirection(): number[] {
+  const { prefHD } = loadHdPeyrache2015();
+  return Array.from({ length: d }, (_, c) => c).sort((a, b) => (prefHD[a] as number) - (prefHD[b] as number));
+}
+
+/**
+ * One T3/T4 instance: a control regime drawn from the seed (recorded ring, ring × ring product, every cell shifted on
+ * its own; tasks/topology/controls.ts), n kept bins (every keepEvery-th of a contiguous stretch at a seed-chosen
+ * start), all 19 cells. The product splits the cells alternately along their preferred directions, so both
+ * halves tile the ring.
+ */
+export function ringInstance(task: "intrinsic-dimension" | "topology", epoch: RingEpoch, seed: number): GeneratedInstance {
   const s = smoothedEpoch(epoch);
-  const start = new Rng(seed).int(s.T - ringConfig.stretchBins + 1);
-  const { activity, bins } = ringStretch(epoch, start);
-  const meta = { epoch, startBin: start, n: bins.length, neurons: d, binSeconds: BIN_SECONDS, latent: "circle" };
-  if (epoch === "wake" && s.angle) {
+  const rng = new Rng(seed);
+  const regime = drawControlRegime(rng);
+  const { n, keepEvery } = ringConfig;
+  const span = (n - 1) * keepEvery + 1;
+  const start = rng.int(s.T - span + 1);
+  const rows = Int32Array.from({ length: n }, (_, i) => start + i * keepEvery);
+  const groups = regime === "product" ? alternatingGroups(rng, cellsByPreferredDirection()) : undefined;
+  const offsets = controlOffsets(rng, regime, s.T, d, groups);
+  const activity = readRows({ T: s.T, C: d, x: s.x }, rows, offsets);
+  const meta = { epoch, regime, startBin: start, n, neurons: d, binSeconds: BIN_SECONDS, offsets: Array.from(offsets) };
+  if (epoch === "wake" && s.angle && regime === "recorded") {
     // How much of the circle the stretch visits (30° sectors with at least one kept bin): context for results.
-    const sectors = new Set(Array.from(bins, (t) => Math.floor((((s.angle?.[t] as number) + Math.PI) / (2 * Math.PI)) * 12) % 12));
+    const sectors = new Set(Array.from(rows, (t) => Math.floor((((s.angle?.[t] as number) + Math.PI) / (2 * Math.PI)) * 12) % 12));
     Object.assign(meta, { sectorsVisited: sectors.size });
   }
-  return task === "intrinsic-dimension"
-    ? { params: {}, inputs: { activity }, truth: { dimension: dimensionTruth(1) }, meta: { ...meta, dimension: 1 } }
-    : { params: {}, inputs: { activity }, truth: { betti: bettiTruth("circle") }, meta: { ...meta, betti: [1, 1, 0] } };
+  if (task === "intrinsic-dimension") {
+    const dimension = controlDimension(regime, 1, activity);
+    return { params: {}, inputs: { activity }, truth: { dimension: dimensionTruth(dimension) }, meta: { ...meta, dimension } };
+  }
+  const betti = controlBetti(regime, BETTI.circle);
+  return { params: {}, inputs: { activity }, truth: { betti: i32([3], betti) }, meta: { ...meta, betti } };
 }
 
 /**
@@ -281,18 +320,21 @@ function ringPreview(epoch: RingEpoch): () => DatasetPreview {
 }
 
 function ringDataset(task: "intrinsic-dimension" | "topology", epoch: RingEpoch): DatasetDefinition {
-  const what = task === "intrinsic-dimension" ? "d* = 1" : "Betti numbers [1, 1, 0]";
+  const truths =
+    task === "intrinsic-dimension"
+      ? "d* = 1 (recorded), 2 (product), the number of varying cells, 19 (shuffled)"
+      : "Betti numbers [1, 1, 0] (recorded), [1, 2, 1] (product), [1, 0, 0] (shuffled)";
   const when = epoch === "wake" ? "open-field exploration (wake)" : "REM sleep";
   return {
     slug: epoch === "wake" ? "hd-wake" : "hd-rem",
     folder: card.id,
     task,
-    version: 1,
+    version: 2,
     title: `Head-direction cells, ${epoch === "wake" ? "wake" : "REM sleep"} (Peyrache et al. 2015)`,
     domain: "biological",
-    description: `Population activity of 19 anterodorsal-thalamus head-direction cells during ${when}: spike counts in 100 ms bins smoothed by a Gaussian of σ = 100 ms, n = 2000 (every second bin of a contiguous 400 s stretch at a seed-chosen position). The activity lies on a ring, the attractor manifold of the head-direction system, in wake and in REM sleep alike (Peyrache et al. 2015; Chaudhuri et al. 2019): ${what}.`,
-    sizes: { dev: 4, official: 8, private: 8 },
-    config: { ...ringConfig, epoch, truth: task === "intrinsic-dimension" ? { dimension: 1 } : { betti: [1, 1, 0] } },
+    description: `Population activity of 19 anterodorsal-thalamus head-direction cells during ${when}: spike counts in 100 ms bins smoothed by a Gaussian of σ = 100 ms, n = 2000 (every second bin of a contiguous 400 s stretch at a seed-chosen position). One third of the instances are the recording as it is — a ring, the attractor manifold of the head-direction system, in wake and in REM sleep alike (Peyrache et al. 2015; Chaudhuri et al. 2019); one third are controls with the cells split into two halves read at independent times (ring × ring, a torus); one third have every cell shifted in time on its own (the ring destroyed). Truth: ${truths}.`,
+    sizes: { dev: 12, official: 45, private: 45 },
+    config: { ...ringConfig, epoch },
     card: cardView(card),
     unavailable: () => recordingUnavailable(card),
     preview: ringPreview(epoch),

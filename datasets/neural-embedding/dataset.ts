@@ -6,10 +6,14 @@ import { neuralEmbedding } from "../../tasks/intrinsic-dimension/neural.ts";
 import { dimensionTruth } from "../../tasks/intrinsic-dimension/task.ts";
 
 const config = {
-  n: 2000,
-  neurons: 100,
+  /** n ~ U{nMin…nMax} samples and N ~ U{neuronsMin…neuronsMax} neurons, drawn from the seed independently of d*. */
+  nMin: 800,
+  nMax: 1600,
+  neuronsMin: 50,
+  neuronsMax: 150,
+  /** d* uniform on these. */
   latentDims: [1, 2, 3, 4, 5, 6, 7, 8],
-  /** Expected count at the peak of a tuning curve: short bins (10) and long bins / trial averages (200). */
+  /** Expected count at the peak of a tuning curve: short bins (10) and long bins / trial averages (200), each with probability 1/2. */
   peakCounts: [10, 200],
   /** Baseline count as a fraction of the peak. */
   baselineFraction: 0.05,
@@ -18,33 +22,32 @@ const config = {
   mixedProbability: 0.5,
 };
 
-/**
- * Instance i: d* = 1 + (i mod 8); count level (i + ⌊i/8⌋) mod 2, so the first 8 instances alternate levels
- * and the next 8 take the other one: 16 instances cover every (d*, level) pair once.
- */
-export function neuralRegime(index: number) {
-  const latentDim = config.latentDims[index % 8] as number;
-  const peakCount = config.peakCounts[(index + Math.floor(index / 8)) % 2] as number;
-  return { latentDim, peakCount };
+/** The regime of an instance, drawn from its seed (never from the index); the shape is independent of d*. */
+export function neuralRegime(rng: Rng) {
+  const latentDim = config.latentDims[rng.int(config.latentDims.length)] as number;
+  const peakCount = config.peakCounts[rng.int(config.peakCounts.length)] as number;
+  const n = config.nMin + rng.int(config.nMax - config.nMin + 1);
+  const neurons = config.neuronsMin + rng.int(config.neuronsMax - config.neuronsMin + 1);
+  return { latentDim, peakCount, n, neurons };
 }
 
 export const neuralEmbeddingDataset: DatasetDefinition = {
   slug: "neural-embedding",
   task: "intrinsic-dimension",
-  version: 1,
+  version: 2,
   title: "Neural embedding of a d*-dimensional latent",
   domain: "synthetic",
   description:
-    "100 neurons with von Mises tuning along random (pure or mixed) directions of a latent on the d*-torus, d* ∈ 1…8, n = 2000 Poisson count vectors at peak counts 10 or 200.",
-  sizes: { dev: 8, official: 16, private: 16 },
+    "N ~ U{50…150} neurons with von Mises tuning along random (pure or mixed) directions of a latent on the d*-torus, d* uniform on 1…8, n ~ U{800…1600} Poisson count vectors at peak count 10 or 200; everything drawn from the seed.",
+  sizes: { dev: 16, official: 60, private: 60 },
   config,
-  generate(_split, index, seed) {
-    const { latentDim, peakCount } = neuralRegime(index);
+  generate(_split, _index, seed) {
     const rng = new Rng(seed);
+    const { latentDim, peakCount, n, neurons } = neuralRegime(rng);
     const { activity } = neuralEmbedding(rng, {
       latentDim,
-      neurons: config.neurons,
-      samples: config.n,
+      neurons,
+      samples: n,
       peakCount,
       baselineCount: config.baselineFraction * peakCount,
       kappaMin: config.kappaMin,
@@ -55,7 +58,7 @@ export const neuralEmbeddingDataset: DatasetDefinition = {
       params: {},
       inputs: { activity },
       truth: { dimension: dimensionTruth(latentDim) },
-      meta: { dimension: latentDim, peakCount, neurons: config.neurons, n: config.n },
+      meta: { dimension: latentDim, peakCount, neurons, n },
     };
   },
 };

@@ -16,6 +16,8 @@ import { random } from "../../methods/random/method.ts";
 import { ridge } from "../../methods/ridge/method.ts";
 import { twonn } from "../../methods/twonn/method.ts";
 import { expectedRandomScore } from "../../tasks/intrinsic-dimension/chance.ts";
+import { varyingColumns } from "../../tasks/topology/controls.ts";
+import { floorScores } from "../../tasks/topology/floor-checks.ts";
 import { placeCellsTampuu2019Card as card } from "./card.ts";
 import { placeCellsDimension, placeCellsPositionDecoding, placeCellsTopology, ratOf } from "./datasets.ts";
 import { loadTampuuRat, WINDOW_OVERLAP } from "./load.ts";
@@ -97,9 +99,12 @@ describe.skipIf(skip !== null)(`${card.id}: task datasets`, () => {
     for (const inst of dev(placeCellsDimension)) {
       expect(await score(oracle, inst, placeCellsDimension)).toBe(1);
       randomSum += await score(random, inst, placeCellsDimension);
-      chanceSum += expectedRandomScore(2, (inst.inputs.activity as NdArray).shape[1] as number);
+      chanceSum += expectedRandomScore(
+        (inst.truth.dimension as NdArray).data[0] as number,
+        (inst.inputs.activity as NdArray).shape[1] as number,
+      );
     }
-    // Chance is 2/d (d = 26…63 cells): 0.03–0.08 per instance.
+    // Chance is d*/d for d* = 2 or 4 (d = 26…63 cells), ≈ 0.5 for the shuffled control (d* = the varying cells).
     expect(Math.abs(randomSum - chanceSum) / placeCellsDimension.sizes.dev).toBeLessThan(0.25);
     let topoRandom = 0;
     for (const inst of dev(placeCellsTopology)) {
@@ -130,9 +135,36 @@ describe.skipIf(skip !== null)(`${card.id}: task datasets`, () => {
     console.log(`${card.id}: median position error on the held-out blocks (dev)\n  ${lines.join("\n  ")}`);
   });
 
-  it("T3 (transfer gap): every baseline over-estimates d* = 2 on every dev instance", async () => {
+  it("T3/T4 controls have their documented truths; regimes and rats are drawn from the seed", () => {
+    for (const dataset of [placeCellsDimension, placeCellsTopology]) {
+      const official = Array.from({ length: dataset.sizes.official }, (_, i) => generateInstance(dataset, "official", i));
+      const regimes = new Set(official.map((i) => i.meta.regime));
+      expect(regimes.size, dataset.task).toBe(3);
+      expect(new Set(official.map((i) => i.meta.rat)).size).toBe(5);
+      for (const inst of official) {
+        const x = inst.inputs.activity as NdArray;
+        expect(x.shape[1]).toBe(inst.meta.cells);
+        const regime = inst.meta.regime as string;
+        if (dataset.task === "intrinsic-dimension") {
+          const d = (inst.truth.dimension as NdArray).data[0];
+          expect(d).toBe(regime === "recorded" ? 2 : regime === "product" ? 4 : varyingColumns(x));
+        } else {
+          const expected = { recorded: [1, 0, 0], annulus: [1, 1, 0], shuffled: [1, 0, 0] }[regime];
+          expect(Array.from((inst.truth.betti as NdArray).data)).toEqual(expected);
+        }
+      }
+      const floors = floorScores(getTask(dataset.task), official);
+      console.log(
+        `${dataset.slug} ${dataset.task} official: constant ${floors.constant.toFixed(3)}, shape-only ${floors.shape.toFixed(3)}`,
+      );
+      expect(floors.constant).toBeLessThan(0.8);
+      expect(floors.shape).toBeLessThan(floors.constant + 0.1);
+    }
+  });
+
+  it("T3 (transfer gap): every baseline over-estimates d* = 2 on every recorded dev instance", async () => {
     const lines: string[] = [];
-    for (const inst of dev(placeCellsDimension)) {
+    for (const inst of dev(placeCellsDimension).filter((i) => i.meta.regime === "recorded")) {
       const est: string[] = [];
       for (const m of [pca90, participationRatioMethod, twonn, mle, correlationDimensionMethod]) {
         const out = await m.run(methodContext(m, getTask("intrinsic-dimension"), inst));
@@ -145,10 +177,11 @@ describe.skipIf(skip !== null)(`${card.id}: task datasets`, () => {
     console.log(`${card.id}: intrinsic-dimension estimates (d* = 2)\n  ${lines.join("\n  ")}`);
   });
 
-  it("T4: persistent homology answers the disc [1, 0, 0] on most dev instances, as it does for shuffled activity", async () => {
+  it("T4: persistent homology answers the disc [1, 0, 0] on most recorded dev instances, as it does for shuffled activity", async () => {
     let exact = 0;
     const lines: string[] = [];
-    for (const inst of dev(placeCellsTopology)) {
+    const recorded = dev(placeCellsTopology).filter((i) => i.meta.regime === "recorded");
+    for (const inst of recorded) {
       const x = inst.inputs.activity as NdArray;
       const [n, d] = x.shape as [number, number];
       exact += await score(persistentHomology, inst, placeCellsTopology);
@@ -169,6 +202,14 @@ describe.skipIf(skip !== null)(`${card.id}: task datasets`, () => {
       );
     }
     console.log(`${card.id}: persistent homology on the open field\n  ${lines.join("\n  ")}`);
-    expect(exact).toBeGreaterThanOrEqual(placeCellsTopology.sizes.dev - 1);
+    expect(exact).toBeGreaterThanOrEqual(recorded.length - 1);
+    // The controls: shuffled cells never show a loop; the annulus's hole is found on some instances only (printed).
+    const annulus: string[] = [];
+    for (const inst of dev(placeCellsTopology).filter((i) => i.meta.regime !== "recorded")) {
+      const s = await score(persistentHomology, inst, placeCellsTopology);
+      if (inst.meta.regime === "shuffled") expect(s, inst.key).toBe(1);
+      else annulus.push(`${inst.key} (${inst.meta.rat}) ${s === 1 ? "hole found" : "missed"}`);
+    }
+    console.log(`${card.id}: persistent homology on the annulus control\n  ${annulus.join("\n  ")}`);
   });
 });

@@ -1,11 +1,21 @@
 // Biological task datasets on the open-field place-cell recordings (Tampuu et al. 2019): T2 position decoding,
 // T3 intrinsic dimension (d* = 2) and T4 topology (a disc: 1, 0, 0). The T1 hybrid lives in its own file.
 import { cardView, recordingUnavailable } from "../../harness/data.ts";
-import { f32, i32 } from "../../harness/ndarray.ts";
+import { i32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance } from "../../harness/types.ts";
 import { dimensionTruth } from "../../tasks/intrinsic-dimension/task.ts";
 import { decodingInstance } from "../../tasks/latent-decoding/generate.ts";
+import {
+  CONTROL_REGIMES,
+  type ControlRegime,
+  controlBetti,
+  controlDimension,
+  controlOffsets,
+  randomGroups,
+  readRows,
+  type Series,
+} from "../../tasks/topology/controls.ts";
 import { placeCellsTampuu2019Card as card, featFile, posFile, TAMPUU_RATS, type TampuuRat } from "./card.ts";
 import { loadTampuuRat, type RatWindows, WINDOW_OVERLAP, WINDOW_SECONDS, WINDOW_STEP_SECONDS } from "./load.ts";
 
@@ -115,66 +125,132 @@ function positionPreview(): DatasetPreview {
 
 const manifoldConfig = {
   ...common,
-  /** Samples per instance: consecutive non-overlapping windows (every 7th: 1.4 s / 0.2 s), so no two share spikes. */
-  samples: 600,
+  /** Rows are non-overlapping windows (every 7th: 1.4 s / 0.2 s) from a seed-chosen phase, so no two share spikes. */
   stride: Math.round(WINDOW_SECONDS / WINDOW_STEP_SECONDS),
+  /** n ~ U{nMin…nMax} windows per instance (7–10.5 min), every cell of a rat drawn uniformly from the seed. */
+  nMin: 300,
+  nMax: 450,
+  /** T3 regimes, each with probability 1/3 (tasks/topology/controls.ts). */
+  dimensionRegimes: [...CONTROL_REGIMES],
+  /**
+   * T4 regimes, each with probability 1/3: the disc as recorded, the annulus (windows near the walls only), shuffled.
+   * No product: half of a rat's cells do not tile the floor well enough for persistent homology to see a torus in
+   * annulus × annulus (0/5 on dev), so that truth could not be checked.
+   */
+  topologyRegimes: ["recorded", "annulus", "shuffled"],
+  /** The annulus: windows whose position lies within this fraction of the box's side from a wall (the box = the rat's position range). */
+  annulusBand: 0.25,
 };
 
-/**
- * Activity of one instance: `samples` non-overlapping windows of one rat, consecutive in time (a 14 min stretch at a
- * seed-chosen start). Overlapping windows would put near-copies of each sample next to it and fake a 1-D curve.
- */
-export function manifoldSamples(index: number, seed: number) {
-  const rat = ratOf(index);
+export type PlaceRegime = ControlRegime | "annulus";
+
+/** The rat's non-overlapping windows from phase o (o, o + 7, …): a series [T, nCells], and those near the walls. */
+function windowSeries(rat: TampuuRat, phase: number, annulus: boolean): Series {
   const w = loadTampuuRat(rat);
-  const { samples, stride } = manifoldConfig;
-  const span = (samples - 1) * stride + 1;
-  const start = new Rng(seed).int(w.nWindows - span + 1);
-  const activity = f32([samples, w.nCells]);
-  for (let i = 0; i < samples; i++) {
-    const k = start + i * stride;
-    for (let c = 0; c < w.nCells; c++) activity.data[i * w.nCells + c] = w.counts[k * w.nCells + c] as number;
+  const { stride, annulusBand } = manifoldConfig;
+  let x0 = Number.POSITIVE_INFINITY;
+  let x1 = Number.NEGATIVE_INFINITY;
+  let y0 = Number.POSITIVE_INFINITY;
+  let y1 = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < w.nWindows; k++) {
+    const x = w.position[2 * k] as number;
+    const y = w.position[2 * k + 1] as number;
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
   }
-  return { rat, activity, meta: { rat, cells: w.nCells, n: samples, startWindow: start, strideWindows: stride } };
+  const kept: number[] = [];
+  for (let k = phase; k < w.nWindows; k += stride) {
+    if (annulus) {
+      const u = ((w.position[2 * k] as number) - x0) / (x1 - x0);
+      const v = ((w.position[2 * k + 1] as number) - y0) / (y1 - y0);
+      if (Math.min(u, 1 - u, v, 1 - v) >= annulusBand) continue;
+    }
+    kept.push(k);
+  }
+  const C = w.nCells;
+  const x = new Float32Array(kept.length * C);
+  kept.forEach((k, i) => {
+    for (let c = 0; c < C; c++) x[i * C + c] = w.counts[k * C + c] as number;
+  });
+  return { T: kept.length, C, x };
+}
+
+/**
+ * Activity of one T3/T4 instance: a rat and n drawn from the seed, then the regime's rows. recorded: n consecutive
+ * non-overlapping windows at a seed-chosen start (a disc: the floor); annulus: n consecutive windows among those near
+ * the walls (a square annulus); product: the cells split at random into two halves read at independent times
+ * (disc × disc); shuffled: every cell shifted in time on its own (no shared latent).
+ */
+export function manifoldSamples(seed: number, regimes: readonly PlaceRegime[]) {
+  const rng = new Rng(seed);
+  const regime = regimes[rng.int(regimes.length)] as PlaceRegime;
+  const rat = TAMPUU_RATS[rng.int(TAMPUU_RATS.length)] as TampuuRat;
+  const { nMin, nMax, stride } = manifoldConfig;
+  const n = nMin + rng.int(nMax - nMin + 1);
+  const phase = rng.int(stride);
+  const annulus = regime === "annulus";
+  const series = windowSeries(rat, phase, annulus);
+  if (series.T < n) throw new Error(`${card.id}: rat ${rat} has ${series.T} windows for the ${regime} regime, fewer than n = ${n}`);
+  const start = annulus ? rng.int(series.T) : rng.int(series.T - n + 1);
+  const rows = Int32Array.from({ length: n }, (_, i) => (start + i) % series.T);
+  const base: ControlRegime = regime === "annulus" ? "recorded" : regime;
+  const groups = base === "product" ? randomGroups(rng, series.C) : undefined;
+  const offsets = controlOffsets(rng, base, series.T, series.C, groups);
+  const activity = readRows(series, rows, offsets);
+  return {
+    regime,
+    activity,
+    meta: { regime, rat, cells: series.C, n, phase, startRow: start, strideWindows: stride, offsets: Array.from(offsets) },
+  };
 }
 
 export const placeCellsDimension: DatasetDefinition = {
   slug: "place-cells-openfield",
   folder: card.id,
   task: "intrinsic-dimension",
-  version: 1,
-  title: "Place cells in the open field (d* = 2)",
+  version: 2,
+  title: "Place cells in the open field, with controls",
   domain: "biological",
   description:
-    "Spike counts of one rat's CA1 place cells (26–63 cells) in 600 consecutive non-overlapping 1400 ms windows (14 min of foraging, at a seed-chosen start). The population is driven by the rat's position in a 2-D open field, so the manifold it lies on has dimension d* = 2 (plus Poisson-like spiking noise and non-spatial modulation).",
-  sizes: { dev: 5, official: 10, private: 10 },
+    "Spike counts of one rat's CA1 place cells (26–63 cells) in n ~ U{300…450} non-overlapping 1400 ms windows. One third of the instances are the recording as it is: the population is driven by the rat's position on the 2-D floor, d* = 2. One third are controls with the cells split into two halves read at independent times (disc × disc, d* = 4); one third have every cell shifted in time on its own (no shared latent: d* = the number of cells that vary).",
+  sizes: { dev: 15, official: 60, private: 60 },
   config: manifoldConfig,
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),
   preview: placeFieldPreview,
-  generate(_split, index, seed): GeneratedInstance {
-    const { activity, meta } = manifoldSamples(index, seed);
-    return { params: {}, inputs: { activity }, truth: { dimension: dimensionTruth(2) }, meta: { ...meta, dimension: 2 } };
+  generate(_split, _index, seed): GeneratedInstance {
+    const { regime, activity, meta } = manifoldSamples(seed, manifoldConfig.dimensionRegimes);
+    const dimension = controlDimension(regime as ControlRegime, 2, activity);
+    return { params: {}, inputs: { activity }, truth: { dimension: dimensionTruth(dimension) }, meta: { ...meta, dimension } };
   },
 };
+
+/** Betti numbers of the place-cell regimes: the floor is a disc, the band near the walls an annulus (Künneth for products). */
+export function placeBetti(regime: PlaceRegime): [number, number, number] {
+  if (regime === "annulus") return [1, 1, 0];
+  return controlBetti(regime, [1, 0, 0]);
+}
 
 export const placeCellsTopology: DatasetDefinition = {
   slug: "place-cells-openfield",
   folder: card.id,
   task: "topology",
-  version: 1,
-  title: "Place cells in the open field (disc)",
+  version: 2,
+  title: "Place cells in the open field (disc, annulus and controls)",
   domain: "biological",
   description:
-    "Spike counts of one rat's CA1 place cells (26–63 cells) in 600 consecutive non-overlapping 1400 ms windows (14 min of foraging, at a seed-chosen start). The latent variable is the position in a square open field, a disc: Betti numbers [1, 0, 0].",
-  sizes: { dev: 5, official: 10, private: 10 },
+    "Spike counts of one rat's CA1 place cells (26–63 cells) in n ~ U{300…450} non-overlapping 1400 ms windows. A third of the instances are the recording as it is (the floor, a disc: [1, 0, 0]); a third keep only the windows where the rat was within a quarter of the box's side from a wall (a square annulus: [1, 1, 0]); a third shift every cell in time on its own (no shared latent: [1, 0, 0]).",
+  sizes: { dev: 15, official: 60, private: 60 },
   config: manifoldConfig,
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),
   preview: placeFieldPreview,
-  generate(_split, index, seed): GeneratedInstance {
-    const { activity, meta } = manifoldSamples(index, seed);
-    return { params: {}, inputs: { activity }, truth: { betti: i32([3], [1, 0, 0]) }, meta: { ...meta, betti: [1, 0, 0] } };
+  generate(_split, _index, seed): GeneratedInstance {
+    const { regime, activity, meta } = manifoldSamples(seed, manifoldConfig.topologyRegimes as PlaceRegime[]);
+    const betti = placeBetti(regime);
+    return { params: {}, inputs: { activity }, truth: { betti: i32([3], betti) }, meta: { ...meta, betti } };
   },
 };
 

@@ -3,12 +3,21 @@
 // from the instance seed. T2 decodes the true heading; T3 and T4 ask for the dimension (1) and the Betti
 // numbers ([1, 1, 0]) of the ring the heading code lies on.
 import { artifactRef } from "../../harness/artifacts.ts";
-import { f32 } from "../../harness/ndarray.ts";
+import { f32, i32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, GeneratedInstance, JsonValue } from "../../harness/types.ts";
 import { dimensionTruth } from "../../tasks/intrinsic-dimension/task.ts";
 import { decodingInstance } from "../../tasks/latent-decoding/generate.ts";
-import { BETTI, bettiTruth } from "../../tasks/topology/generate.ts";
+import {
+  CONTROL_REGIMES,
+  controlBetti,
+  controlDimension,
+  controlOffsets,
+  drawControlRegime,
+  randomGroups,
+  readRows,
+} from "../../tasks/topology/controls.ts";
+import { BETTI } from "../../tasks/topology/generate.ts";
 import { loadRnnWeights, MOTION, rnnHeadDirectionRecipe, TRAINING } from "./recipe.ts";
 import { angularDistance, decodeHeading, type RnnWeights, runRnn, simulateTrial } from "./rnn.ts";
 
@@ -28,8 +37,11 @@ const decodingConfig = {
 
 const dimensionConfig = {
   ...shared,
-  /** One resting state per episode: cue, turn for U{10…40} steps, then hold the head still for 40 steps. */
-  samples: 1000,
+  /** n ~ U{samplesMin…samplesMax} episodes, each giving one resting state: cue, turn for U{10…40} steps, then 40 still steps. */
+  samplesMin: 600,
+  samplesMax: 1000,
+  /** Regimes, each with probability 1/3 (tasks/topology/controls.ts): the ring, ring × ring (unit halves from independent episodes), shuffled. */
+  regimes: [...CONTROL_REGIMES],
   turnSteps: [10, 40] as [number, number],
   restSteps: 40,
 };
@@ -38,9 +50,12 @@ const topologyConfig = {
   ...shared,
   /** States of whole trials (turning and still) after the first 10 steps (the transient from the cue state h = ReLU(cue W_xh + b_h)). */
   skipSteps: 10,
-  /** Even heading coverage: 50 states from each of 24 bins of the true heading (n = 1200). */
+  /** Even heading coverage: U{perBinMin…perBin} states from each of 24 bins of the true heading (n = 840…1200). */
   headingBins: 24,
+  perBinMin: 35,
   perBin: 50,
+  /** Regimes, each with probability 1/3 (tasks/topology/controls.ts): the ring, ring × ring (unit halves read at independent times), shuffled. */
+  regimes: [...CONTROL_REGIMES],
   /** Trials are simulated in rounds of this many until every bin has enough states. */
   trialsPerRound: 40,
   maxRounds: 10,
@@ -105,23 +120,34 @@ export function generateDecoding(seed: number): GeneratedInstance {
 export function generateDimension(seed: number): GeneratedInstance {
   const w = weights();
   const H = w.hidden;
-  const { samples: n, turnSteps, restSteps } = dimensionConfig;
+  const { samplesMin, samplesMax, turnSteps, restSteps } = dimensionConfig;
   const rng = new Rng(seed);
-  const activity = f32([n, H]);
+  const regime = drawControlRegime(rng);
+  const n = samplesMin + rng.int(samplesMax - samplesMin + 1);
+  const pool = f32([n, H]);
   let error = 0;
   for (let s = 0; s < n; s++) {
     const turn = turnSteps[0] + rng.int(turnSteps[1] - turnSteps[0] + 1);
     const trial = simulateTrial(rng, MOTION, turn, { alwaysMoving: true, restSteps });
     const states = runRnn(w, trial.inputs, trial.steps);
     const last = states.subarray((trial.steps - 1) * H);
-    activity.data.set(last, s * H);
+    pool.data.set(last, s * H);
     error += angularDistance(decodeHeading(w, last, 1)[0] as number, trial.heading[trial.steps - 1] as number);
   }
+  // The episodes are independent, so reading a unit at another row gives it an independent heading.
+  const groups = regime === "product" ? randomGroups(rng, H) : undefined;
+  const offsets = controlOffsets(rng, regime, n, H, groups);
+  const activity = readRows(
+    { T: n, C: H, x: pool.data },
+    Int32Array.from({ length: n }, (_, i) => i),
+    offsets,
+  );
+  const dimension = controlDimension(regime, 1, activity);
   return {
     params: {},
     inputs: { activity },
-    truth: { dimension: dimensionTruth(1) },
-    meta: { dimension: 1, n, restSteps, hidden: H, restingErrorDeg: round((error / n) * deg) },
+    truth: { dimension: dimensionTruth(dimension) },
+    meta: { regime, dimension, n, restSteps, hidden: H, restingErrorDeg: round((error / n) * deg) },
   };
 }
 
@@ -129,8 +155,10 @@ export function generateDimension(seed: number): GeneratedInstance {
 export function generateTopology(seed: number): GeneratedInstance {
   const w = weights();
   const H = w.hidden;
-  const { trialSteps: L, skipSteps, headingBins: bins, perBin, trialsPerRound, maxRounds } = topologyConfig;
+  const { trialSteps: L, skipSteps, headingBins: bins, perBinMin, trialsPerRound, maxRounds } = topologyConfig;
   const rng = new Rng(seed);
+  const regime = drawControlRegime(rng);
+  const perBin = perBinMin + rng.int(topologyConfig.perBin - perBinMin + 1);
   const states: Float64Array[] = [];
   const byBin: number[][] = Array.from({ length: bins }, () => []);
   let turning = 0;
@@ -156,17 +184,26 @@ export function generateTopology(seed: number): GeneratedInstance {
   }
   chosen.sort((a, b) => a - b);
   const n = chosen.length;
-  const activity = f32([n, H]);
+  const pool = f32([n, H]);
   chosen.forEach((step, i) => {
     const trial = states[Math.floor(step / L)] as Float64Array;
-    activity.data.set(trial.subarray((step % L) * H, ((step % L) + 1) * H), i * H);
+    pool.data.set(trial.subarray((step % L) * H, ((step % L) + 1) * H), i * H);
   });
   const candidates = states.length * (L - skipSteps);
+  // Rows are in time order; offsets of n/4…3n/4 rows land in other trials (each gives at most 90 rows of ≥ 840).
+  const groups = regime === "product" ? randomGroups(rng, H) : undefined;
+  const offsets = controlOffsets(rng, regime, n, H, groups);
+  const activity = readRows(
+    { T: n, C: H, x: pool.data },
+    Int32Array.from({ length: n }, (_, i) => i),
+    offsets,
+  );
+  const betti = controlBetti(regime, BETTI.circle);
   return {
     params: {},
     inputs: { activity },
-    truth: { betti: bettiTruth("circle") },
-    meta: { latent: "circle", betti: [...BETTI.circle], n, trials: states.length, hidden: H, turningFraction: round(turning / candidates) },
+    truth: { betti: i32([3], betti) },
+    meta: { regime, latent: "circle", betti, n, trials: states.length, hidden: H, turningFraction: round(turning / candidates) },
   };
 }
 
@@ -192,10 +229,12 @@ export const rnnHeadDirectionDecoding: DatasetDefinition = {
 
 export const rnnHeadDirectionDimension: DatasetDefinition = {
   ...common,
+  version: 2,
+  sizes: { dev: 12, official: 45, private: 45 },
   task: "intrinsic-dimension",
-  title: "RNN head-direction integrator: resting states",
+  title: "RNN head-direction integrator: resting states, with controls",
   description:
-    "1000 resting hidden states (64 units, head still for 0.8 s after a random turn) of a vanilla ReLU RNN trained to integrate angular velocity: they lie on the ring the network stores the heading on (d* = 1).",
+    "n ~ U{600…1000} resting hidden states (64 units, head still for 0.8 s after a random turn) of a vanilla ReLU RNN trained to integrate angular velocity. One third as they are: the ring the network stores the heading on (d* = 1); one third with the units split into two halves read from independent episodes (ring × ring, d* = 2); one third with every unit read from its own episodes (no shared latent: d* = the number of units that vary).",
   config: dimensionConfig,
   generate(_split, _index, seed) {
     return generateDimension(seed);
@@ -204,10 +243,12 @@ export const rnnHeadDirectionDimension: DatasetDefinition = {
 
 export const rnnHeadDirectionTopology: DatasetDefinition = {
   ...common,
+  version: 2,
+  sizes: { dev: 12, official: 45, private: 45 },
   task: "topology",
-  title: "RNN head-direction integrator",
+  title: "RNN head-direction integrator, with controls",
   description:
-    "1200 hidden states (64 units, turning and still) of a vanilla ReLU RNN trained to integrate angular velocity, 50 per 15° of true heading: a ring thickened by angular velocity, Betti numbers [1, 1, 0].",
+    "840–1200 hidden states (64 units, turning and still) of a vanilla ReLU RNN trained to integrate angular velocity, 35–50 per 15° of true heading. One third as they are: a ring thickened by angular velocity, [1, 1, 0]; one third with the units split into two halves read at independent times (ring × ring, a torus: [1, 2, 1]); one third with every unit read at its own time (no shared latent: [1, 0, 0]).",
   config: topologyConfig,
   generate(_split, _index, seed) {
     return generateTopology(seed);

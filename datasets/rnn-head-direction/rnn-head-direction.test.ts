@@ -9,7 +9,8 @@ import { Rng } from "../../harness/rng.ts";
 import { evaluateInstance } from "../../harness/runner.ts";
 import { initTf } from "../../harness/tf.ts";
 import type { DatasetDefinition, Instance, NdArray } from "../../harness/types.ts";
-import { expectedRandomScore } from "../../tasks/intrinsic-dimension/chance.ts";
+import { varyingColumns } from "../../tasks/topology/controls.ts";
+import { floorScores, methodMean, runMethod } from "../../tasks/topology/floor-checks.ts";
 import { rnnHeadDirectionDecoding, rnnHeadDirectionDimension, rnnHeadDirectionTopology } from "./dataset.ts";
 import {
   headingError,
@@ -24,14 +25,15 @@ import {
 import { N_INPUTS, runRnn, simulateTrial } from "./rnn.ts";
 
 const SLOW = 240_000;
+// (T3/T4 controls: tasks/topology/controls.ts; floors: tasks/topology/floor-checks.ts)
 /** sha256 of dev instance 0's inputs and truth per task: generation must give these bytes in every process. */
 const DEV0_HASHES: Record<string, string> = {
   "latent-decoding":
     "2aae7967141c31128d94679350abb9ed89330e1ea3a7c13d56ffe690cf08ea63:27c6fa39f01fb4d004f3ba2e93b6ef9e794258d08da525b5f4a3f05d3c75058c",
   "intrinsic-dimension":
-    "0c6954f0c554417691b394d857396a842d87ba7cc3d543dc7c139ae2bf7751b1:e2316830e5967afb29fad0ca7195a31b726a5ec68b8bf4b3d2de06e6aa716085",
+    "84fd14d9bc729591f7a85ea188ea6038a43c5f356f91d03b6912424e515a9892:e2316830e5967afb29fad0ca7195a31b726a5ec68b8bf4b3d2de06e6aa716085",
   topology:
-    "bd75d639cf168b4d3752cebec3803d5b7bc2fc6413c3502fd5b430605515bf23:39fda13cf5b3cd6734384d024f8fbd1a9b113fdfb355b5274764e0cd7263d4c2",
+    "f6bdaf2c9bbcd573c09cbbd18ff74250be39cfe583d22471ecda4731836eb525:6026af954ffc08c95719f01c8139c8655da1538c73059e4136fc699ddf48fd5b",
 };
 
 const devOf = (d: DatasetDefinition) => Array.from({ length: d.sizes.dev }, (_, i) => generateInstance(d, "dev", i));
@@ -130,7 +132,7 @@ describe("rnn-head-direction instances", () => {
     }
   });
 
-  it("follow the contracts: T2 circular heading, T3 d* = 1, T4 circle", () => {
+  it("follow the contracts: T2 circular heading, T3 d* = 1 / 2 / varying units, T4 circle / torus / contractible", () => {
     for (const inst of decoding) {
       expect(inst.params).toEqual({ targetKind: "circular", targetNames: ["heading"] });
       expect(inst.inputs.trainActivity?.shape).toEqual([1500, 64]);
@@ -141,15 +143,22 @@ describe("rnn-head-direction instances", () => {
       expect(inst.meta.networkErrorDeg as number).toBeLessThan(8);
     }
     for (const inst of dimension) {
-      expect(inst.inputs.activity?.shape).toEqual([1000, 64]);
-      expect(Array.from((inst.truth.dimension as NdArray).data)).toEqual([1]);
+      const [n, d] = (inst.inputs.activity as NdArray).shape as [number, number];
+      expect(n >= 600 && n <= 1000 && d === 64).toBe(true);
+      const truth = (inst.truth.dimension as NdArray).data[0];
+      const regime = inst.meta.regime;
+      if (regime === "shuffled") expect(truth).toBe(varyingColumns(inst.inputs.activity as NdArray));
+      else expect(truth).toBe(regime === "recorded" ? 1 : 2);
       // Resting states still encode the heading they hold.
       expect(inst.meta.restingErrorDeg as number).toBeLessThan(10);
     }
     for (const inst of topology) {
-      expect(inst.inputs.activity?.shape).toEqual([1200, 64]);
-      expect(Array.from((inst.truth.betti as NdArray).data)).toEqual([1, 1, 0]);
+      const [n, d] = (inst.inputs.activity as NdArray).shape as [number, number];
+      expect(n >= 840 && n <= 1200 && n % 24 === 0 && d === 64).toBe(true);
+      const expected = { recorded: [1, 1, 0], product: [1, 2, 1], shuffled: [1, 0, 0] }[inst.meta.regime as string];
+      expect(Array.from((inst.truth.betti as NdArray).data)).toEqual(expected);
     }
+    for (const dev of [dimension, topology]) expect(new Set(dev.map((i) => i.meta.regime)).size).toBe(3);
     // Hidden states are firing-rate-like: non-negative (ReLU).
     let min = 0;
     for (const inst of [...decoding, ...dimension, ...topology])
@@ -189,24 +198,33 @@ describe("T2 latent-decoding on rnn-head-direction (dev)", () => {
 
 describe("T3 intrinsic-dimension on rnn-head-direction (dev)", () => {
   it(
-    "oracle at 1, random at chance; TwoNN and MLE find d ≈ 1, linear estimators overestimate the curved ring",
+    "oracle at 1; each control's truth confirmed by MLE (ring ≈ 1, ring × ring ≈ 2, shuffled far higher); MLE far above the floors",
     async () => {
       expect(mean(await scores("oracle", "intrinsic-dimension", dimension))).toBeCloseTo(1, 6);
-      // Chance = 1/64 (only d̂ = 1 scores); every draw other than 1 scores 0.
-      const random = await scores("random", "intrinsic-dimension", dimension);
-      expect(expectedRandomScore(1, 64)).toBeCloseTo(1 / 64, 10);
-      expect(mean(random)).toBeLessThanOrEqual(0.2);
-      // Observed on dev (official): TwoNN d̂ 1.10–1.25 (1.16–1.27), MLE 1.05–1.07 (1.04–1.08), correlation
-      // dimension 1.08–1.14 (1.06–1.16). TwoNN, the most local estimator, sees the most of the residual relaxation.
-      const floor: Record<string, [number, number]> = { twonn: [0.65, 0.75], mle: [0.85, 0.9], "correlation-dimension": [0.75, 0.8] };
-      for (const [id, [each, avg]] of Object.entries(floor)) {
-        const s = await scores(id, "intrinsic-dimension", dimension);
-        for (const v of s) expect(v, id).toBeGreaterThan(each);
-        expect(mean(s), id).toBeGreaterThan(avg);
+      expect(mean(await scores("random", "intrinsic-dimension", dimension))).toBeLessThanOrEqual(0.35);
+      const task = getTask("intrinsic-dimension");
+      const lines: string[] = [];
+      for (const inst of dimension) {
+        const out = await runMethod("mle", inst);
+        const d = (out.result as { dimension: number }).dimension;
+        lines.push(`  ${inst.key} ${inst.meta.regime} d*=${inst.meta.dimension} mle=${d.toFixed(2)}`);
+        // Observed: recorded 1.05–1.09, product 1.71–1.89, shuffled 9.1–9.4 (of 22 varying units: finite-sample bias).
+        if (inst.meta.regime === "recorded") expect(Math.abs(d - 1)).toBeLessThan(0.15);
+        if (inst.meta.regime === "product") expect(Math.abs(d - 2)).toBeLessThan(0.4);
+        if (inst.meta.regime === "shuffled") expect(d).toBeGreaterThan(5);
       }
-      // A ring spans a plane at least: linear estimators return ≥ 2 (Jazayeri & Ostojic 2021).
-      for (const id of ["pca-90", "participation-ratio"])
-        for (const v of await scores(id, "intrinsic-dimension", dimension)) expect(v, id).toBe(0);
+      console.log(`rnn-head-direction T3 controls:\n${lines.join("\n")}`);
+      const floors = floorScores(task, dimension);
+      const mle = await methodMean(task, "mle", dimension);
+      console.log(
+        `rnn-head-direction T3 dev: constant ${floors.constant.toFixed(3)}, shape-only ${floors.shape.toFixed(3)}, mle ${mle.toFixed(3)}`,
+      );
+      expect(floors.constant).toBeLessThan(0.7);
+      expect(floors.shape).toBeLessThan(floors.constant + 0.1);
+      expect(mle).toBeGreaterThan(floors.constant + 0.15);
+      // A ring spans a plane at least: linear estimators return ≥ 2 on the recorded ring (Jazayeri & Ostojic 2021).
+      for (const inst of dimension.filter((i) => i.meta.regime === "recorded"))
+        expect(task.score(inst, await runMethod("pca-90", inst)).main).toBe(0);
     },
     SLOW,
   );
@@ -238,14 +256,24 @@ describe("T3 intrinsic-dimension on rnn-head-direction (dev)", () => {
 
 describe("T4 topology on rnn-head-direction (dev)", () => {
   it(
-    "oracle at 1, and persistent homology recovers the ring's Betti numbers [1, 1, 0] on at least 4 of 5 instances",
+    "oracle at 1; persistent homology recovers the ring and the shuffled control's contractible box, and beats the best constant",
     async () => {
       expect(mean(await scores("oracle", "topology", topology))).toBeCloseTo(1, 6);
-      // Chance is 1/27 per instance; on 5 instances the random reference matches once at most here.
       expect(mean(await scores("random", "topology", topology))).toBeLessThanOrEqual(0.2);
-      // Observed: 5 of 5 on dev (and on official).
+      const task = getTask("topology");
       const ph = await scores("persistent-homology", "topology", topology);
-      expect(ph.filter((s) => s === 1).length).toBeGreaterThanOrEqual(4);
+      const hits = (regime: string) => topology.filter((i, k) => i.meta.regime === regime && ph[k] === 1).length;
+      const count = (regime: string) => topology.filter((i) => i.meta.regime === regime).length;
+      // Observed on dev: ring 4/4, shuffled 3/3; the ring × ring torus 0/5 (b1 of 4–8: the thick rings' product
+      // shows more loops than 120 landmarks resolve; still [1, 2, 1] by construction).
+      expect(hits("recorded")).toBeGreaterThanOrEqual(count("recorded") - 1);
+      expect(hits("shuffled")).toBe(count("shuffled"));
+      const floors = floorScores(task, topology);
+      console.log(
+        `rnn-head-direction T4 dev: constant ${floors.constant.toFixed(3)}, shape-only ${floors.shape.toFixed(3)}, persistent-homology ${mean(ph).toFixed(3)}`,
+      );
+      expect(floors.constant).toBeLessThan(0.6);
+      expect(mean(ph)).toBeGreaterThan(floors.constant);
     },
     SLOW,
   );

@@ -19,6 +19,7 @@ import {
   torusNetworkRecipe,
 } from "./recipe.ts";
 
+/** Regimes and their probabilities: torus 1/2, cylinder 1/4, circle 1/4 (drawn from the instance seed). */
 export const TORUS_REGIMES = ["torus", "cylinder", "torus", "circle"] as const;
 export type TorusRegime = (typeof TORUS_REGIMES)[number];
 
@@ -31,7 +32,11 @@ export const REGIME_BETTI: Record<TorusRegime, [number, number, number]> = {
 
 const config = {
   artifact: artifactRef(torusNetworkRecipe),
-  n: 1500,
+  /** n ~ U{nMin…nMax} inputs, drawn from the seed independently of the regime. */
+  nMin: 1000,
+  nMax: 1500,
+  /** A random subset of unitsMin…32 of the layer's units, in random order. */
+  unitsMin: 24,
   regimes: [...TORUS_REGIMES],
   /** Width of θ₂'s arc in the cylinder regime (radians). */
   cylinderArc: Math.PI,
@@ -42,9 +47,10 @@ const config = {
   training: TRAINING,
 };
 
-/** Instance i: regime i mod 4 (torus, cylinder, torus, circle); network (i + ⌊i/4⌋) mod 2, so 8 instances cover every pair. */
-export function torusRegime(index: number): { regime: TorusRegime; network: number } {
-  return { regime: TORUS_REGIMES[index % TORUS_REGIMES.length] as TorusRegime, network: (index + Math.floor(index / 4)) % NETWORKS };
+/** The regime of an instance, drawn from its seed (never from the index): one of TORUS_REGIMES uniformly, network uniform. */
+export function torusRegime(rng: Rng): { regime: TorusRegime; network: number } {
+  const regime = TORUS_REGIMES[rng.int(TORUS_REGIMES.length)] as TorusRegime;
+  return { regime, network: rng.int(NETWORKS) };
 }
 
 export function loadTorusNetwork(k: number) {
@@ -58,11 +64,11 @@ export function loadTorusNetwork(k: number) {
   return { pop, layers: mlpFromTensors(tensors, netPrefix(k), ACTIVATIONS) };
 }
 
-export function generateTorusNetwork(index: number, seed: number): GeneratedInstance {
-  const { regime, network } = torusRegime(index);
-  const { pop, layers } = loadTorusNetwork(network);
+export function generateTorusNetwork(seed: number): GeneratedInstance {
   const rng = new Rng(seed);
-  const { n } = config;
+  const { regime, network } = torusRegime(rng);
+  const { pop, layers } = loadTorusNetwork(network);
+  const n = config.nMin + rng.int(config.nMax - config.nMin + 1);
   const held = 2 * Math.PI * rng.uniform();
   const theta = new Float64Array(2 * n);
   for (let s = 0; s < n; s++) {
@@ -76,14 +82,20 @@ export function generateTorusNetwork(index: number, seed: number): GeneratedInst
   const [e1, e2] = angleErrors(outs[outs.length - 1] as Float64Array, theta, n);
   const deg = (r: number) => Number(((r * 180) / Math.PI).toPrecision(3));
   const betti = REGIME_BETTI[regime];
+  const units = config.unitsMin + rng.int(width - config.unitsMin + 1);
+  const kept = rng.permutation(width).subarray(0, units);
+  const activity = f32([n, units]);
+  for (let s = 0; s < n; s++)
+    for (let u = 0; u < units; u++) activity.data[s * units + u] = hidden[s * width + (kept[u] as number)] as number;
   return {
     params: {},
-    inputs: { activity: f32([n, width], hidden) },
+    inputs: { activity },
     truth: { betti: i32([3], betti) },
     meta: {
       latent: regime,
       betti: [...betti],
       network,
+      units,
       layer: `hidden ${config.layer + 1} (${width} relu units)`,
       decodingErrorDeg: [deg(e1), deg(e2)],
       peakCount: POPULATION.peakCount,
@@ -95,15 +107,15 @@ export function generateTorusNetwork(index: number, seed: number): GeneratedInst
 export const torusNetwork: DatasetDefinition = {
   slug: "torus-network",
   task: "topology",
-  version: 1,
+  version: 2,
   title: "Torus network (two periodic variables)",
   domain: "artificial",
   description:
-    "Second hidden layer (32 relu units) of an MLP trained with TensorFlow.js to report two angles as (cos, sin) pairs from the Poisson counts of 48 tuned neurons (θ₁, θ₂ and conjunctive); n = 1500 fresh noisy inputs with both angles over the full circle (torus [1, 2, 1]), θ₂ over half its range (cylinder [1, 1, 0]) or θ₂ held fixed (circle [1, 1, 0]); two trained networks.",
-  sizes: { dev: 4, official: 12, private: 12 },
+    "Second hidden layer (32 relu units) of an MLP trained with TensorFlow.js to report two angles as (cos, sin) pairs from the Poisson counts of 48 tuned neurons (θ₁, θ₂ and conjunctive); n ~ U{1000…1500} fresh noisy inputs (a random subset of 24–32 units) with both angles over the full circle (torus [1, 2, 1]), θ₂ over half its range (cylinder [1, 1, 0]) or θ₂ held fixed (circle [1, 1, 0]); two trained networks.",
+  sizes: { dev: 8, official: 40, private: 40 },
   config,
   artifacts: [torusNetworkRecipe],
-  generate(_split, index, seed) {
-    return generateTorusNetwork(index, seed);
+  generate(_split, _index, seed) {
+    return generateTorusNetwork(seed);
   },
 };

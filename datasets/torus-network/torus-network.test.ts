@@ -7,15 +7,16 @@ import { generateInstance, getMethod, getTask } from "../../harness/registry.ts"
 import { evaluateInstance } from "../../harness/runner.ts";
 import type { Instance, NdArray } from "../../harness/types.ts";
 import { activityBarcode, bettiFromBars, DEFAULT_OPTIONS } from "../../methods/persistent-homology/pipeline.ts";
+import { floorScores } from "../../tasks/topology/floor-checks.ts";
 import { trueBetti } from "../../tasks/topology/task.ts";
-import { torusNetwork, torusRegime } from "./dataset.ts";
+import { torusNetwork } from "./dataset.ts";
 import { NETWORKS, torusNetworkRecipe } from "./recipe.ts";
 
 const SLOW = 180_000;
 const task = getTask("topology");
 /** sha256 of dev instance 0's inputs and truth: generation must give these bytes in every process. */
 const DEV0_HASH =
-  "552c763d472890722e41894480b380ec38ab31acd06229ebf41e1d026018d7ff:6026af954ffc08c95719f01c8139c8655da1538c73059e4136fc699ddf48fd5b";
+  "6417d5c1592ddbf971bdde690da180f109614bb60c85741b689745dee5af8b76:6026af954ffc08c95719f01c8139c8655da1538c73059e4136fc699ddf48fd5b";
 
 // dev (4) + official (12): 8 torus, 4 cylinder, 4 circle instances, both networks.
 let instances: Instance[] = [];
@@ -45,11 +46,14 @@ describe("torus-network: instances", () => {
     expect(`${hashArrays(inst.inputs)}:${hashArrays(inst.truth)}`).toBe(DEV0_HASH);
   });
 
-  it("cycles torus, cylinder, torus, circle and covers every (regime slot, network) pair in 8 instances", () => {
-    expect(instances.slice(0, 4).map((i) => i.meta.latent)).toEqual(["torus", "cylinder", "torus", "circle"]);
-    expect(new Set(Array.from({ length: 8 }, (_, i) => torusRegime(i)).map((r, i) => `${i % 4}/${r.network}`)).size).toBe(8);
+  it("draws the regime and network from the seed (every pair occurs) and the shape independently of the regime", () => {
+    expect(new Set(instances.map((i) => `${i.meta.latent}/${i.meta.network}`)).size).toBe(6);
     for (const inst of instances) {
-      expect((inst.inputs.activity as NdArray).shape).toEqual([1500, 32]);
+      const [n, d] = (inst.inputs.activity as NdArray).shape as [number, number];
+      expect(n).toBeGreaterThanOrEqual(1000);
+      expect(n).toBeLessThanOrEqual(1500);
+      expect(d).toBeGreaterThanOrEqual(24);
+      expect(d).toBeLessThanOrEqual(32);
       expect(trueBetti(inst)).toEqual(inst.meta.latent === "torus" ? [1, 2, 1] : [1, 1, 0]);
       // The network still decodes its inputs on every instance (angles it was trained on).
       for (const e of inst.meta.decodingErrorDeg as number[]) expect(e).toBeLessThan(10);
@@ -67,10 +71,15 @@ describe("torus-network: instances", () => {
         exact += r.score as number;
         perBetti += ((r.metrics?.b0 as number) + (r.metrics?.b1 as number) + (r.metrics?.b2 as number)) / 3;
       }
-      // 16 draws at p = 1/27: more than 3 hits has probability < 2%.
-      expect(exact).toBeLessThanOrEqual(3);
-      // Mean of 48 per-Betti draws at p = 1/3: within 3 standard errors (0.2).
-      expect(Math.abs(perBetti / instances.length - 1 / 3)).toBeLessThan(0.2);
+      // 48 draws at p = 1/27 (mean 1.8): more than 6 hits has probability < 1%.
+      expect(exact).toBeLessThanOrEqual(6);
+      // Mean of 144 per-Betti draws at p = 1/3: within 3 standard errors (0.12).
+      expect(Math.abs(perBetti / instances.length - 1 / 3)).toBeLessThan(0.12);
+      // Floors (issue 10): the best constant and the shape-only probe stay near 1/2 on official.
+      const floors = floorScores(task, instances.slice(torusNetwork.sizes.dev));
+      console.log(`torus-network official: constant ${floors.constant.toFixed(3)}, shape-only ${floors.shape.toFixed(3)}`);
+      expect(floors.constant).toBeLessThan(0.7);
+      expect(floors.shape).toBeLessThan(floors.constant + 0.1);
     },
     SLOW,
   );
@@ -81,7 +90,7 @@ describe("torus-network: instances", () => {
 // loop when one of them is held fixed or confined to an arc.
 describe("scientific check: persistent homology on the hidden layer", () => {
   it(
-    "recovers [1, 2, 1] on every torus instance and [1, 1, 0] on every cylinder and circle instance (16/16)",
+    "recovers [1, 2, 1] on the torus instances and [1, 1, 0] on the cylinder and circle instances (≥ 87.5% of each)",
     async () => {
       const lines: string[] = [];
       let torusHits = 0;
@@ -111,8 +120,8 @@ describe("scientific check: persistent homology on the hidden layer", () => {
           expect((await evaluateInstance(getMethod("persistent-homology"), task, inst)).score).toBe(hit ? 1 : 0);
       }
       console.log(`torus-network, persistent homology (longest bars in units of the covering radius ε):\n${lines.join("\n")}`);
-      expect(torusCount).toBe(8);
-      // Observed: 8/8 torus, 8/8 cylinder and circle.
+      expect(torusCount).toBeGreaterThan(10);
+      // Observed before issue 10 (n = 1500, all 32 units): 8/8 torus, 8/8 cylinder and circle.
       expect(torusHits / torusCount).toBeGreaterThanOrEqual(0.875);
       expect(loopHits / (instances.length - torusCount)).toBeGreaterThanOrEqual(0.875);
     },

@@ -8,6 +8,41 @@ export function dimensionScore(estimate: number, truth: number): number {
   return Math.max(0, 1 - Math.abs(estimate - truth) / truth);
 }
 
+/**
+ * Symmetric log-scale score 1 − min(1, |log2(d̂ / d*)|) (issue 10): 1 at the truth, 0 at a factor of 2 either way,
+ * so under- and overestimates by the same factor cost the same. Proposed as the main score of a TASKS.md v2.
+ */
+export function logDimensionScore(estimate: number, truth: number): number {
+  if (!(estimate > 0)) return 0;
+  return 1 - Math.min(1, Math.abs(Math.log2(estimate / truth)));
+}
+
+/**
+ * The single d̂ with the best mean main score over `truths`. The mean of max(0, 1 − |d̂ − d|/d) is piecewise linear
+ * in d̂ with kinks only at each d and 2d, so its maximum is at one of them; a 0.05 grid is searched too (ties: smallest).
+ */
+export function bestConstantDimension(truths: readonly number[]): number {
+  if (truths.length === 0) return 1;
+  const candidates = new Set<number>();
+  for (const d of truths) {
+    candidates.add(d);
+    candidates.add(2 * d);
+  }
+  const top = 2 * Math.max(...truths);
+  for (let k = 1; k * 0.05 <= top; k++) candidates.add(Math.round(k * 5) / 100);
+  let best = 1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const c of [...candidates].sort((a, b) => a - b)) {
+    let s = 0;
+    for (const d of truths) s += dimensionScore(c, d);
+    if (s > bestScore + 1e-9) {
+      bestScore = s;
+      best = c;
+    }
+  }
+  return best;
+}
+
 export function trueDimension(instance: Instance): number {
   return (instance.truth.dimension as NdArray).data[0] as number;
 }
@@ -19,13 +54,16 @@ export function randomUpperBound(instance: Instance): number {
 
 export const intrinsicDimension: TaskDefinition = {
   id: "intrinsic-dimension",
-  version: 1,
+  version: 2,
   title: "Intrinsic dimension",
   question: "Neural manifolds",
   description:
     "Estimate the dimension of the manifold the activity lies on. Score: mean over instances of max(0, 1 − |d̂ − d*| / d*), d* the true integer dimension.",
   mainScore: { id: "relative-accuracy", label: "1 − relative error", min: 0, max: 1 },
-  metrics: [{ id: "abs-error", label: "Absolute error |d̂ − d*|" }],
+  metrics: [
+    { id: "abs-error", label: "Absolute error |d̂ − d*|" },
+    { id: "logScore", label: "Log-scale score 1 − min(1, |log2(d̂/d*)|)" },
+  ],
   paramsSchema: z.object({}).strict(),
   inputs: {
     activity: { kind: "array", dtype: "float32", dims: ["n", "d"], description: "Population activity, one row per sample." },
@@ -49,7 +87,10 @@ export const intrinsicDimension: TaskDefinition = {
     if (typeof estimate !== "number" || !Number.isFinite(estimate))
       throw new Error(`result.dimension must be a number, got ${JSON.stringify(estimate)}`);
     const truth = trueDimension(instance);
-    return { main: dimensionScore(estimate, truth), metrics: { "abs-error": Math.abs(estimate - truth) } };
+    return {
+      main: dimensionScore(estimate, truth),
+      metrics: { "abs-error": Math.abs(estimate - truth), logScore: logDimensionScore(estimate, truth) },
+    };
   },
   oracle(instance) {
     return { result: { dimension: trueDimension(instance) } };
@@ -57,6 +98,14 @@ export const intrinsicDimension: TaskDefinition = {
   // Uniform integer on 1…d (d the ambient dimension): the chance level of chance.ts.
   random(instance, rng) {
     return { result: { dimension: 1 + rng.int(randomUpperBound(instance)) } };
+  },
+  floors: {
+    bestConstant(truths) {
+      return { result: { dimension: bestConstantDimension(truths.map((t) => (t.dimension as NdArray).data[0] as number)) } };
+    },
+    // No one-line shortcut beyond the constant and shape floors: the linear estimators (pca-90, participation ratio)
+    // are already baselines.
+    shortcut: null,
   },
 };
 

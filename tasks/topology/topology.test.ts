@@ -2,7 +2,7 @@
 // and the scientific check (persistent homology recovers circle, two circles, sphere and torus at default noise).
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { manifoldRegime, neuralManifolds } from "../../datasets/neural-manifolds/dataset.ts";
+import { neuralManifolds } from "../../datasets/neural-manifolds/dataset.ts";
 import { f32, i32 } from "../../harness/ndarray.ts";
 import { generateInstance, getMethod } from "../../harness/registry.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";
@@ -11,8 +11,10 @@ import type { Instance } from "../../harness/types.ts";
 import { validateOutputs } from "../../harness/validate.ts";
 import { activityBarcode, BETTI_RULE, bettiFromBars, DEFAULT_OPTIONS } from "../../methods/persistent-homology/pipeline.ts";
 import { type Bar, distanceMatrix, ripsBarcode } from "../../methods/persistent-homology/rips.ts";
+import { controlBetti, controlOffsets, productBetti, readRows, varyingColumns } from "./controls.ts";
+import { floorScores, methodMean } from "./floor-checks.ts";
 import { BETTI, encodeLatent, LATENT_SPACES, type LatentSpace } from "./generate.ts";
-import { topology } from "./task.ts";
+import { mostFrequentBetti, topology } from "./task.ts";
 
 function instanceWith(betti: [number, number, number]): Instance {
   return { key: "t/dev/0", index: 0, seed: 1, params: {}, inputs: { activity: f32([4, 3]) }, truth: { betti: i32([3], betti) }, meta: {} };
@@ -77,16 +79,83 @@ describe("topology chance level", () => {
       exact += r.score as number;
       perBetti += ((r.metrics?.b0 as number) + (r.metrics?.b1 as number) + (r.metrics?.b2 as number)) / 3;
     }
-    // 7 exact-match draws at p = 1/27: more than 2 hits has probability < 3%.
-    expect(exact).toBeLessThanOrEqual(2);
-    // Mean of 21 per-Betti draws at p = 1/3: within 3 standard errors (0.31).
+    // 14 exact-match draws at p = 1/27: more than 3 hits has probability < 0.2%.
+    expect(exact).toBeLessThanOrEqual(3);
+    // Mean of 42 per-Betti draws at p = 1/3: well within 0.31.
     expect(Math.abs(perBetti / m - 1 / 3)).toBeLessThan(0.31);
   });
+});
 
-  it("the dataset covers every (latent space, count level) pair in 14 instances", () => {
-    const pairs = new Set(Array.from({ length: 14 }, (_, i) => manifoldRegime(i)).map((r) => `${r.space}/${r.peakCount}`));
-    expect(pairs.size).toBe(14);
-    expect(new Set(Array.from({ length: 7 }, (_, i) => manifoldRegime(i).space)).size).toBe(7);
+describe("topology floors (issue 10)", () => {
+  it("the best constant is the most frequent Betti vector; there is no shortcut", () => {
+    expect(
+      mostFrequentBetti([
+        [1, 1, 0],
+        [1, 0, 0],
+        [1, 1, 0],
+      ]),
+    ).toEqual([1, 1, 0]);
+    expect(
+      mostFrequentBetti([
+        [1, 2, 1],
+        [1, 0, 0],
+      ]),
+    ).toEqual([1, 0, 0]);
+    const truths = [
+      [1, 2, 1],
+      [1, 2, 1],
+      [1, 1, 0],
+    ].map((b) => ({ betti: i32([3], b) }));
+    expect(topology.floors.bestConstant(truths, instanceWith([1, 1, 0]))).toEqual({ result: { betti: [1, 2, 1] } });
+    expect(topology.floors.shortcut).toBeNull();
+  });
+
+  it("neural-manifolds: regimes and shapes drawn from the seed; constant and shape-only probe at the floor, persistent homology far above", async () => {
+    const official = Array.from({ length: neuralManifolds.sizes.official }, (_, i) => generateInstance(neuralManifolds, "official", i));
+    const floors = floorScores(topology, official);
+    console.log(`neural-manifolds official: constant ${floors.constant.toFixed(3)}, shape-only ${floors.shape.toFixed(3)}`);
+    expect(floors.oracle).toBe(1);
+    expect(floors.constant).toBeLessThan(0.4);
+    expect(floors.shape).toBeLessThan(floors.constant + 0.1);
+    expect(new Set(official.map((i) => i.meta.latent)).size).toBe(LATENT_SPACES.length);
+    const dev = Array.from({ length: neuralManifolds.sizes.dev }, (_, i) => generateInstance(neuralManifolds, "dev", i));
+    const ph = await methodMean(topology, "persistent-homology", dev);
+    console.log(`neural-manifolds dev: persistent-homology ${ph.toFixed(3)}, constant ${floorScores(topology, dev).constant.toFixed(3)}`);
+    expect(ph).toBeGreaterThan(floorScores(topology, dev).constant + 0.3);
+  });
+});
+
+describe("controls built from one recording (controls.ts)", () => {
+  const T = 400;
+  const C = 6;
+  const x = Float64Array.from({ length: T * C }, (_, i) => i);
+  const series = { T, C, x };
+  const rows = Int32Array.from({ length: 50 }, (_, i) => 10 + i);
+
+  it("recorded reads the rows as they are; product shifts one group by T/4…3T/4; shuffled gives every cell its own offset", () => {
+    const rng = new Rng(1);
+    const rec = readRows(series, rows, controlOffsets(rng, "recorded", T, C));
+    expect(rec.data[0]).toBe(10 * C);
+    const groups = Uint8Array.from([0, 1, 0, 1, 0, 1]);
+    const prod = controlOffsets(rng, "product", T, C, groups);
+    expect(new Set([prod[0], prod[2], prod[4]])).toEqual(new Set([0]));
+    expect(prod[1]).toBe(prod[3]);
+    expect(prod[1] as number).toBeGreaterThanOrEqual(T / 4);
+    expect(prod[1] as number).toBeLessThanOrEqual((3 * T) / 4);
+    const shuf = Array.from(controlOffsets(rng, "shuffled", T, C)).sort((a, b) => a - b);
+    for (let k = 1; k < C; k++) expect((shuf[k] as number) - (shuf[k - 1] as number)).toBeGreaterThanOrEqual(Math.floor(T / C) - 1);
+    const wrapped = readRows(series, Int32Array.from([T - 1]), Int32Array.from([0, 1, 2, 3, 4, 5]));
+    expect(wrapped.data[1]).toBe(0 * C + 1);
+  });
+
+  it("truths: Künneth for products, a contractible box when shuffled, varying cells counted", () => {
+    expect(productBetti([1, 1, 0], [1, 1, 0])).toEqual([1, 2, 1]);
+    expect(productBetti([1, 0, 0], [1, 1, 0])).toEqual([1, 1, 0]);
+    expect(controlBetti("product", [1, 1, 0])).toEqual([1, 2, 1]);
+    expect(controlBetti("shuffled", [1, 1, 0])).toEqual([1, 0, 0]);
+    expect(controlBetti("recorded", [1, 1, 0])).toEqual([1, 1, 0]);
+    const a = f32([3, 3], [1, 5, 2, 1, 6, 2, 1, 7, 3]);
+    expect(varyingColumns(a)).toBe(2);
   });
 });
 
