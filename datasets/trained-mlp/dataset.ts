@@ -1,38 +1,70 @@
-// T6 artificial dataset: the scored hidden layer of small MLPs trained on a scalar regression task (TASKS.md,
-// `trained-mlp`); the truth is the task's exact single-unit mean ablation of the trained network (instance.ts).
+// T6 artificial dataset: the scored hidden layer of small MLPs trained on a context-gated scalar regression task
+// (TASKS.md, `trained-mlp`); the truth is the task's exact single-unit mean ablation of the trained network on a
+// held-out sample of the instance's input distribution (instance.ts). Each instance draws, from its seed, the
+// network, the contexts its inputs come from and the order of the scored units.
 import { artifactRef, loadArtifact } from "../../harness/artifacts.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
-import type { DatasetDefinition, GeneratedInstance, JsonValue } from "../../harness/types.ts";
+import type { DatasetDefinition, GeneratedInstance, JsonValue, NdArray } from "../../harness/types.ts";
 import { buildInstance, CAUSAL_THRESHOLD } from "../../tasks/causal-attribution/instance.ts";
 import { networkJson } from "../../tasks/causal-attribution/network.ts";
-import { mlpFromTensors, mlpTensors } from "./mlp.ts";
-import { ARCHS, INPUTS, netPrefix, sampleTask, TRAINING, trainedMlpRecipe } from "./recipe.ts";
+import { type MlpLayer, mlpFromTensors, mlpTensors } from "./mlp.ts";
+import { ARCHS, CONTEXTS, INPUTS, netPrefix, sampleTask, TRAINING, trainedMlpRecipe } from "./recipe.ts";
 
 const config = {
   artifact: artifactRef(trainedMlpRecipe),
-  /** Fresh inputs per instance, drawn from the training distribution. */
-  n: 2000,
+  /** Rows given to the method, and rows of the held-out sample that defines the truth (same distribution). */
+  n: 1000,
+  nTruth: 2000,
+  /** Contexts an instance's inputs come from (of CONTEXTS), drawn from the seed. */
+  contextsPerInstance: 2,
   causalThreshold: CAUSAL_THRESHOLD,
   networks: ARCHS.map((a) => ({ name: a.name, sizes: a.sizes, activations: a.activations })) as unknown as JsonValue,
   training: TRAINING,
 };
 
-/** Instance i uses network i mod 3. */
-export function networkOf(index: number): number {
-  return index % ARCHS.length;
+/** What an instance draws from its seed: the network and the contexts its inputs come from. */
+export function trainedMlpRegime(rng: Rng): { network: number; contexts: number[] } {
+  const network = rng.int(ARCHS.length);
+  const contexts = Array.from(rng.permutation(CONTEXTS).subarray(0, config.contextsPerInstance)).sort((a, b) => a - b);
+  return { network, contexts };
 }
 
-export function generateTrainedMlp(index: number, seed: number): GeneratedInstance {
-  const k = networkOf(index);
-  const arch = ARCHS[k] as (typeof ARCHS)[number];
-  const layers = mlpFromTensors(loadArtifact(trainedMlpRecipe).tensors, netPrefix(k), arch.activations);
-  const { x } = sampleTask(new Rng(seed), config.n);
-  const built = buildInstance(networkJson(arch.activations, 0), mlpTensors("", layers), f32([config.n, INPUTS], x), {
-    network: arch.name,
-    architecture: arch.sizes.join("-"),
-    activations: arch.activations,
+/** The network with its scored units (layer 0's columns, layer 1's rows) put in `order`: the same function. */
+export function permuteScored(layers: readonly MlpLayer[], order: Int32Array): MlpLayer[] {
+  const [l0, l1, ...rest] = layers as [MlpLayer, MlpLayer, ...MlpLayer[]];
+  const H = l0.nOut;
+  const w0 = new Float32Array(l0.w.length);
+  const b0 = new Float32Array(H);
+  const w1 = new Float32Array(l1.w.length);
+  order.forEach((src, j) => {
+    for (let i = 0; i < l0.nIn; i++) w0[i * H + j] = l0.w[i * H + src] as number;
+    b0[j] = l0.b[src] as number;
+    w1.set(l1.w.subarray(src * l1.nOut, (src + 1) * l1.nOut), j * l1.nOut);
   });
+  return [{ ...l0, w: w0, b: b0 }, { ...l1, w: w1 }, ...rest];
+}
+
+export function generateTrainedMlp(seed: number): GeneratedInstance {
+  const rng = new Rng(seed);
+  const { network, contexts } = trainedMlpRegime(rng.fork("regime"));
+  const arch = ARCHS[network] as (typeof ARCHS)[number];
+  const trained = mlpFromTensors(loadArtifact(trainedMlpRecipe).tensors, netPrefix(network), arch.activations);
+  // A fresh order of the scored units per instance: positions say nothing.
+  const layers = permuteScored(trained, rng.fork("order").permutation((trained[0] as MlpLayer).nOut));
+  const rows = (label: string, n: number): NdArray => f32([n, INPUTS], sampleTask(rng.fork(label), n, contexts).x);
+  const built = buildInstance(
+    networkJson(arch.activations, 0),
+    mlpTensors("", layers),
+    rows("inputs", config.n),
+    rows("held-out", config.nTruth),
+    {
+      network: arch.name,
+      architecture: [INPUTS, ...layers.map((l) => l.nOut)].join("-"),
+      activations: arch.activations,
+      contexts,
+    },
+  );
   const { ablation: _ablation, ...instance } = built;
   return instance;
 }
@@ -40,15 +72,15 @@ export function generateTrainedMlp(index: number, seed: number): GeneratedInstan
 export const trainedMlp: DatasetDefinition = {
   slug: "trained-mlp",
   task: "causal-attribution",
-  version: 1,
-  title: "Trained MLPs (exhaustive ablation)",
+  version: 2,
+  title: "Trained MLPs, context-gated (exhaustive ablation)",
   domain: "artificial",
   description:
-    "The first hidden layer (32 or 48 units; relu or tanh) of three small MLPs trained with TensorFlow.js on one scalar regression task (a dominant linear drive plus an even term, a step and a product; a redundant copy of the dominant input), with a group lasso on the hidden units' outgoing weights so each network uses only some of them. 2000 fresh inputs per instance; truth: exact single-unit mean ablation of the trained network, threshold 0.1 × std(output).",
-  sizes: { dev: 6, official: 12, private: 12 },
+    "The first hidden layer (30–32 relu or tanh units, shuffled per instance) of three small MLPs trained with TensorFlow.js on a context-gated scalar regression task: each scored unit sees the three features of one of four contexts (four units see only the one-hot context), and the layers after them must switch between four context-specific functions. Each instance's inputs come from two contexts drawn from its seed, so the units of the two other contexts keep their activation spread and their large outgoing weights but are (mostly) gated off downstream. Truth: exact single-unit mean ablation of the trained network on a held-out sample of the instance's distribution, threshold 0.1 × std(output).",
+  sizes: { dev: 10, official: 40, private: 40 },
   config,
   artifacts: [trainedMlpRecipe],
-  generate(_split, index, seed) {
-    return generateTrainedMlp(index, seed);
+  generate(_split, _index, seed) {
+    return generateTrainedMlp(seed);
   },
 };

@@ -34,6 +34,11 @@ export interface TrainOptions {
    * lose their outgoing weights, so the trained network uses few of them (T6).
    */
   groupL1?: { layer: number; weight: number };
+  /**
+   * Connectivity mask of layer k's kernel ([in, out], 1 = connection, 0 = none): the layer computes
+   * a · (W ⊙ mask) + b and the exported kernel is W ⊙ mask (trained-mlp: scored units that see only some inputs).
+   */
+  mask?: { layer: number; mask: Float32Array };
 }
 
 export interface TrainResult {
@@ -53,10 +58,15 @@ export function trainMlp(tf: Tf, rng: Rng, x: Float32Array, y: Float32Array, n: 
   const dOut = sizes[sizes.length - 1] as number;
   const vars = activations.map((_, k) => denseVariables(tf, rng, sizes[k] as number, sizes[k + 1] as number, `l${k}`));
   const act = (a: Activation, t: tfType.Tensor) => (a === "relu" ? tf.relu(t) : a === "tanh" ? tf.tanh(t) : t);
+  const mask = o.mask ? tf.tensor2d(o.mask.mask, [sizes[o.mask.layer] as number, sizes[o.mask.layer + 1] as number]) : null;
+  const kernelOf = (k: number) => {
+    const kernel = (vars[k] as (typeof vars)[number]).kernel;
+    return mask && o.mask?.layer === k ? tf.mul(kernel, mask) : kernel;
+  };
   const predict = (input: tfType.Tensor) => {
     let h = input;
     vars.forEach((v, k) => {
-      h = act(activations[k] as Activation, tf.add(tf.matMul(h, v.kernel), v.bias));
+      h = act(activations[k] as Activation, tf.add(tf.matMul(h, mask ? kernelOf(k) : v.kernel), v.bias));
     });
     return h;
   };
@@ -96,7 +106,7 @@ export function trainMlp(tf: Tf, rng: Rng, x: Float32Array, y: Float32Array, n: 
   }
   optimizer.dispose();
   const layers = vars.map((v, k) => {
-    const w = toNdArray(v.kernel);
+    const w = toNdArray(mask && o.mask?.layer === k ? (kernelOf(k) as tfType.Tensor) : v.kernel);
     const b = toNdArray(v.bias);
     v.kernel.dispose();
     v.bias.dispose();
@@ -108,6 +118,7 @@ export function trainMlp(tf: Tf, rng: Rng, x: Float32Array, y: Float32Array, n: 
       activation: activations[k] as Activation,
     };
   });
+  mask?.dispose();
   return { layers, finalLoss };
 }
 

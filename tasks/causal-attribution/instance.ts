@@ -3,7 +3,7 @@
 // the task (planted circuits now, trained networks later), so the truth is defined in exactly one place.
 import { f32, i32 } from "../../harness/ndarray.ts";
 import type { GeneratedInstance, JsonValue, NdArray } from "../../harness/types.ts";
-import { ablationEffects, forward, loadNetwork, type NetworkSpec } from "./network.ts";
+import { ablationEffects, type DenseNet, forward, loadNetwork, type NetworkSpec } from "./network.ts";
 
 /** A unit is causal when mean-ablating it changes the output by more than this fraction of the output's std. */
 export const CAUSAL_THRESHOLD = 0.1;
@@ -28,50 +28,67 @@ export function std(x: ArrayLike<number>): number {
 }
 
 /**
- * Build an instance from a network (spec + float32 weight arrays) and float32 inputs [n, dIn]. Everything is
- * computed in float64 from the float32 values the method receives, so anyone can recompute the truth exactly.
+ * The truth of a network on a sample of its input distribution: the exact single-unit mean ablation effect of every
+ * unit of the scored layer over that sample (float64, from float32 weights and inputs).
+ */
+export function ablationTruth(net: DenseNet, inputs: NdArray): AblationTruth {
+  const n = inputs.shape[0] as number;
+  const { hidden, output } = forward(net, inputs.data, n);
+  const effects = ablationEffects(net, hidden, n);
+  const outputStd = std(output);
+  const threshold = CAUSAL_THRESHOLD * outputStd;
+  return { effects, outputStd, threshold, causal: Uint8Array.from(effects, (e) => (e > threshold ? 1 : 0)) };
+}
+
+/**
+ * Build an instance from a network (spec + float32 weight arrays), the float32 inputs [n, dIn] the method receives
+ * and a held-out sample `truthInputs` [nTruth, dIn] of the same input distribution, which defines the truth and is
+ * never given to methods: a unit is causal for the distribution, not for the particular rows a method sees.
+ * Everything is computed in float64 from float32 values, so anyone holding the held-out sample (dev exports carry
+ * it under truth/) can recompute the truth exactly.
  */
 export function buildInstance(
   spec: NetworkSpec,
   weights: Record<string, NdArray>,
   inputs: NdArray,
+  truthInputs: NdArray,
   meta: Record<string, JsonValue>,
 ): GeneratedInstance & { ablation: AblationTruth } {
-  for (const a of [...Object.values(weights), inputs]) if (a.dtype !== "float32") throw new Error("weights and inputs must be float32");
+  for (const a of [...Object.values(weights), inputs, truthInputs])
+    if (a.dtype !== "float32") throw new Error("weights and inputs must be float32");
   const net = loadNetwork(spec, weights);
   const n = inputs.shape[0] as number;
-  if (inputs.shape[1] !== net.inputSize) throw new Error(`inputs have ${inputs.shape[1]} columns, the network expects ${net.inputSize}`);
+  for (const x of [inputs, truthInputs])
+    if (x.shape[1] !== net.inputSize) throw new Error(`inputs have ${x.shape[1]} columns, the network expects ${net.inputSize}`);
   const { hidden, output } = forward(net, inputs.data, n);
-  const effects = ablationEffects(net, hidden, n);
-  const outputStd = std(output);
-  const threshold = CAUSAL_THRESHOLD * outputStd;
-  const causal = new Uint8Array(net.hiddenSize);
+  const truth = ablationTruth(net, truthInputs);
+  const { effects, threshold, causal } = truth;
   // How far the truth is from the threshold, in units of the threshold: the smallest causal and the largest
   // non-causal effect (a method cannot be asked to resolve units that sit on the threshold).
   let minCausal = Number.POSITIVE_INFINITY;
   let maxNonCausal = 0;
   for (let j = 0; j < net.hiddenSize; j++) {
-    const e = effects[j] as number;
-    causal[j] = e > threshold ? 1 : 0;
-    if (causal[j]) minCausal = Math.min(minCausal, e / threshold);
-    else maxNonCausal = Math.max(maxNonCausal, e / threshold);
+    const e = (effects[j] as number) / threshold;
+    if (causal[j]) minCausal = Math.min(minCausal, e);
+    else maxNonCausal = Math.max(maxNonCausal, e);
   }
   return {
     params: {},
     inputs: { ...weights, inputs, hidden: f32([n, net.hiddenSize], hidden), output: f32([n], output) },
     jsonInputs: { network: spec as unknown as JsonValue },
-    truth: { causal: i32([net.hiddenSize], causal), effect: f32([net.hiddenSize], effects) },
+    truth: { causal: i32([net.hiddenSize], causal), effect: f32([net.hiddenSize], effects), heldOutInputs: truthInputs },
     meta: {
       ...meta,
       n,
+      nTruth: truthInputs.shape[0] as number,
       dIn: net.inputSize,
       H: net.hiddenSize,
       nCausal: causal.reduce((a, b) => a + b, 0),
-      outputStd,
+      outputStd: truth.outputStd,
       threshold,
       minCausalEffect: Number.isFinite(minCausal) ? minCausal : null,
       maxNonCausalEffect: maxNonCausal,
     },
-    ablation: { effects, outputStd, threshold, causal },
+    ablation: truth,
   };
 }

@@ -169,34 +169,57 @@ export function columnMeans(x: ArrayLike<number>, n: number, h: number): Float64
 
 /**
  * Single-unit mean ablation: for every unit j of the scored layer, the mean over the n samples of
- * |f(h with h_j := mean_j) − f(h)|, where f is the network after the scored layer. Exact (float64), computed by
- * updating the next layer's pre-activations by (mean_j − h_sj) · W[j, :] and running the rest of the network.
+ * |f(h with h_j := mean_j) − f(h)|, where f is the network after the scored layer. Exact (float64): the change is
+ * propagated layer by layer from the unperturbed forward pass, through the units it actually reaches (a unit whose
+ * value does not change — e.g. a relu that stays off — stops it), so the cost follows the circuit, not the width.
  */
 export function ablationEffects(net: DenseNet, hidden: ArrayLike<number>, n: number): Float64Array {
   const H = net.hiddenSize;
-  const next = net.layers[net.hiddenLayer + 1] as DenseLayer;
+  const from = net.hiddenLayer + 1;
+  const L = net.layers.length;
   const means = columnMeans(hidden, n, H);
-  const z0 = preActivation(next, hidden, n);
-  const base = outputFromHidden(net, hidden, n);
+  const pass = forwardFrom(net, from, hidden, n);
+  const widest = Math.max(H, ...net.layers.slice(from).map((l) => l.nOut));
+  let idx = new Int32Array(widest);
+  let val = new Float64Array(widest);
+  let nextIdx = new Int32Array(widest);
+  let nextVal = new Float64Array(widest);
+  const dz = new Float64Array(widest);
   const effects = new Float64Array(H);
-  const nOut = next.nOut;
-  const z = new Float64Array(z0.length);
   for (let j = 0; j < H; j++) {
-    z.set(z0);
-    const wo = j * nOut;
+    let sum = 0;
     for (let s = 0; s < n; s++) {
       const delta = (means[j] as number) - (hidden[s * H + j] as number);
       if (delta === 0) continue;
-      const zo = s * nOut;
-      for (let o = 0; o < nOut; o++) z[zo + o] = (z[zo + o] as number) + delta * (next.w[wo + o] as number);
+      idx[0] = j;
+      val[0] = delta;
+      let count = 1;
+      for (let k = from; k < L && count > 0; k++) {
+        const { nOut, w, activation } = net.layers[k] as DenseLayer;
+        dz.fill(0, 0, nOut);
+        for (let t = 0; t < count; t++) {
+          const d = val[t] as number;
+          const wo = (idx[t] as number) * nOut;
+          for (let o = 0; o < nOut; o++) dz[o] = (dz[o] as number) + d * (w[wo + o] as number);
+        }
+        const z = pass.pre[k - from] as Float64Array;
+        const a = pass.post[k - from] as Float64Array;
+        let next = 0;
+        for (let o = 0; o < nOut; o++) {
+          if (dz[o] === 0) continue;
+          const changed = activate(activation, (z[s * nOut + o] as number) + (dz[o] as number)) - (a[s * nOut + o] as number);
+          if (changed === 0) continue;
+          nextIdx[next] = o;
+          nextVal[next] = changed;
+          next++;
+        }
+        [idx, nextIdx] = [nextIdx, idx];
+        [val, nextVal] = [nextVal, val];
+        count = next;
+      }
+      // The last layer has one unit: its change, if any, is the output's.
+      if (count > 0) sum += Math.abs(val[0] as number);
     }
-    let out: Float64Array = applyInPlace(next.activation, Float64Array.from(z));
-    if (net.hiddenLayer + 2 < net.layers.length) {
-      const rest = forwardFrom(net, net.hiddenLayer + 2, out, n);
-      out = rest.post[rest.post.length - 1] as Float64Array;
-    }
-    let sum = 0;
-    for (let s = 0; s < n; s++) sum += Math.abs((out[s] as number) - (base[s] as number));
     effects[j] = sum / n;
   }
   return effects;
