@@ -130,22 +130,23 @@ function mmcsOf(truth: NdArray, dictionary: NdArray): number {
  * selection effect); against isotropic truths every candidate sits at chance.
  */
 export function bestConstantDictionary(truths: readonly Record<string, NdArray>[], k: number, d: number): NdArray {
-  // The floor references pass the same truths for every instance of a split: choose once per (truths, k, d).
-  let chosen = chosenConstants.get(truths);
-  if (!chosen) {
-    chosen = new Map();
-    chosenConstants.set(truths, chosen);
-  }
-  const key = `${k}x${d}`;
-  let found = chosen.get(key);
+  // The floor references pass the split's truths for every instance (in a fresh array each time): choose once per
+  // pool, recognised by its truths' shapes and first values.
+  const fingerprint = truths.map((t) => {
+    const f = t.features as NdArray;
+    return `${f.shape.join("x")}:${f.data[0]}:${f.data[f.data.length - 1]}`;
+  });
+  const key = `${k}x${d}|${fingerprint.join(",")}`;
+  let found = chosenConstants.get(key);
   if (!found) {
     found = chooseConstant(truths, k, d);
-    chosen.set(key, found);
+    if (chosenConstants.size > 256) chosenConstants.clear();
+    chosenConstants.set(key, found);
   }
   return found;
 }
 
-const chosenConstants = new WeakMap<readonly Record<string, NdArray>[], Map<string, NdArray>>();
+const chosenConstants = new Map<string, NdArray>();
 
 function chooseConstant(truths: readonly Record<string, NdArray>[], k: number, d: number): NdArray {
   const candidates = constantCandidates(k, d);
