@@ -1,10 +1,11 @@
 // T1 scoring: MMCS invariances, the recovered@0.9 metric and the analytic chance level.
 import { describe, expect, it } from "vitest";
-import { f32 } from "../../harness/ndarray.ts";
+import { f32, hashArrays } from "../../harness/ndarray.ts";
+import { listDatasets } from "../../harness/registry.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";
 import type { Instance, MethodOutputs, NdArray } from "../../harness/types.ts";
 import { expectedRandomMmcs } from "./chance.ts";
-import { randomUnitFeatures } from "./generate.ts";
+import { REGIMES, randomUnitFeatures, regimeFromSeed } from "./generate.ts";
 import { bestMatches, featureRecovery } from "./task.ts";
 import { instance } from "./testing.ts";
 
@@ -128,5 +129,29 @@ describe("feature-recovery floors", () => {
       expect(score, inst.key).toBeGreaterThan(chance(inst) + 0.05);
     }
     console.log(`sparse-linear dev, shortcut floor: ${rows.join("; ")}`);
+  });
+});
+
+describe("feature-recovery instances (issue 10)", () => {
+  it("are a function of the seed alone: neither the index nor the split changes an instance", () => {
+    const seed = 424242;
+    for (const dataset of listDatasets("feature-recovery")) {
+      if (dataset.unavailable?.()) continue;
+      const a = dataset.generate("dev", 0, seed);
+      const b = dataset.generate("official", 5, seed);
+      expect(hashArrays(b.inputs), dataset.slug).toBe(hashArrays(a.inputs));
+      expect(hashArrays(b.truth), dataset.slug).toBe(hashArrays(a.truth));
+      expect(b.meta, dataset.slug).toEqual(a.meta);
+    }
+  });
+
+  it("draw every synthetic regime about equally often from the seed", () => {
+    const counts = new Map<(typeof REGIMES)[number], number>();
+    for (let seed = 0; seed < 3000; seed++) {
+      const r = regimeFromSeed(seed);
+      counts.set(r, (counts.get(r) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(REGIMES.length);
+    for (const c of counts.values()) expect(Math.abs(c / 3000 - 1 / REGIMES.length)).toBeLessThan(0.03);
   });
 });
