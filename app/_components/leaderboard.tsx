@@ -168,6 +168,11 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
         </Link>{" "}
         <span className="font-mono text-xs text-slate-400">v{e.methodVersion}</span> {chance && <Tag>chance</Tag>}
         {floorRow && <Tag tone="amber">floor · to beat</Tag>}
+        {!failed && !pending && e.status !== "ok" && e.message && (
+          <div className="mt-0.5 max-w-md truncate text-xs text-rose-700" title={e.message} data-testid="run-message">
+            {e.message}
+          </div>
+        )}
         {e.methodKind === "external" && <Tag>external</Tag>}
       </td>
       {failed || pending ? (
