@@ -7,8 +7,8 @@ import { drawRegime, PLANT, plantedInstance, REGIME_SPACE } from "../../tasks/ca
 
 const config = {
   /** Rows given to the method, and rows of the held-out sample that defines the truth. */
-  n: 1000,
-  nTruth: 2000,
+  n: 800,
+  nTruth: 1200,
   causalThreshold: CAUSAL_THRESHOLD,
   regimeSpace: REGIME_SPACE as unknown as JsonValue,
   plant: PLANT as unknown as JsonValue,
@@ -22,7 +22,7 @@ export const plantedCircuits: DatasetDefinition = {
   domain: "synthetic",
   description:
     "Small MLPs (8–16 inputs, 24–64 scored units, then one or two relu layers and a linear output) built so that neither correlation with the output nor the one-hop shortcut (activation spread × outgoing weight norm) finds the causal units: causal units whose paths cancel or act through even functions, amplified units with tiny one-hop weights, saturated units with zero gradient; non-causal decoys that copy the output's input direction, and non-causal units with large spread and large outgoing weights into relus that are off on the whole input distribution or into paths that cancel downstream. Regime drawn from the instance seed; units shuffled. Truth: exact single-unit mean ablation on a held-out sample of the input distribution, threshold 0.1 × std(output).",
-  sizes: { dev: 10, official: 40, private: 40 },
+  sizes: { dev: 10, official: 30, private: 30 },
   config,
   generate(_split, _index, seed) {
     const rng = new Rng(seed);

@@ -14,8 +14,8 @@ import { ARCHS, CONTEXTS, INPUTS, netPrefix, sampleTask, TRAINING, trainedMlpRec
 const config = {
   artifact: artifactRef(trainedMlpRecipe),
   /** Rows given to the method, and rows of the held-out sample that defines the truth (same distribution). */
-  n: 1000,
-  nTruth: 2000,
+  n: 600,
+  nTruth: 800,
   /** Contexts an instance's inputs come from (of CONTEXTS), drawn from the seed. */
   contextsPerInstance: 2,
   causalThreshold: CAUSAL_THRESHOLD,
@@ -77,7 +77,7 @@ export const trainedMlp: DatasetDefinition = {
   domain: "artificial",
   description:
     "The first hidden layer (30–32 relu or tanh units, shuffled per instance) of three small MLPs trained with TensorFlow.js on a context-gated scalar regression task: each scored unit sees the three features of one of four contexts (four units see only the one-hot context), and the layers after them must switch between four context-specific functions. Each instance's inputs come from two contexts drawn from its seed, so the units of the two other contexts keep their activation spread and their large outgoing weights but are (mostly) gated off downstream. Truth: exact single-unit mean ablation of the trained network on a held-out sample of the instance's distribution, threshold 0.1 × std(output).",
-  sizes: { dev: 10, official: 40, private: 40 },
+  sizes: { dev: 10, official: 30, private: 30 },
   config,
   artifacts: [trainedMlpRecipe],
   generate(_split, _index, seed) {

@@ -204,10 +204,15 @@ export function ablationEffects(net: DenseNet, hidden: ArrayLike<number>, n: num
         }
         const z = pass.pre[k - from] as Float64Array;
         const a = pass.post[k - from] as Float64Array;
+        const relu = activation === "relu";
+        const tanh = activation === "tanh";
+        const base = s * nOut;
         let next = 0;
         for (let o = 0; o < nOut; o++) {
-          if (dz[o] === 0) continue;
-          const changed = activate(activation, (z[s * nOut + o] as number) + (dz[o] as number)) - (a[s * nOut + o] as number);
+          const dzo = dz[o] as number;
+          if (dzo === 0) continue;
+          const zo = (z[base + o] as number) + dzo;
+          const changed = (relu ? (zo > 0 ? zo : 0) : tanh ? Math.tanh(zo) : zo) - (a[base + o] as number);
           if (changed === 0) continue;
           nextIdx[next] = o;
           nextVal[next] = changed;

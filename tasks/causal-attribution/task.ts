@@ -51,7 +51,7 @@ export function weightNormShortcut(instance: Pick<Instance, "inputs" | "jsonInpu
 
 export const causalAttribution: TaskDefinition = {
   id: "causal-attribution",
-  version: 1,
+  version: 2,
   title: "Causal attribution",
   question: "Causal probing",
   description: `Given a dense network (network.json and its weight arrays), its inputs, the activations of one hidden layer and the scalar output, rank the hidden units by how much they cause the output. A unit is causal when replacing it by its mean changes the output by more than ${CAUSAL_THRESHOLD} × std(output) on average over the input distribution (computed exactly on a held-out sample the method does not see). Score: AUROC of the importances against the causal units.`,
