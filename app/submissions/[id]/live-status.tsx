@@ -80,7 +80,10 @@ export function LiveStatus({ initial }: { initial: SubmissionStatusView }) {
 
       {own.length > 0 && <Runs title="Runs of the method" runs={own} />}
       {references.length > 0 && (
-        <Runs title="Reference runs (random, oracle): the normalized scores need them on the same instances" runs={references} />
+        <Runs
+          title="Reference runs (random, oracle and the floor references): the normalized scores need them on the same instances"
+          runs={references}
+        />
       )}
 
       <p className="text-xs text-slate-500">
