@@ -210,7 +210,7 @@ export const m1CrossSessionEpochs: DatasetDefinition = {
   domain: "biological",
   description:
     "Two sessions of the same monkey reaching to the same targets, recorded with different neurons (Mihi: different units; Chewie: disjoint random halves of the array). Parts are consecutive time windows of the trial (Mihi 4 × 2 bins of 200 ms from movement onset; Chewie 6 × 5 bins from hold to late acceleration); rows are reach targets × bins within the window, trial-averaged. One session (drawn per instance) is system A and shows a random subset of its windows (Mihi 2, Chewie 3) in random order; the other is system B and shows every window, shuffled, so the windows between and around A's are distractors. Window i of A corresponds to the same window of B.",
-  sizes: { dev: 6, official: 48, private: 48 },
+  sizes: { dev: 6, official: 32, private: 32 },
   config: epochConfig as unknown as Record<string, JsonValue>,
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),

@@ -19,7 +19,7 @@ export const seedTwinsConfig = {
   artifact: artifactRef(mnistMlpRecipe),
   parityArtifact: artifactRef(parityMlpRecipe),
   /** Held-out digits per instance, drawn without replacement by the instance seed. */
-  n: 300,
+  n: 200,
   /**
    * Parts: the hidden layers (after ReLU, 64 units each). The logits (10 wide) and the input pixels (shared
    * by both networks, 784 wide) are left out: their widths or identity would give the answer away, and
@@ -101,8 +101,8 @@ export const seedTwins: DatasetDefinition = {
   title: "MNIST MLPs from different seeds",
   domain: "artificial",
   description:
-    "784-64-64-64-64-64 ReLU MLPs trained on MNIST from different seeds, on 300 shared held-out digits: 5 digit classifiers (held-out accuracy 95–96 %) and 3 odd/even classifiers (96–97 %). A holds one network's 5 hidden layers, B a twin of the same kind (another seed) and, as distractors, the 5 hidden layers of a network of the other kind; both systems shuffled, every part a random 40–64 of its units at a random scale. Hidden layer i of A corresponds to hidden layer i of the twin (Kornblith et al. 2019).",
-  sizes: { dev: 6, official: 30, private: 30 },
+    "784-64-64-64-64-64 ReLU MLPs trained on MNIST from different seeds, on 200 shared held-out digits: 5 digit classifiers (held-out accuracy 95–96 %) and 3 odd/even classifiers (96–97 %). A holds one network's 5 hidden layers, B a twin of the same kind (another seed) and, as distractors, the 5 hidden layers of a network of the other kind; both systems shuffled, every part a random 40–64 of its units at a random scale. Hidden layer i of A corresponds to hidden layer i of the twin (Kornblith et al. 2019).",
+  sizes: { dev: 6, official: 60, private: 60 },
   config: seedTwinsConfig,
   artifacts: [mnistMlpRecipe, parityMlpRecipe],
   generate(_split, _index, seed) {

@@ -32,7 +32,7 @@ const regimes: Regime[] = [
 ];
 
 const config = {
-  n: 300,
+  n: 200,
   inputDim: 32,
   /** Stimulus variance along input axis k ∝ k^(−spectrumDecay). */
   spectrumDecay: 1,
@@ -57,7 +57,7 @@ export const transformedLayers: DatasetDefinition = {
   domain: "synthetic",
   description:
     "A chain of random tanh layers on shared stimuli (neighbouring layers correlated). System A shows a random subset of the layers in random order; system B holds shuffled copies of every layer under random rotation into a random width, per-unit scaling, a monotone nonlinearity, noise and a global scale, so the copies of the layers A does not show are distractors. Regimes (drawn per instance) vary noise level, nonlinearity strength, anisotropy, the number of distractors and how unevenly noisy the parts are.",
-  sizes: { dev: 6, official: 36, private: 36 },
+  sizes: { dev: 6, official: 40, private: 40 },
   config: config as unknown as DatasetDefinition["config"],
   generate(_split, _index, seed) {
     const regime = regimeOf(seed);
