@@ -39,7 +39,7 @@ export const ARCHS: readonly NetworkArch[] = [
 export const TRAINING = {
   trainSamples: 6000,
   testSamples: 2000,
-  epochs: 30,
+  epochs: 20,
   batchSize: 64,
   learningRate: 0.003,
   /** The last `decayEpochs` epochs run at learningRate × decayFactor. */
@@ -141,7 +141,7 @@ export const trainedMlpRecipe: ArtifactRecipe = {
   id: "trained-mlp",
   version: 2,
   title: "Three small MLPs (group lasso) on a context-gated scalar regression task",
-  sha256: "00be2e5fafe59a10df0ace9058287b4c5f4b0e640cbebc65e5e87274112089a9",
+  sha256: "218d553118e1e3a1afb21e9c7057dc1060a7da3f61e6e0845a8ed946532206a9",
   estimatedSeconds: 25,
   async build(log) {
     const { tf } = await initTf();

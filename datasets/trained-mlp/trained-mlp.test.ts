@@ -21,7 +21,7 @@ import { ARCHS, CONTEXT_UNITS, FEATURES, scoredMask, trainedMlpRecipe } from "./
 const SLOW = 240_000;
 /** sha256 of dev instance 0's inputs and truth: generation must give these bytes in every process. */
 const DEV0_HASH =
-  "0238b305890ade073c59b37ece5340fc435226b18054a3ab91d992c6adfa0487:dd17dac5c2be80a213282ecdb485d738b9610d1868029cbb64c07f0dd15ea6ea";
+  "0e266dd7b31e1d5f5cc4819b74dda7a9766aea081871b8737be4ecc2dcbb126b:3f2618755c650c24c5cba28fc36ce5dd89a3c2b067f7dbfeee9980195f0af853";
 
 function instancesOf(split: "dev" | "official"): Instance[] {
   return Array.from({ length: trainedMlp.sizes[split] }, (_, index) => {
@@ -49,7 +49,7 @@ describe("trained-mlp: the trained networks", () => {
     }[];
     expect(networks.map((n) => n.name)).toEqual(ARCHS.map((a) => a.name));
     for (const net of networks) {
-      // Observed: 0.982 (relu-relu), 0.975 (tanh-relu), 0.987 (relu-relu-relu).
+      // Observed: 0.973 (relu-relu), 0.962 (tanh-relu), 0.982 (relu-relu-relu).
       expect(net.testR2).toBeGreaterThan(0.95);
       expect(net.scoredUnits + net.droppedConstantUnits).toBe(net.sizes[1]);
     }
@@ -204,7 +204,7 @@ describe("scientific check: references, floors and baselines on the official spl
     const gxa = mean(scores.get("grad-x-activation") as number[]);
     const shortcut = mean(scores.get("shortcut") as number[]);
     const corr = mean(scores.get("correlation") as number[]);
-    // Observed: ablation 1.000, gradient × activation 0.913, shortcut 0.781, correlation 0.524.
+    // Observed: ablation 0.999, gradient × activation 0.921, shortcut 0.798, correlation 0.541.
     expect(gxa - shortcut).toBeGreaterThan(0.08);
     expect(gxa - corr).toBeGreaterThan(0.25);
     expect(shortcut).toBeLessThan(0.85);
