@@ -166,8 +166,9 @@ function chooseConstant(truths: readonly Record<string, NdArray>[], k: number, d
 }
 
 /**
- * T1's shortcut: k random rows of the data, centred on the column means and scaled to unit norm (sampled without
- * replacement while n ≥ k). Where samples are sparse, a row with a single active feature is that feature, so
+ * T1's shortcut: k random data rows, centred on the column means and scaled to unit norm, drawn (without
+ * replacement while there are enough) from the half of the samples with the largest centred norm, since nearly
+ * empty samples carry no feature. Where codes are sparse, a row with a single active feature is that feature, so
  * this scores far above chance without any learning.
  */
 export function randomDataRows(activations: NdArray, k: number, rng: Rng): NdArray {
@@ -175,10 +176,19 @@ export function randomDataRows(activations: NdArray, k: number, rng: Rng): NdArr
   const mean = new Float64Array(d);
   for (let s = 0; s < n; s++) for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) + (activations.data[s * d + c] as number);
   for (let c = 0; c < d; c++) mean[c] = (mean[c] as number) / n;
-  const order = rng.permutation(n);
+  const norm2 = new Float64Array(n);
+  for (let s = 0; s < n; s++) {
+    let t = 0;
+    for (let c = 0; c < d; c++) t += ((activations.data[s * d + c] as number) - (mean[c] as number)) ** 2;
+    norm2[s] = t;
+  }
+  // The upper half by norm (ties broken by index, so the pool is deterministic), at least k rows when n allows.
+  const order = Array.from({ length: n }, (_, s) => s).sort((a, b) => (norm2[b] as number) - (norm2[a] as number) || a - b);
+  const pool = order.slice(0, Math.min(n, Math.max(k, Math.ceil(n / 2))));
+  const pick = rng.permutation(pool.length);
   const out = f32([k, d]);
   for (let r = 0; r < k; r++) {
-    const s = k <= n ? (order[r] as number) : rng.int(n);
+    const s = pool[r < pool.length ? (pick[r] as number) : rng.int(pool.length)] as number;
     for (let c = 0; c < d; c++) out.data[r * d + c] = (activations.data[s * d + c] as number) - (mean[c] as number);
   }
   return normalizeRows(out);
