@@ -189,10 +189,12 @@ describe("scientific check: references, floors and baselines on the official spl
     );
   }, SLOW);
 
-  it("oracle scores 1, random and the positional prior average 1/2", () => {
+  it("oracle scores 1, random and the leave-one-out positional prior average 1/2", () => {
     for (const s of scores.get("oracle") as number[]) expect(s).toBe(1);
     expect(Math.abs(mean(scores.get("random") as number[]) - 0.5)).toBeLessThan(0.06);
-    expect(Math.abs(mean(scores.get("position") as number[]) - 0.5)).toBeLessThan(0.06);
+    // The positional prior's instance scores share their leave-one-out truths, so their mean is noisier than
+    // random's (observed 0.540 ± 0.043): a 0.1 band still catches fixed unit positions (v1 scored 0.844).
+    expect(Math.abs(mean(scores.get("position") as number[]) - 0.5)).toBeLessThan(0.1);
   });
 
   it("ablation on the method's rows is at the ceiling of the held-out truth", () => {
