@@ -72,7 +72,7 @@ export const REGIME_SPACE = {
   cancelShare: [0, 0.3],
   symmetricShare: [0, 0.3],
   /** Of the non-causal units: gated share (split with deep-gated at depth 3), cancelled share, decoy share; offset 0–3. */
-  gatedShare: [0.15, 0.3],
+  gatedShare: [0.2, 0.35],
   cancelledShare: [0.05, 0.15],
   decoyShare: [0.15, 0.25],
   decoyNoise: [0.2, 0.6],
