@@ -109,7 +109,7 @@ export const factorNetwork: DatasetDefinition = {
   domain: "artificial",
   description:
     "Second hidden layer (48 relu units) of an MLP trained with TensorFlow.js to read 6 latent factors out of a fixed random nonlinear 64-dimensional rendering of them (test R² ≈ 0.98), on n ~ U{800…1600} noise-free inputs in which only k ∈ 1…6 factors vary (uniform on [−1, 1]^k, the others held; k uniform from the seed); a random subset of 36–48 units; two trained worlds. Truth d* = k.",
-  sizes: { dev: 12, official: 60, private: 60 },
+  sizes: { dev: 12, official: 24, private: 24 },
   config,
   artifacts: [factorNetworkRecipe],
   generate(_split, _index, seed) {

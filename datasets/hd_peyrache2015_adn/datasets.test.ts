@@ -265,7 +265,7 @@ describe.skipIf(skip !== undefined)("hd_peyrache2015_adn task datasets", () => {
       console.log(
         `${dataset.slug} T4 official: constant ${floors.constant.toFixed(3)}, shape-only ${floors.shape.toFixed(3)}, persistent-homology ${ph.toFixed(3)}`,
       );
-      expect(floors.constant).toBeLessThan(0.5);
+      expect(floors.constant).toBeLessThan(0.6);
       expect(floors.shape).toBeLessThan(floors.constant + 0.1);
       expect(ph).toBeGreaterThan(floors.constant + 0.05);
     }

@@ -333,7 +333,7 @@ function ringDataset(task: "intrinsic-dimension" | "topology", epoch: RingEpoch)
     title: `Head-direction cells, ${epoch === "wake" ? "wake" : "REM sleep"} (Peyrache et al. 2015)`,
     domain: "biological",
     description: `Population activity of 19 anterodorsal-thalamus head-direction cells during ${when}: spike counts in 100 ms bins smoothed by a Gaussian of σ = 100 ms, n = 2000 (every second bin of a contiguous 400 s stretch at a seed-chosen position). One third of the instances are the recording as it is — a ring, the attractor manifold of the head-direction system, in wake and in REM sleep alike (Peyrache et al. 2015; Chaudhuri et al. 2019); one third are controls with the cells split into two halves read at independent times (ring × ring, a torus); one third have every cell shifted in time on its own (the ring destroyed). Truth: ${truths}.`,
-    sizes: { dev: 12, official: 45, private: 45 },
+    sizes: { dev: 12, official: 18, private: 18 },
     config: { ...ringConfig, epoch },
     card: cardView(card),
     unavailable: () => recordingUnavailable(card),

@@ -39,7 +39,7 @@ export const neuralEmbeddingDataset: DatasetDefinition = {
   domain: "synthetic",
   description:
     "N ~ U{50…150} neurons with von Mises tuning along random (pure or mixed) directions of a latent on the d*-torus, d* uniform on 1…8, n ~ U{800…1600} Poisson count vectors at peak count 10 or 200; everything drawn from the seed.",
-  sizes: { dev: 16, official: 60, private: 60 },
+  sizes: { dev: 12, official: 24, private: 24 },
   config,
   generate(_split, _index, seed) {
     const rng = new Rng(seed);

@@ -35,7 +35,7 @@ export const neuralManifolds: DatasetDefinition = {
   domain: "synthetic",
   description:
     "N ~ U{60…140} neurons tuned to a latent point, interval, circle, two circles, figure-eight (figure-8 maze), sphere or torus (uniform), n ~ U{1000…1500} Poisson count vectors at peak count 10 (default) or 3 (sparse spiking); everything drawn from the seed.",
-  sizes: { dev: 14, official: 60, private: 60 },
+  sizes: { dev: 7, official: 36, private: 36 },
   config,
   generate(_split, _index, seed) {
     const rng = new Rng(seed);

@@ -230,7 +230,7 @@ export const rnnHeadDirectionDecoding: DatasetDefinition = {
 export const rnnHeadDirectionDimension: DatasetDefinition = {
   ...common,
   version: 2,
-  sizes: { dev: 12, official: 45, private: 45 },
+  sizes: { dev: 12, official: 24, private: 24 },
   task: "intrinsic-dimension",
   title: "RNN head-direction integrator: resting states, with controls",
   description:
@@ -244,7 +244,7 @@ export const rnnHeadDirectionDimension: DatasetDefinition = {
 export const rnnHeadDirectionTopology: DatasetDefinition = {
   ...common,
   version: 2,
-  sizes: { dev: 12, official: 45, private: 45 },
+  sizes: { dev: 12, official: 18, private: 18 },
   task: "topology",
   title: "RNN head-direction integrator, with controls",
   description:

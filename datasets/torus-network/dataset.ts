@@ -19,15 +19,22 @@ import {
   torusNetworkRecipe,
 } from "./recipe.ts";
 
-/** Regimes and their probabilities: torus 1/2, cylinder 1/4, circle 1/4 (drawn from the instance seed). */
-export const TORUS_REGIMES = ["torus", "cylinder", "torus", "circle"] as const;
+/**
+ * Regimes, drawn uniformly from this list by the instance seed: torus 1/3, cylinder 1/6, circle 1/6, square 1/3, so
+ * the three Betti vectors are equally likely.
+ */
+export const TORUS_REGIMES = ["torus", "cylinder", "square", "torus", "circle", "square"] as const;
 export type TorusRegime = (typeof TORUS_REGIMES)[number];
 
-/** Betti numbers of the latent space: the cylinder S¹ × [0, π] is homotopy equivalent to the circle. */
+/**
+ * Betti numbers of the latent space: the cylinder S¹ × [0, π] is homotopy equivalent to the circle; the square
+ * [0, π] × [0, π] (both angles on half-circle arcs) is contractible.
+ */
 export const REGIME_BETTI: Record<TorusRegime, [number, number, number]> = {
   torus: [1, 2, 1],
   cylinder: [1, 1, 0],
   circle: [1, 1, 0],
+  square: [1, 0, 0],
 };
 
 const config = {
@@ -70,11 +77,14 @@ export function generateTorusNetwork(seed: number): GeneratedInstance {
   const { pop, layers } = loadTorusNetwork(network);
   const n = config.nMin + rng.int(config.nMax - config.nMin + 1);
   const held = 2 * Math.PI * rng.uniform();
+  const held1 = regime === "square" ? 2 * Math.PI * rng.uniform() : 0;
   const theta = new Float64Array(2 * n);
   for (let s = 0; s < n; s++) {
-    theta[2 * s] = 2 * Math.PI * rng.uniform();
+    const u1 = rng.uniform();
+    theta[2 * s] = regime === "square" ? held1 + config.cylinderArc * u1 : 2 * Math.PI * u1;
     const u = rng.uniform();
-    theta[2 * s + 1] = regime === "torus" ? 2 * Math.PI * u : regime === "cylinder" ? held + config.cylinderArc * u : held;
+    theta[2 * s + 1] =
+      regime === "torus" ? 2 * Math.PI * u : regime === "cylinder" || regime === "square" ? held + config.cylinderArc * u : held;
   }
   const outs = forwardMlp(layers, populationCounts(pop, rng, theta, n), n);
   const hidden = outs[config.layer] as Float64Array;
@@ -112,7 +122,7 @@ export const torusNetwork: DatasetDefinition = {
   domain: "artificial",
   description:
     "Second hidden layer (32 relu units) of an MLP trained with TensorFlow.js to report two angles as (cos, sin) pairs from the Poisson counts of 48 tuned neurons (θ₁, θ₂ and conjunctive); n ~ U{1000…1500} fresh noisy inputs (a random subset of 24–32 units) with both angles over the full circle (torus [1, 2, 1]), θ₂ over half its range (cylinder [1, 1, 0]) or θ₂ held fixed (circle [1, 1, 0]); two trained networks.",
-  sizes: { dev: 8, official: 40, private: 40 },
+  sizes: { dev: 8, official: 20, private: 20 },
   config,
   artifacts: [torusNetworkRecipe],
   generate(_split, _index, seed) {

@@ -2,7 +2,7 @@
 // (mean of 5 draws), the best constant (one answer for every instance, chosen on all the split's truths), a
 // shape-only probe (leave-one-out: the best constant over the other instances of the nearest input shape) and every
 // baseline. Self-contained (does not need the task's `floors`), so the same script measures before and after.
-//   npx tsx tasks/topology/measure-floors.ts [--split official] [--skip-baselines] [task/slug …]
+//   npx tsx tasks/topology/measure-floors.ts [--split official] [--skip-baselines] [--by-regime] [--limit N] [T3|T4/slug …]
 import { generateInstance, getTask, listDatasets, listMethods, methodSeed } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
@@ -12,6 +12,8 @@ const split = (args.includes("--split") ? args[args.indexOf("--split") + 1] : "o
 const skipBaselines = args.includes("--skip-baselines");
 const only = args.filter((a) => a.includes("/"));
 const byRegime = args.includes("--by-regime");
+/** --limit N: only the first N instances (per-instance cost comparisons). */
+const limit = args.includes("--limit") ? Number(args[args.indexOf("--limit") + 1]) : Number.POSITIVE_INFINITY;
 
 /** T3: candidates are the truths' values and a 0.05-step grid; T4: every distinct truth vector. */
 function candidates(task: TaskDefinition, truths: Record<string, NdArray>[]): MethodOutputs[] {
@@ -78,7 +80,7 @@ for (const taskId of ["intrinsic-dimension", "topology"]) {
       continue;
     if (dataset.unavailable?.()) continue;
     const t0 = Date.now();
-    const instances = Array.from({ length: dataset.sizes[split] }, (_, i) => generateInstance(dataset, split, i));
+    const instances = Array.from({ length: Math.min(limit, dataset.sizes[split]) }, (_, i) => generateInstance(dataset, split, i));
     const genMs = (Date.now() - t0) / instances.length;
     const row: Record<string, string> = {};
     row.oracle = fmt(mean(instances.map((i) => task.score(i, task.oracle(i)).main)));
