@@ -16,8 +16,8 @@ const config = {
   /** Rows given to the method, and rows of the held-out sample that defines the truth (same distribution). */
   n: 600,
   nTruth: 800,
-  /** Contexts an instance's inputs come from (of CONTEXTS), drawn from the seed. */
-  contextsPerInstance: 2,
+  /** Probability that an instance's inputs come from one context (else from two of the four), drawn from the seed. */
+  oneContext: 0.5,
   causalThreshold: CAUSAL_THRESHOLD,
   networks: ARCHS.map((a) => ({ name: a.name, sizes: a.sizes, activations: a.activations })) as unknown as JsonValue,
   training: TRAINING,
@@ -26,7 +26,8 @@ const config = {
 /** What an instance draws from its seed: the network and the contexts its inputs come from. */
 export function trainedMlpRegime(rng: Rng): { network: number; contexts: number[] } {
   const network = rng.int(ARCHS.length);
-  const contexts = Array.from(rng.permutation(CONTEXTS).subarray(0, config.contextsPerInstance)).sort((a, b) => a - b);
+  const k = rng.uniform() < config.oneContext ? 1 : 2;
+  const contexts = Array.from(rng.permutation(CONTEXTS).subarray(0, k)).sort((a, b) => a - b);
   return { network, contexts };
 }
 
@@ -76,8 +77,8 @@ export const trainedMlp: DatasetDefinition = {
   title: "Trained MLPs, context-gated (exhaustive ablation)",
   domain: "artificial",
   description:
-    "The first hidden layer (30–32 relu or tanh units, shuffled per instance) of three small MLPs trained with TensorFlow.js on a context-gated scalar regression task: each scored unit sees the three features of one of four contexts (four units see only the one-hot context), and the layers after them must switch between four context-specific functions. Each instance's inputs come from two contexts drawn from its seed, so the units of the two other contexts keep their activation spread and their large outgoing weights but are (mostly) gated off downstream. Truth: exact single-unit mean ablation of the trained network on a held-out sample of the instance's distribution, threshold 0.1 × std(output).",
-  sizes: { dev: 10, official: 30, private: 30 },
+    "The first hidden layer (30–32 relu or tanh units, shuffled per instance) of three small MLPs trained with TensorFlow.js on a context-gated scalar regression task: each scored unit sees the three features of one of four contexts (four units see only the one-hot context), and the layers after them must switch between four context-specific functions. Each instance's inputs come from one or two contexts drawn from its seed, so the units of the other contexts keep their activation spread and their large outgoing weights but are (mostly) gated off downstream. Truth: exact single-unit mean ablation of the trained network on a held-out sample of the instance's distribution, threshold 0.1 × std(output).",
+  sizes: { dev: 10, official: 32, private: 32 },
   config,
   artifacts: [trainedMlpRecipe],
   generate(_split, _index, seed) {
