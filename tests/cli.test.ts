@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/db/embedded.ts";
-import { listDatasets } from "../harness/registry.ts";
+import { opaqueInstanceId } from "../harness/protocol.ts";
+import { generateInstance, getDataset, listDatasets } from "../harness/registry.ts";
 import { cajal } from "./helpers/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 
@@ -109,14 +110,16 @@ describe("cajal CLI", () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/exported 6 instances of feature-recovery\/sparse-linear\/dev/);
     const taskJson = JSON.parse(readFileSync(path.join(out, "sparse-linear", "dev", "0", "task.json"), "utf8"));
+    const devZero = generateInstance(getDataset("feature-recovery", "sparse-linear"), "dev", 0);
     expect(taskJson).toMatchObject({
       protocol: 1,
       task: "feature-recovery",
       taskVersion: 1,
-      instance: "sparse-linear/dev/0",
-      params: { nFeatures: 32 },
+      // Methods are given an opaque id, never "sparse-linear/dev/0".
+      instance: opaqueInstanceId(devZero),
+      params: devZero.params,
     });
-    expect(taskJson.inputs.activations).toEqual({ file: "activations.npy", dtype: "float32", shape: [4096, 32] });
+    expect(taskJson.inputs.activations).toEqual({ file: "activations.npy", dtype: "float32", shape: devZero.inputs.activations?.shape });
     expect(existsSync(path.join(out, "sparse-linear", "dev", "0", "truth", "features.npy"))).toBe(true);
     const refused = await cajal([
       "export",
