@@ -127,9 +127,9 @@ const manifoldConfig = {
   ...common,
   /** Rows are non-overlapping windows (every 7th: 1.4 s / 0.2 s) from a seed-chosen phase, so no two share spikes. */
   stride: Math.round(WINDOW_SECONDS / WINDOW_STEP_SECONDS),
-  /** n ~ U{nMin…nMax} windows per instance (7–10.5 min), every cell of a rat drawn uniformly from the seed. */
-  nMin: 300,
-  nMax: 450,
+  /** n ~ U{nMin…nMax} windows per instance (6–8 min), every cell of a rat drawn uniformly from the seed. */
+  nMin: 250,
+  nMax: 340,
   /** T3 regimes, each with probability 1/3 (tasks/topology/controls.ts). */
   dimensionRegimes: [...CONTROL_REGIMES],
   /**
@@ -139,7 +139,7 @@ const manifoldConfig = {
    */
   topologyRegimes: ["recorded", "annulus", "shuffled"],
   /** The annulus: windows whose position lies within this fraction of the box's side from a wall (the box = the rat's position range). */
-  annulusBand: 0.25,
+  annulusBand: 0.18,
 };
 
 export type PlaceRegime = ControlRegime | "annulus";
@@ -214,7 +214,7 @@ export const placeCellsDimension: DatasetDefinition = {
   title: "Place cells in the open field, with controls",
   domain: "biological",
   description:
-    "Spike counts of one rat's CA1 place cells (26–63 cells) in n ~ U{300…450} non-overlapping 1400 ms windows. One third of the instances are the recording as it is: the population is driven by the rat's position on the 2-D floor, d* = 2. One third are controls with the cells split into two halves read at independent times (disc × disc, d* = 4); one third have every cell shifted in time on its own (no shared latent: d* = the number of cells that vary).",
+    "Spike counts of one rat's CA1 place cells (26–63 cells) in n ~ U{250…340} non-overlapping 1400 ms windows. One third of the instances are the recording as it is: the population is driven by the rat's position on the 2-D floor, d* = 2. One third are controls with the cells split into two halves read at independent times (disc × disc, d* = 4); one third have every cell shifted in time on its own (no shared latent: d* = the number of cells that vary).",
   sizes: { dev: 15, official: 60, private: 60 },
   config: manifoldConfig,
   card: cardView(card),
@@ -241,7 +241,7 @@ export const placeCellsTopology: DatasetDefinition = {
   title: "Place cells in the open field (disc, annulus and controls)",
   domain: "biological",
   description:
-    "Spike counts of one rat's CA1 place cells (26–63 cells) in n ~ U{300…450} non-overlapping 1400 ms windows. A third of the instances are the recording as it is (the floor, a disc: [1, 0, 0]); a third keep only the windows where the rat was within a quarter of the box's side from a wall (a square annulus: [1, 1, 0]); a third shift every cell in time on its own (no shared latent: [1, 0, 0]).",
+    "Spike counts of one rat's CA1 place cells (26–63 cells) in n ~ U{250…340} non-overlapping 1400 ms windows. A third of the instances are the recording as it is (the floor, a disc: [1, 0, 0]); a third keep only the windows where the rat was within 18 % of the box's side from a wall (a square annulus: [1, 1, 0]); a third shift every cell in time on its own (no shared latent: [1, 0, 0]).",
   sizes: { dev: 15, official: 60, private: 60 },
   config: manifoldConfig,
   card: cardView(card),
