@@ -30,6 +30,7 @@ export const SITE_SOURCES: readonly string[] = [
   // The submission service's API (app/api) and submission page.
   "harness/service/api.ts",
   "harness/service/archive.ts",
+  "harness/service/archive-scan.ts",
   "harness/service/queue.ts",
   "harness/service/runs.ts",
   "harness/service/tokens.ts",

@@ -9,7 +9,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/db/embedded.ts";
 import { registerAll } from "../harness/register.ts";
-import { getDataset } from "../harness/registry.ts";
+import { getDataset, listMethods } from "../harness/registry.ts";
 import { createServiceContext, postSubmission, type ServiceContext } from "../harness/service/api.ts";
 import { INSTANCE_QUEUE } from "../harness/service/queue.ts";
 import { createToken } from "../harness/service/tokens.ts";
@@ -19,7 +19,10 @@ import { rawTarGz } from "./helpers/tarball.ts";
 
 const DATASET = getDataset("topology", "neural-manifolds");
 const SPLITS = ["official", "private"] as const;
-const REFERENCES = ["random", "oracle"];
+// Every run of a submission comes with the references and floors its normalized score needs.
+const REFERENCES = listMethods("topology")
+  .filter((m) => m.kind === "reference" || m.kind === "floor")
+  .map((m) => m.id);
 const ENV = {
   CAJAL_PRIVATE_SECRET: "worker-test-secret",
   // An abandoned job comes back 2 s after its method's limit (8 s below); workers look every second.

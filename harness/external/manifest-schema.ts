@@ -46,7 +46,15 @@ const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 /** Longest accepted strings, so a manifest cannot flood the leaderboard, the database or a log line. */
-export const MANIFEST_MAX = { name: 100, description: 2000, author: 100, authors: 50, commandArg: 1024, commandArgs: 64, url: 2048 } as const;
+export const MANIFEST_MAX = {
+  name: 100,
+  description: 2000,
+  author: 100,
+  authors: 50,
+  commandArg: 1024,
+  commandArgs: 64,
+  url: 2048,
+} as const;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what these refuse
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: as above, but a description may have line breaks and tabs
@@ -146,7 +154,9 @@ export function manifestSchema(limits: HarnessLimits, taskIds: readonly string[]
       command: z
         .array(printable(MANIFEST_MAX.commandArg), { error: wrong("not an array") })
         .min(1, { error: wrong("empty") })
-        .max(MANIFEST_MAX.commandArgs, { error: (iss) => `has ${(iss.input as unknown[]).length} entries, more than ${MANIFEST_MAX.commandArgs}` }),
+        .max(MANIFEST_MAX.commandArgs, {
+          error: (iss) => `has ${(iss.input as unknown[]).length} entries, more than ${MANIFEST_MAX.commandArgs}`,
+        }),
       description: nonEmpty
         .max(MANIFEST_MAX.description, { error: tooLong(MANIFEST_MAX.description) })
         .refine((v) => !CONTROL_BUT_LINES.test(v), { error: wrong("contains a control character") }),

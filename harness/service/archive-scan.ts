@@ -80,7 +80,7 @@ export async function scanTarGz(archive: Uint8Array, limits: ScanLimits, manifes
 
   /** Walk the headers the bytes so far allow; false once the archive is refused or complete (stop decompressing). */
   const step = (tar: Uint8Array, final: boolean): boolean => {
-    walk: for (;;) {
+    for (;;) {
       if (ended) {
         // Only zeros may follow the marker (a tar record is padded to 10 KiB), and not many of them.
         const stray = tar.subarray(offset).findIndex((b) => b !== 0);
