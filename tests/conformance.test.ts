@@ -179,6 +179,24 @@ const CONFORMANCE_BASELINE: Record<string, string> = {
   "layer-correspondence": "linear-cka",
   "causal-attribution": "ablation",
 };
+/** Where the task's designated baseline is not the dataset's strongest, the real baseline that carries the bar. */
+const CONFORMANCE_BASELINE_FOR: Record<string, string> = {
+  // Only Procrustes and RBF CKA are above chance on cross-session epochs (datasets/m1_reaching_dyer2017_dad/README.md).
+  "layer-correspondence/cross-session-epochs": "procrustes",
+};
+/**
+ * Datasets with a spread of truths where no built-in baseline beats the best constant yet: TwoNN, MLE and the
+ * correlation dimension answer ≈ 4–10 on spike counts whatever d* is (1, 2, 4 or the number of shuffled cells), so
+ * the leaderboard shows every estimator below the floor there (tasks/intrinsic-dimension/README.md). The probes are
+ * still held to the floor; the baseline is asserted to stay below it, so that the first method that beats the
+ * floor turns this test red and this list is shortened.
+ */
+const BASELINE_BELOW_FLOOR = new Set([
+  "intrinsic-dimension/neural-embedding",
+  "intrinsic-dimension/hd-wake",
+  "intrinsic-dimension/hd-rem",
+  "intrinsic-dimension/place-cells-openfield",
+]);
 /** The key-only probe and the shape-only predictor may reach at most this normalized score. */
 const TRIVIAL_MAX = 0.1;
 /** The oracle must be at least this fraction of the score's range above the floor. */
@@ -250,7 +268,8 @@ describe.each(OFFICIAL_UNITS.map((d) => [`${d.task}/${d.slug}`, d] as const))(
         dev ??= Array.from({ length: dataset.sizes.dev }, (_, i) => generateInstance(dataset, "dev", i).truth);
         return dev;
       });
-      const baseline = METHODS.find((m) => m.id === CONFORMANCE_BASELINE[task.id]) as MethodDefinition;
+      const baselineId = CONFORMANCE_BASELINE_FOR[key] ?? CONFORMANCE_BASELINE[task.id];
+      const baseline = METHODS.find((m) => m.id === baselineId) as MethodDefinition;
       const methods = [
         ...METHODS.filter((m) => m.tasks.includes(task.id) && (m.kind === "reference" || m.kind === "floor")),
         probe,
@@ -306,10 +325,14 @@ describe.each(OFFICIAL_UNITS.map((d) => [`${d.task}/${d.slug}`, d] as const))(
           `floor-shape beats the best constant: normalized ${norm(m("floor-shape"), constant).toFixed(3)} > ${TRIVIAL_MAX} (0 = best constant)`,
         );
       }
-      if (!(m(baseline.id) > Math.max(floor, m(probe.id)))) {
-        problems.push(
-          `${baseline.id} ${m(baseline.id).toFixed(3)} does not beat the best trivial answer ${Math.max(floor, m(probe.id)).toFixed(3)}`,
-        );
+      const bestTrivial = Math.max(floor, m(probe.id));
+      if (BASELINE_BELOW_FLOOR.has(key)) {
+        if (m(baseline.id) > bestTrivial)
+          problems.push(
+            `${baseline.id} ${m(baseline.id).toFixed(3)} now beats the floor ${bestTrivial.toFixed(3)}: remove ${key} from BASELINE_BELOW_FLOOR`,
+          );
+      } else if (!(m(baseline.id) > bestTrivial)) {
+        problems.push(`${baseline.id} ${m(baseline.id).toFixed(3)} does not beat the best trivial answer ${bestTrivial.toFixed(3)}`);
       }
       const vsChance = (x: number) => (x - random) / (oracle - random);
       const cells = [...means.entries()]
