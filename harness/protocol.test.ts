@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { featureRecovery } from "../tasks/feature-recovery/task.ts";
 import { f32, f64, hashArrays, i32 } from "./ndarray.ts";
 import { readNpy, writeNpy } from "./npy.ts";
-import { buildTaskJson, exportInstances, type Manifest, readMethodOutputs, type TaskJson } from "./protocol.ts";
+import { buildTaskJson, exportInstances, type Manifest, opaqueInstanceId, readMethodOutputs, type TaskJson } from "./protocol.ts";
 import { generateInstance, getDataset, getTask, UsageError } from "./registry.ts";
 import type { Instance, NdArray, TaskDefinition } from "./types.ts";
 import { validateOutputs } from "./validate.ts";
@@ -55,11 +55,13 @@ describe("buildTaskJson", () => {
       protocol: 1,
       task: "feature-recovery",
       taskVersion: 1,
-      instance: "sparse-linear/dev/0",
+      // Opaque: nothing of the dataset, split or index (issue 10), but fixed for the instance.
+      instance: opaqueInstanceId(inst0),
       params: { nFeatures: k },
       inputs: { activations: { file: "activations.npy", dtype: "float32", shape: [4096, 32] } },
       outputs: { dictionary: { file: "dictionary.npy", shape: [k, 32] } },
     });
+    expect(buildTaskJson(featureRecovery, inst0).instance).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it("describes JSON outputs by result.json and keys", () => {
