@@ -2,7 +2,6 @@
 // (harness/site.ts), and headless Chromium (playwright-core, the system's /usr/bin/chromium)
 // reading the pages the way a visitor does.
 import { existsSync, mkdirSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +12,7 @@ import { runSuite } from "../harness/runner.ts";
 import { buildSite, SITE_SOURCES, type SiteServer, serveSite, siteImportClosure } from "../harness/site.ts";
 import { formatCi, formatScore } from "../lib/format.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
+import { freePort } from "./helpers/free-port.ts";
 
 const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -283,17 +283,6 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
 function text(locator: Locator): Promise<string> {
   // biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text is the point here
   return locator.innerText();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function addBrokenRun(tdb: TestDatabase) {

@@ -2,7 +2,6 @@
 // with its position, then running and finished without being reloaded, with the log of the instance that failed;
 // the run page shows the reproduce command and the task leaderboard the private score beside the official one.
 import { existsSync } from "node:fs";
-import net from "node:net";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { opaqueInstanceId } from "../harness/protocol.ts";
@@ -13,6 +12,7 @@ import { createToken } from "../harness/service/tokens.ts";
 import { startWorker, type WorkerHandle } from "../harness/service/worker.ts";
 import { buildSite, type SiteServer, serveSite } from "../harness/site.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
+import { freePort } from "./helpers/free-port.ts";
 import { rawTarGz } from "./helpers/tarball.ts";
 
 const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
@@ -43,17 +43,6 @@ printf '{"betti": [1, 1, 0]}' > "$CAJAL_OUTPUT/result.json"
 `,
   },
 ]);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)("the submission page", () => {
   let t: TestDatabase;

@@ -17,6 +17,7 @@ import { ArchiveError, archiveLimits, extractArchive, inspectArchive } from "../
 import { createToken } from "../harness/service/tokens.ts";
 import { buildSite, type SiteServer, serveSite } from "../harness/site.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
+import { freePort } from "./helpers/free-port.ts";
 import { rawTarGz } from "./helpers/tarball.ts";
 
 const GiB = 1024 ** 3;
@@ -258,17 +259,6 @@ describe("POST /api/submissions under attack (in process)", () => {
     expect(ok.status).toBe(202);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("the real site (next start) while bombs arrive", () => {
   let t: TestDatabase;

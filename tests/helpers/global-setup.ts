@@ -2,20 +2,9 @@
 // otherwise a private embedded server (own data dir, free port), so concurrent test runs and
 // `npm start` never share or clobber each other's cluster.
 import { existsSync, readdirSync, rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { REPO_ROOT, startEmbedded } from "../../harness/db/embedded.ts";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "./free-port.ts";
 
 function isAlive(pid: number): boolean {
   try {
