@@ -341,6 +341,9 @@ describe("without bubblewrap", () => {
 describe.skipIf(!canSandbox)("loadExternalMethod outcomes", () => {
   const task = getTask("feature-recovery");
   const instance = generateInstance(getDataset("feature-recovery", "sparse-linear"), "dev", 0);
+  // The dictionary's shape comes from the instance seed (issue 10), so the expected shape is read, not assumed.
+  const [rows, cols] = task.outputShapes(instance).dictionary as [number, number];
+  const save = `np.save(os.path.join(os.environ['CAJAL_OUTPUT'], 'dictionary.npy'), np.ones((${rows}, ${cols}), np.float32))`;
   const ctx = (report?: MethodContext["report"]): MethodContext => ({
     task: task.id,
     params: instance.params,
@@ -411,19 +414,17 @@ describe.skipIf(!canSandbox)("loadExternalMethod outcomes", () => {
   it("missing or malformed outputs: invalid-output naming the output and what was expected", async () => {
     const missing = await failureOf("print('forgot to write')\n");
     expect(missing.outcome).toBe("invalid-output");
-    expect(missing.message).toMatch(
-      /output "dictionary": missing file dictionary\.npy; expected a float32 or float64 array of shape \[32, 32\]/,
+    expect(missing.message).toContain(
+      `output "dictionary": missing file dictionary.npy; expected a float32 or float64 array of shape [${rows}, ${cols}]`,
     );
     const wrong = await failureOf(
       "import os, numpy as np\nnp.save(os.path.join(os.environ['CAJAL_OUTPUT'], 'dictionary.npy'), np.zeros((3, 3), np.float32))\n",
     );
-    expect(wrong.message).toMatch(/dictionary\.npy has shape \[3, 3\]; expected \[32, 32\]/);
+    expect(wrong.message).toContain(`dictionary.npy has shape [3, 3]; expected [${rows}, ${cols}]`);
   });
 
   it("never writes ground truth where the method can read it", async () => {
-    const dir = await folder(
-      "import os, numpy as np\nprint(sorted(os.listdir(os.environ['CAJAL_INPUT'])))\nnp.save(os.path.join(os.environ['CAJAL_OUTPUT'], 'dictionary.npy'), np.ones((32, 32), np.float32))\n",
-    );
+    const dir = await folder(`import os, numpy as np\nprint(sorted(os.listdir(os.environ['CAJAL_INPUT'])))\n${save}\n`);
     const method = await loadExternalMethod(dir);
     let log = "";
     const outputs = await method.run({ ...ctx((u) => (log = u.log ?? "")), instance });
@@ -432,9 +433,7 @@ describe.skipIf(!canSandbox)("loadExternalMethod outcomes", () => {
   });
 
   it.skipIf(!isRoot)("runs a method folder the sandbox user cannot read, from a private copy", async () => {
-    const dir = await folder(
-      "import os, numpy as np\nnp.save(os.path.join(os.environ['CAJAL_OUTPUT'], 'dictionary.npy'), np.ones((32, 32), np.float32))\n",
-    );
+    const dir = await folder(`import os, numpy as np\n${save}\n`);
     const hidden = await mkdtemp(path.join(os.tmpdir(), "cajal-private-")); // 0700, owned by root
     const inside = path.join(hidden, "method");
     await import("node:fs/promises").then((fs) => fs.rename(dir, inside));
