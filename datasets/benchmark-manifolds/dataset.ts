@@ -62,12 +62,12 @@ export function embedManifold(rng: Rng, manifold: (typeof MANIFOLDS)[number], n:
 export const benchmarkManifolds: DatasetDefinition = {
   slug: "benchmark-manifolds",
   task: "intrinsic-dimension",
-  version: 2,
+  version: 3,
   title: "Benchmark manifolds (Hein–Audibert)",
   domain: "synthetic",
   description:
     "The Hein–Audibert / scikit-dimension benchmark manifolds (spheres, affine spaces, helices, hypercube, Möbius band, Swiss roll, S-curve, spiral, nonlinear manifolds up to d* = 12), drawn uniformly from the seed; n ~ U{800…1600} points randomly rotated into R^A, A ~ U{24…48}, independently of the manifold; noisy with probability 1/2.",
-  sizes: { dev: 26, official: 48, private: 48 },
+  sizes: { dev: 26, official: 112, private: 112 },
   config,
   generate(_split, _index, seed) {
     const rng = new Rng(seed);

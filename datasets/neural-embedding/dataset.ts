@@ -34,12 +34,12 @@ export function neuralRegime(rng: Rng) {
 export const neuralEmbeddingDataset: DatasetDefinition = {
   slug: "neural-embedding",
   task: "intrinsic-dimension",
-  version: 2,
+  version: 3,
   title: "Neural embedding of a d*-dimensional latent",
   domain: "synthetic",
   description:
     "N ~ U{50…150} neurons with von Mises tuning along random (pure or mixed) directions of a latent on the d*-torus, d* uniform on 1…8, n ~ U{800…1600} Poisson count vectors at peak count 10 or 200; everything drawn from the seed.",
-  sizes: { dev: 12, official: 24, private: 24 },
+  sizes: { dev: 12, official: 128, private: 128 },
   config,
   generate(_split, _index, seed) {
     const rng = new Rng(seed);

@@ -229,8 +229,8 @@ export const rnnHeadDirectionDecoding: DatasetDefinition = {
 
 export const rnnHeadDirectionDimension: DatasetDefinition = {
   ...common,
-  version: 2,
-  sizes: { dev: 12, official: 24, private: 24 },
+  version: 3,
+  sizes: { dev: 12, official: 80, private: 80 },
   task: "intrinsic-dimension",
   title: "RNN head-direction integrator: resting states, with controls",
   description:

@@ -117,12 +117,12 @@ export function generateTorusNetwork(seed: number): GeneratedInstance {
 export const torusNetwork: DatasetDefinition = {
   slug: "torus-network",
   task: "topology",
-  version: 2,
+  version: 3,
   title: "Torus network (two periodic variables)",
   domain: "artificial",
   description:
     "Second hidden layer (32 relu units) of an MLP trained with TensorFlow.js to report two angles as (cos, sin) pairs from the Poisson counts of 48 tuned neurons (θ₁, θ₂ and conjunctive); n ~ U{1000…1500} fresh noisy inputs (a random subset of 24–32 units) with both angles over the full circle (torus [1, 2, 1]), θ₂ over half its range (cylinder [1, 1, 0]) or θ₂ held fixed (circle [1, 1, 0]); two trained networks.",
-  sizes: { dev: 8, official: 20, private: 20 },
+  sizes: { dev: 8, official: 48, private: 48 },
   config,
   artifacts: [torusNetworkRecipe],
   generate(_split, _index, seed) {

@@ -45,12 +45,12 @@ export function regimeOf(index: number): TuningRegime {
 export const tuningCurves: DatasetDefinition = {
   slug: "tuning-curves",
   task: "latent-decoding",
-  version: 1,
+  version: 2,
   title: "Tuning curves (Poisson)",
   domain: "synthetic",
   description:
     "Poisson spike counts of model neurons tuned to a latent trajectory, 2000 time bins, first 75 % train, last 25 % test. Regimes cycle: von Mises head-direction cells (decode the heading), Gaussian place fields (decode x, y), and linear mixed selectivity to two latents with a nonlinear target (XOR class; product) that a linear decoder cannot read out.",
-  sizes: { dev: 8, official: 12, private: 12 },
+  sizes: { dev: 8, official: 20, private: 20 },
   config,
   generate(_split, index, seed): GeneratedInstance {
     const regime = regimeOf(index);
