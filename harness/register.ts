@@ -33,14 +33,15 @@ const CACHE_FILE = path.join(REPO_ROOT, ".cajal", "cache", "dataset-hashes.json"
  * every instance costs seconds per dataset, so the hash is cached under .cajal/, keyed by the hash of
  * the generator's whole import closure: the same code and config always generate the same instances.
  */
-export function datasetContentHash(dataset: DatasetDefinition): string {
+export function datasetContentHash(dataset: DatasetDefinition, options: { cache?: boolean } = {}): string {
   const sources = hashFiles(
     importClosure(listFiles(path.join("datasets", datasetFolder(dataset))).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))),
   );
   const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}:${sha256Json(dataset.config)}:${sources}`;
+  const useCache = options.cache ?? true;
   let cache: Record<string, string> = {};
   try {
-    cache = JSON.parse(readFileSync(CACHE_FILE, "utf8"));
+    if (useCache) cache = JSON.parse(readFileSync(CACHE_FILE, "utf8"));
   } catch {
     // no cache yet, or unreadable: recompute
   }
@@ -52,6 +53,7 @@ export function datasetContentHash(dataset: DatasetDefinition): string {
     parts.push(hashInputs(instance), hashArrays(instance.truth));
   }
   const hash = sha256Json(parts);
+  if (!useCache) return hash;
   try {
     mkdirSync(path.dirname(CACHE_FILE), { recursive: true });
     const fresh = { ...cache, [cacheKey]: hash };
