@@ -1,57 +1,57 @@
-// Every dataset, one line each. Adding a dataset: create datasets/<slug>/ and add its line here.
+// Every dataset source, one line each: a folder datasets/<domain>/<id>/ whose source.ts lists the task datasets it
+// feeds. Adding one: create the folder (source.ts, README.md, tests) and add its line here. The dataset list and the
+// recording list are derived from these.
+import type { RecordingCard } from "../harness/data.ts";
+import type { DatasetSource } from "../harness/source.ts";
 import type { DatasetDefinition } from "../harness/types.ts";
-import { benchmarkManifolds } from "./benchmark-manifolds/dataset.ts";
-import { factorNetwork } from "./factor-network/dataset.ts";
-import { haxbyCategoryDecoding } from "./fmri_haxby2001_subj1_slice/datasets.ts";
-import { hdDecoding, hdRemDimension, hdRemTopology, hdWakeDimension, hdWakeTopology, hybridHd } from "./hd_peyrache2015_adn/datasets.ts";
-import { m1CrossSessionEpochs, m1VelocityDecoding } from "./m1_reaching_dyer2017_dad/datasets.ts";
-import { hybridM1 } from "./m1_reaching_dyer2017_dad/hybrid.ts";
-import { mixedSelectivity } from "./mixed-selectivity/dataset.ts";
-import { mnistMlp } from "./mnist-mlp/dataset.ts";
-import { neuralEmbeddingDataset } from "./neural-embedding/dataset.ts";
-import { neuralManifolds } from "./neural-manifolds/dataset.ts";
-import { placeCellsDimension, placeCellsPositionDecoding, placeCellsTopology } from "./place_cells_tampuu2019_openfield/datasets.ts";
-import { hybridPlaceCells } from "./place_cells_tampuu2019_openfield/hybrid.ts";
-import { plantedCircuits } from "./planted-circuits/dataset.ts";
-import { rnnHeadDirectionDecoding, rnnHeadDirectionDimension, rnnHeadDirectionTopology } from "./rnn-head-direction/dataset.ts";
-import { seedTwins } from "./seed-twins/dataset.ts";
-import { sparseLinear } from "./sparse-linear/dataset.ts";
-import { torusNetwork } from "./torus-network/dataset.ts";
-import { toySuperposition } from "./toy-superposition/dataset.ts";
-import { trainedMlp } from "./trained-mlp/dataset.ts";
-import { transformedLayers } from "./transformed-layers/dataset.ts";
-import { tuningCurves } from "./tuning-curves/dataset.ts";
+import { source as factorNetwork } from "./artificial/factor-network/source.ts";
+import { source as mnistMlp } from "./artificial/mnist-mlp/source.ts";
+import { source as rnnHeadDirection } from "./artificial/rnn-head-direction/source.ts";
+import { source as seedTwins } from "./artificial/seed-twins/source.ts";
+import { source as torusNetwork } from "./artificial/torus-network/source.ts";
+import { source as toySuperposition } from "./artificial/toy-superposition/source.ts";
+import { source as trainedMlp } from "./artificial/trained-mlp/source.ts";
+import { source as fmriHaxby2001 } from "./biological/fmri_haxby2001_subj1_slice/source.ts";
+import { source as hdPeyrache2015 } from "./biological/hd_peyrache2015_adn/source.ts";
+import { source as humanMtlZheng2022 } from "./biological/human_mtl_zheng2022_boundaries/source.ts";
+import { source as m1Dyer2017 } from "./biological/m1_reaching_dyer2017_dad/source.ts";
+import { source as placeCellsTampuu2019 } from "./biological/place_cells_tampuu2019_openfield/source.ts";
+import { source as v1AllenNaturalScenes } from "./biological/v1_allen_natural_scenes_cux2/source.ts";
+import { source as benchmarkManifolds } from "./synthetic/benchmark-manifolds/source.ts";
+import { source as mixedSelectivity } from "./synthetic/mixed-selectivity/source.ts";
+import { source as neuralEmbedding } from "./synthetic/neural-embedding/source.ts";
+import { source as neuralManifolds } from "./synthetic/neural-manifolds/source.ts";
+import { source as plantedCircuits } from "./synthetic/planted-circuits/source.ts";
+import { source as sparseLinear } from "./synthetic/sparse-linear/source.ts";
+import { source as transformedLayers } from "./synthetic/transformed-layers/source.ts";
+import { source as tuningCurves } from "./synthetic/tuning-curves/source.ts";
 
-export const DATASETS: readonly DatasetDefinition[] = [
+export const SOURCES: readonly DatasetSource[] = [
   sparseLinear,
-  toySuperposition,
   mixedSelectivity,
   tuningCurves,
   transformedLayers,
   plantedCircuits,
   benchmarkManifolds,
-  neuralEmbeddingDataset,
+  neuralEmbedding,
   neuralManifolds,
+  toySuperposition,
+  rnnHeadDirection,
+  mnistMlp,
   factorNetwork,
   torusNetwork,
-  trainedMlp,
-  mnistMlp,
   seedTwins,
-  placeCellsPositionDecoding,
-  m1VelocityDecoding,
-  haxbyCategoryDecoding,
-  placeCellsDimension,
-  placeCellsTopology,
-  m1CrossSessionEpochs,
-  hdDecoding,
-  hdWakeDimension,
-  hdRemDimension,
-  hdWakeTopology,
-  hdRemTopology,
-  hybridHd,
-  hybridPlaceCells,
-  hybridM1,
-  rnnHeadDirectionDecoding,
-  rnnHeadDirectionDimension,
-  rnnHeadDirectionTopology,
+  trainedMlp,
+  hdPeyrache2015,
+  placeCellsTampuu2019,
+  m1Dyer2017,
+  fmriHaxby2001,
+  v1AllenNaturalScenes,
+  humanMtlZheng2022,
 ];
+
+/** Every task dataset, in source order. */
+export const DATASETS: readonly DatasetDefinition[] = SOURCES.flatMap((s) => s.datasets);
+
+/** Every real recording's card, catalogued ones too (`npx cajal datasets fetch` downloads any of them). */
+export const RECORDINGS: readonly RecordingCard[] = SOURCES.flatMap((s) => (s.card ? [s.card] : []));

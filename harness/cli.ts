@@ -9,7 +9,7 @@ import { createDb, describeDbError } from "./db/client.ts";
 import { openDatabase } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 import { registerAll } from "./register.ts";
-import { listDatasets, listMethods, listTasks, UsageError } from "./registry.ts";
+import { getRecording, listDatasets, listMethods, listRecordings, listTasks, UsageError } from "./registry.ts";
 import { planRuns, runSuite, type SuiteResult } from "./runner.ts";
 import type { JsonValue, MethodDefinition } from "./types.ts";
 
@@ -311,15 +311,9 @@ function describePerformance(metadata: Record<string, JsonValue>): string {
 /** `datasets fetch [ID…]`: download missing or damaged recordings into the data cache, verified by sha256. */
 async function commandFetch(ids: string[]) {
   const { fetchRecording, recordingStatus, resolveDataDir } = await import("./data.ts");
-  const { RECORDINGS, getRecording, UnknownRecordingError } = await import("../datasets/recordings.ts");
   const { ProgressBar } = await import("./progress.ts");
-  let cards: (typeof RECORDINGS)[number][];
-  try {
-    cards = ids.length ? ids.map(getRecording) : [...RECORDINGS];
-  } catch (error) {
-    if (error instanceof UnknownRecordingError) throw new UsageError(error.message);
-    throw error;
-  }
+  // An unknown id is a UsageError that lists the recordings.
+  const cards = ids.length ? ids.map(getRecording) : [...listRecordings()];
   // A mirror laid out like the cache (<mirror>/<recording>/original/<file>), for sites without access upstream.
   const mirror = z
     .url({ error: () => "CAJAL_DATA_MIRROR must be an http(s) URL" })

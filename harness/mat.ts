@@ -2,7 +2,7 @@
 // zlib-compressed elements (miCOMPRESSED) included, via node:zlib. It reads what the recordings Cajal uses
 // contain: real numeric and logical arrays. Cells, structs, objects, sparse, char and complex arrays are
 // listed with their class but not decoded (reading one by name throws). v7.3 files are HDF5 and refused.
-// Why not an npm package: see datasets/hd_peyrache2015_adn/README.md ("Parser").
+// Why not an npm package: see datasets/biological/hd_peyrache2015_adn/README.md ("Parser").
 import { constants, inflateSync } from "node:zlib";
 
 export class MatFileError extends Error {

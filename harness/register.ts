@@ -31,12 +31,12 @@ const CACHE_FILE = path.join(REPO_ROOT, ".cajal", "cache", "dataset-hashes.json"
 /**
  * sha256 over the generator config and every official-split instance (inputs and truth). Generating
  * every instance costs seconds per dataset, so the hash is cached under .cajal/, keyed by the hash of
- * the generator's whole import closure: the same code and config always generate the same instances.
+ * the import closure of its source's folder (its own files and the core they import, never the registries:
+ * tests/sources.test.ts checks that), so the same code and config always generate the same instances.
+ * `cache: false` recomputes without reading or writing the cache (bench/analysis/dataset-hashes.ts).
  */
 export function datasetContentHash(dataset: DatasetDefinition, options: { cache?: boolean } = {}): string {
-  const sources = hashFiles(
-    importClosure(listFiles(path.join("datasets", datasetFolder(dataset))).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))),
-  );
+  const sources = hashFiles(importClosure(listFiles(datasetFolder(dataset)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))));
   const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}:${sha256Json(dataset.config)}:${sources}`;
   const useCache = options.cache ?? true;
   let cache: Record<string, string> = {};
@@ -67,7 +67,7 @@ export function datasetContentHash(dataset: DatasetDefinition, options: { cache?
 
 function readDatasetReadme(dataset: DatasetDefinition): string {
   try {
-    return readFileSync(path.join(REPO_ROOT, "datasets", datasetFolder(dataset), "README.md"), "utf8");
+    return readFileSync(path.join(REPO_ROOT, datasetFolder(dataset), "README.md"), "utf8");
   } catch {
     return "";
   }
@@ -160,7 +160,7 @@ export async function registerAll(db: Db): Promise<Registered> {
     }
     if (version.contentHash !== contentHash) {
       throw new VersionConflictError(
-        `dataset ${datasetKey(dataset)} version ${dataset.version} generates different instances than when it was registered: bump its version in datasets/${datasetFolder(dataset)}/`,
+        `dataset ${datasetKey(dataset)} version ${dataset.version} generates different instances than when it was registered: bump its version in ${datasetFolder(dataset)}/`,
       );
     }
     registered.datasetVersionId.set(datasetKey(dataset), version.id);

@@ -1,8 +1,10 @@
 // Lookups over the task, dataset and method registries, and deterministic instance generation.
-import { DATASETS } from "../datasets/registry.ts";
+import { DATASETS, RECORDINGS, SOURCES } from "../datasets/registry.ts";
 import { METHODS } from "../methods/registry.ts";
 import { TASKS } from "../tasks/registry.ts";
+import type { RecordingCard } from "./data.ts";
 import { seedFrom } from "./rng.ts";
+import { type DatasetSource, sourceFolder } from "./source.ts";
 import type { DatasetDefinition, Instance, MethodDefinition, Split, TaskDefinition } from "./types.ts";
 
 export class UsageError extends Error {
@@ -36,9 +38,31 @@ export function getDataset(taskId: string, slug: string): DatasetDefinition {
   return dataset;
 }
 
-/** The folder under datasets/ that holds a dataset's definition and README. */
-export function datasetFolder(dataset: Pick<DatasetDefinition, "slug" | "folder">): string {
-  return dataset.folder ?? dataset.slug;
+export function listSources(): readonly DatasetSource[] {
+  return SOURCES;
+}
+
+/** The source that lists this dataset (by task and slug, so a copy of a definition finds it too). */
+export function sourceOf(dataset: Pick<DatasetDefinition, "task" | "slug">): DatasetSource {
+  const source = SOURCES.find((s) => s.datasets.some((d) => d.task === dataset.task && d.slug === dataset.slug));
+  if (!source) throw new UsageError(`dataset ${dataset.task}/${dataset.slug} is in no source of datasets/registry.ts`);
+  return source;
+}
+
+/** The folder that holds a dataset's definition and README, relative to the repository root (its source's). */
+export function datasetFolder(dataset: Pick<DatasetDefinition, "task" | "slug">): string {
+  return sourceFolder(sourceOf(dataset));
+}
+
+/** Every real recording's card (`npx cajal datasets fetch`), catalogued ones included. */
+export function listRecordings(): readonly RecordingCard[] {
+  return RECORDINGS;
+}
+
+export function getRecording(id: string): RecordingCard {
+  const card = RECORDINGS.find((c) => c.id === id);
+  if (!card) throw new UsageError(`unknown recording "${id}"; available recordings: ${RECORDINGS.map((c) => c.id).join(", ")}`);
+  return card;
 }
 
 export function getMethod(id: string): MethodDefinition {

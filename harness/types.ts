@@ -139,7 +139,7 @@ export interface DatasetPreview {
   caption?: string;
 }
 
-/** What a dataset page shows about a real recording (the card in datasets/<recording>/card.ts). */
+/** What a dataset page shows about a real recording (the card in datasets/biological/<recording>/card.ts). */
 export interface DatasetCardView {
   id: string;
   title: string;
@@ -157,9 +157,8 @@ export interface DatasetCardView {
 }
 
 export interface DatasetDefinition {
+  /** Results are keyed by (task, slug, version); the folder is its source's (harness/source.ts). */
   slug: string;
-  /** Folder under datasets/ that holds the definition, when it is not the slug (one recording, several datasets). */
-  folder?: string;
   task: string;
   version: number;
   title: string;

@@ -62,10 +62,11 @@ describe.each(AVAILABLE.map((d) => [`${d.task}/${d.slug}`, d] as const))("datase
 
   it("has valid metadata and a README", () => {
     expect(dataset.slug).toMatch(slugPattern);
-    expect(datasetFolder(dataset)).toMatch(slugPattern);
     expect(DOMAINS).toContain(dataset.domain);
     for (const split of SPLITS) expect(dataset.sizes[split]).toBeGreaterThan(0);
-    expect(existsSync(path.join(REPO_ROOT, "datasets", datasetFolder(dataset), "README.md"))).toBe(true);
+    // Its README is its source's (datasets/<domain>/<id>/README.md), shown on the dataset page.
+    expect(datasetFolder(dataset)).toMatch(new RegExp(`^datasets/${dataset.domain}/[a-z0-9_-]+$`));
+    expect(existsSync(path.join(REPO_ROOT, datasetFolder(dataset), "README.md"))).toBe(true);
   });
 
   it("has a preview plot the dataset page can draw (its own, or the first two principal components)", () => {
@@ -181,7 +182,7 @@ const CONFORMANCE_BASELINE: Record<string, string> = {
 };
 /** Where the task's designated baseline is not the dataset's strongest, the real baseline that carries the bar. */
 const CONFORMANCE_BASELINE_FOR: Record<string, string> = {
-  // Only Procrustes and RBF CKA are above chance on cross-session epochs (datasets/m1_reaching_dyer2017_dad/README.md).
+  // Only Procrustes and RBF CKA are above chance on cross-session epochs (datasets/biological/m1_reaching_dyer2017_dad/README.md).
   "layer-correspondence/cross-session-epochs": "procrustes",
 };
 /**

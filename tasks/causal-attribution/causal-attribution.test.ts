@@ -2,7 +2,7 @@
 // generator (roles agree with the exact truth, with a margin), references at ceiling and chance, and the
 // scientific check: ablation beats |correlation| by a clear margin and correlation is near chance or worse.
 import { beforeAll, describe, expect, it } from "vitest";
-import { plantedCircuits } from "../../datasets/planted-circuits/dataset.ts";
+import { plantedCircuits } from "../../datasets/synthetic/planted-circuits/dataset.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { buildTaskJson } from "../../harness/protocol.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";

@@ -4,8 +4,9 @@
 // The shortcut and the positional prior are computed here, not through the task's `floors`, so the same script
 // measures a checkout from before them.
 //   npx tsx tasks/causal-attribution/measure-floors.ts [dev|official] [dataset-slug] [--verbose]
-import { plantedCircuits } from "../../datasets/planted-circuits/dataset.ts";
-import { trainedMlp } from "../../datasets/trained-mlp/dataset.ts";
+
+import { trainedMlp } from "../../datasets/artificial/trained-mlp/dataset.ts";
+import { plantedCircuits } from "../../datasets/synthetic/planted-circuits/dataset.ts";
 import { buildArtifacts } from "../../harness/artifacts.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { instanceSeed } from "../../harness/registry.ts";

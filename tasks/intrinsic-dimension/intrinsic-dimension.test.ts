@@ -1,8 +1,8 @@
 // T3 intrinsic-dimension: scoring, chance level, generators, estimators and the scientific check
 // (TwoNN and MLE within 10% of d* on the noise-free benchmark manifolds with d* ≤ 6).
 import { describe, expect, it } from "vitest";
-import { benchmarkManifolds, embedManifold } from "../../datasets/benchmark-manifolds/dataset.ts";
-import { neuralEmbeddingDataset } from "../../datasets/neural-embedding/dataset.ts";
+import { benchmarkManifolds, embedManifold } from "../../datasets/synthetic/benchmark-manifolds/dataset.ts";
+import { neuralEmbeddingDataset } from "../../datasets/synthetic/neural-embedding/dataset.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { generateInstance, getMethod } from "../../harness/registry.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";

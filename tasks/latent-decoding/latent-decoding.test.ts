@@ -1,7 +1,7 @@
 // T2 latent-decoding: scoring (R², circular, balanced accuracy), the contiguous split, references at
 // their ceiling and chance level, and the scientific checks on the tuning-curves dataset.
 import { beforeAll, describe, expect, it } from "vitest";
-import { tuningCurves } from "../../datasets/tuning-curves/dataset.ts";
+import { tuningCurves } from "../../datasets/synthetic/tuning-curves/dataset.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { generateInstance } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";

@@ -3,8 +3,8 @@
 // width, RMS, fraction of entries at the unit's minimum) — while a real comparison (linear CKA, Procrustes) is far
 // above; the oracle is at the ceiling, random at 1/M, the best constant at most what its in-sample fit allows.
 import { beforeAll, describe, expect, it } from "vitest";
-import { mnistMlpRecipe } from "../../datasets/mnist-mlp/recipe.ts";
-import { parityMlpRecipe } from "../../datasets/seed-twins/recipe.ts";
+import { mnistMlpRecipe } from "../../datasets/artificial/mnist-mlp/recipe.ts";
+import { parityMlpRecipe } from "../../datasets/artificial/seed-twins/recipe.ts";
 import { buildArtifacts } from "../../harness/artifacts.ts";
 import { generateInstance, getDataset } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";

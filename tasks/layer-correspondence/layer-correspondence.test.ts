@@ -1,7 +1,7 @@
 // T5 layer-correspondence: scoring, the part-name contract, the transformed-layers generator, the reference
 // levels and the scientific check (linear CKA identifies corresponding layers far above chance).
 import { describe, expect, it } from "vitest";
-import { transformedLayers } from "../../datasets/transformed-layers/dataset.ts";
+import { transformedLayers } from "../../datasets/synthetic/transformed-layers/dataset.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { buildTaskJson } from "../../harness/protocol.ts";
 import { generateInstance } from "../../harness/registry.ts";

@@ -3,7 +3,7 @@
 // Instances are generated with the dataset's own generator on seeds derived from "ranking-eval" (not any split),
 // regimes drawn from each seed; prints per-regime means, overall mean ± s.e., paired differences with linear CKA
 // and per-instance wall times.
-import { transformedLayers } from "../../datasets/transformed-layers/dataset.ts";
+import { transformedLayers } from "../../datasets/synthetic/transformed-layers/dataset.ts";
 import { getMethod, getTask } from "../../harness/registry.ts";
 import { seedFrom } from "../../harness/rng.ts";
 import { evaluateInstance } from "../../harness/runner.ts";

@@ -2,7 +2,7 @@
 // and the scientific check (persistent homology recovers circle, two circles, sphere and torus at default noise).
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { neuralManifolds } from "../../datasets/neural-manifolds/dataset.ts";
+import { neuralManifolds } from "../../datasets/synthetic/neural-manifolds/dataset.ts";
 import { f32, i32 } from "../../harness/ndarray.ts";
 import { generateInstance, getMethod } from "../../harness/registry.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";
