@@ -5,8 +5,8 @@ import { getMethod, listMethods } from "../harness/registry.ts";
 import { Rng } from "../harness/rng.ts";
 import { initTf } from "../harness/tf.ts";
 import { featureRecovery } from "../tasks/feature-recovery/task.ts";
-import { instance, mmcs, result, run } from "../tasks/feature-recovery/testing.ts";
-import { type SaeActivation, type SaeParams, saeEncode, saeGradients } from "./sae-l1/sae.ts";
+import { instance, mmcs, result, run } from "../tests/helpers/feature-recovery.ts";
+import { type SaeActivation, type SaeParams, saeEncode, saeGradients } from "./shared/sae.ts";
 
 const BASELINES = ["pca", "fastica", "sae-l1", "sae-topk"] as const;
 const SLOW = 60_000;

@@ -7,7 +7,7 @@ import { ablationEffects, networkFromContext } from "../../tasks/causal-attribut
 
 export const ablation: MethodDefinition = {
   id: "ablation",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Single-unit mean ablation",
   kind: "baseline",
   description:

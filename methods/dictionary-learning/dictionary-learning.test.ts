@@ -3,7 +3,7 @@ import { f32, firstNonFinite } from "../../harness/ndarray.ts";
 import { getMethod, listMethods, methodSeed } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
 import { featureRecovery } from "../../tasks/feature-recovery/task.ts";
-import { instance, mmcs, result, run } from "../../tasks/feature-recovery/testing.ts";
+import { instance, mmcs, result, run } from "../../tests/helpers/feature-recovery.ts";
 import { dictionaryLearning, learnDictionary, nonNegativeLasso } from "./method.ts";
 
 const SLOW = 60_000;

@@ -2,11 +2,12 @@
 // first-order Taylor estimate of removing a unit, averaged over samples as mean |∂output/∂h_j · h_j|.
 import { f64 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { hiddenGradients, networkFromContext } from "../../tasks/causal-attribution/network.ts";
+import { networkFromContext } from "../../tasks/causal-attribution/network.ts";
+import { hiddenGradients } from "../shared/gradients.ts";
 
 export const gradXActivation: MethodDefinition = {
   id: "grad-x-activation",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Gradient × activation",
   kind: "baseline",
   description:

@@ -4,8 +4,8 @@
 // majority vote (categorical; ties go to the class whose nearest member is nearest).
 import { f32 } from "../../harness/ndarray.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
-import { applyStandardizer, blockedFolds, readProblem, standardizer, taskScore } from "../../tasks/latent-decoding/decoders.ts";
 import type { DecodingParams } from "../../tasks/latent-decoding/task.ts";
+import { applyStandardizer, blockedFolds, readProblem, standardizer, taskScore } from "../shared/decoding.ts";
 
 export const KNN_KS = [1, 3, 5, 9, 15, 25, 41, 65];
 export const KNN_FOLDS = 5;
@@ -114,7 +114,7 @@ export function knnPredict(
 
 export const knn: MethodDefinition = {
   id: "knn",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "k-nearest neighbours (blocked CV)",
   kind: "baseline",
   description:

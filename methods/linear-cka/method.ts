@@ -2,11 +2,11 @@
 import { initTf } from "../../harness/tf.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
 import { readParts } from "../../tasks/layer-correspondence/parts.ts";
-import { linearCkaMatrix } from "./cka.ts";
+import { linearCkaMatrix } from "../shared/cka.ts";
 
 export const linearCkaMethod: MethodDefinition = {
   id: "linear-cka",
-  version: "1.1.0",
+  version: "1.1.1",
   name: "Linear CKA",
   kind: "baseline",
   description:

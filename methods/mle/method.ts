@@ -2,7 +2,7 @@
 // MacKay & Ghahramani (2005): for each k the inverse local estimates are averaged over points (the
 // log-ratio sum is an unbiased estimate of 1/d), then inverted; the result is averaged over k = 10…20.
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { nearestNeighbours } from "../../tasks/intrinsic-dimension/neighbors.ts";
+import { nearestNeighbours } from "../shared/neighbors.ts";
 
 export const K1 = 10;
 export const K2 = 20;
@@ -29,7 +29,7 @@ export function mleDimension(x: ArrayLike<number>, n: number, d: number, k1 = K1
 
 export const mle: MethodDefinition = {
   id: "mle",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "MLE (Levina–Bickel)",
   kind: "baseline",
   description:

@@ -11,14 +11,7 @@ import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import { initTf } from "../../harness/tf.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
-import {
-  applyStandardizer,
-  decodeOutputs,
-  encodedWidth,
-  encodeTargets,
-  readProblem,
-  standardizer,
-} from "../../tasks/latent-decoding/decoders.ts";
+import { applyStandardizer, decodeOutputs, encodedWidth, encodeTargets, readProblem, standardizer } from "../shared/decoding.ts";
 
 type Tf = typeof import("@tensorflow/tfjs");
 
@@ -92,7 +85,7 @@ function gradients(tf: Tf, p: Params, x: Tensor2D, gOut: Tensor2D, h1: Tensor2D,
 
 export const mlp: MethodDefinition = {
   id: "mlp",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "MLP decoder (TensorFlow.js)",
   kind: "baseline",
   description:

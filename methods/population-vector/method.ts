@@ -7,11 +7,11 @@
 // training mean of a linear target, the most frequent training class of a categorical one).
 import { f32 } from "../../harness/ndarray.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
-import { constantPrediction, readProblem, standardizer } from "../../tasks/latent-decoding/decoders.ts";
+import { constantPrediction, readProblem, standardizer } from "../shared/decoding.ts";
 
 export const populationVector: MethodDefinition = {
   id: "population-vector",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Population vector",
   kind: "baseline",
   description:

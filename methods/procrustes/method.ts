@@ -4,8 +4,9 @@
 // monotone function of −distance.
 import { symmetricEigen } from "../../harness/linalg.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { type CentredPart, centreColumns, similarityMatrix } from "../../tasks/layer-correspondence/parts.ts";
-import { crossProduct } from "../linear-cka/cka.ts";
+import { type CentredPart, centreColumns } from "../../tasks/layer-correspondence/parts.ts";
+import { crossProduct } from "../shared/cka.ts";
+import { similarityMatrix } from "../shared/similarity.ts";
 
 export function normalizedPart(x: NdArray): CentredPart {
   const c = centreColumns(x);
@@ -53,7 +54,7 @@ export function procrustesDistance(x: CentredPart, y: CentredPart): number {
 
 export const procrustes: MethodDefinition = {
   id: "procrustes",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Orthogonal Procrustes",
   kind: "baseline",
   description:

@@ -1,7 +1,8 @@
 // Baseline: RBF-kernel centred kernel alignment (Kornblith et al. 2019) with the median-distance bandwidth.
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { centreColumns, similarityMatrix } from "../../tasks/layer-correspondence/parts.ts";
-import { centreGram, gramCka } from "../linear-cka/cka.ts";
+import { centreColumns } from "../../tasks/layer-correspondence/parts.ts";
+import { centreGram, gramCka } from "../shared/cka.ts";
+import { similarityMatrix } from "../shared/similarity.ts";
 
 /** Bandwidth σ as a multiple of the median pairwise Euclidean distance (Kornblith et al. use 0.2–0.8; 1 here). */
 export const BANDWIDTH_FRACTION = 1;
@@ -70,7 +71,7 @@ export function rbfGram(x: NdArray): RbfPart {
 
 export const rbfCka: MethodDefinition = {
   id: "rbf-cka",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "RBF CKA",
   kind: "baseline",
   description:

@@ -14,7 +14,7 @@ import {
   readProblem,
   standardizer,
   taskScore,
-} from "../../tasks/latent-decoding/decoders.ts";
+} from "../shared/decoding.ts";
 
 /** Penalties relative to the mean eigenvalue of the centred Gram matrix (≈ nTrain for standardised data). */
 export const RIDGE_ALPHAS = Array.from({ length: 15 }, (_, i) => 10 ** (-5 + 0.5 * i));
@@ -112,7 +112,7 @@ export class RidgePath {
 
 export const ridge: MethodDefinition = {
   id: "ridge",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Ridge regression (blocked CV)",
   kind: "baseline",
   description:

@@ -1,7 +1,8 @@
 // Baseline: representational similarity analysis (Kriegeskorte, Mur & Bandettini 2008): correlation-distance
 // RDMs of every part, compared by Spearman rank correlation of their upper triangles.
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { centreColumns, similarityMatrix } from "../../tasks/layer-correspondence/parts.ts";
+import { centreColumns } from "../../tasks/layer-correspondence/parts.ts";
+import { similarityMatrix } from "../shared/similarity.ts";
 
 /**
  * Upper triangle (i < j, row by row) of the RDM 1 − corr(xᵢ, xⱼ) between stimulus patterns, after removing the
@@ -138,7 +139,7 @@ export function spearman(a: RankedRdm, b: RankedRdm): number {
 
 export const rsa: MethodDefinition = {
   id: "rsa",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "RSA (correlation-distance RDMs, Spearman)",
   kind: "baseline",
   description:

@@ -2,7 +2,7 @@
 // The dictionary is the unit-norm decoder rows, one per latent (latents = nFeatures).
 import { f32 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { type SaeConfig, trainSae } from "./sae.ts";
+import { type SaeConfig, trainSae } from "../shared/sae.ts";
 
 /** Hyper-parameters; README.md says why. */
 export const SAE_L1_CONFIG: SaeConfig = {
@@ -17,7 +17,7 @@ export const SAE_L1_CONFIG: SaeConfig = {
 
 export const saeL1: MethodDefinition = {
   id: "sae-l1",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Sparse autoencoder (L1)",
   kind: "baseline",
   description:

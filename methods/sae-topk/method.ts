@@ -2,7 +2,7 @@
 // sample stay on, which sets the sparsity directly instead of through an L1 penalty.
 import { f32 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { type SaeConfig, trainSae } from "../sae-l1/sae.ts";
+import { type SaeConfig, trainSae } from "../shared/sae.ts";
 
 /** Hyper-parameters; README.md says why. */
 export const SAE_TOPK_CONFIG: SaeConfig = {
@@ -17,7 +17,7 @@ export const SAE_TOPK_CONFIG: SaeConfig = {
 
 export const saeTopk: MethodDefinition = {
   id: "sae-topk",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Sparse autoencoder (TopK)",
   kind: "baseline",
   description:

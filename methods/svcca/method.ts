@@ -3,8 +3,9 @@
 // similarity = mean canonical correlation.
 import { symmetricEigen } from "../../harness/linalg.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { centreColumns, similarityMatrix } from "../../tasks/layer-correspondence/parts.ts";
-import { crossProduct } from "../linear-cka/cka.ts";
+import { centreColumns } from "../../tasks/layer-correspondence/parts.ts";
+import { crossProduct } from "../shared/cka.ts";
+import { similarityMatrix } from "../shared/similarity.ts";
 
 /** Fraction of variance the SVD step keeps (Raghu et al. 2017 keep 99%). */
 export const VARIANCE_KEPT = 0.99;
@@ -80,7 +81,7 @@ export function meanCanonicalCorrelation(x: ReducedPart, y: ReducedPart): number
 
 export const svcca: MethodDefinition = {
   id: "svcca",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "SVCCA",
   kind: "baseline",
   description:

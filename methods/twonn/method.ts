@@ -3,7 +3,7 @@
 // −log(1 − F(μ)) = d log μ. The estimate is the slope of that line through the origin, fitted on the
 // empirical distribution after discarding the 10% largest μ (the paper's recipe).
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { nearestNeighbours } from "../../tasks/intrinsic-dimension/neighbors.ts";
+import { nearestNeighbours } from "../shared/neighbors.ts";
 
 export const DISCARD_FRACTION = 0.1;
 
@@ -31,7 +31,7 @@ export function twoNnDimension(x: ArrayLike<number>, n: number, d: number, disca
 
 export const twonn: MethodDefinition = {
   id: "twonn",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "TwoNN",
   kind: "baseline",
   description:

@@ -5,26 +5,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { plantedCircuits } from "../../datasets/synthetic/planted-circuits/dataset.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { buildTaskJson } from "../../harness/protocol.ts";
+import { getMethod } from "../../harness/registry.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";
 import { evaluateInstance } from "../../harness/runner.ts";
 import type { Instance, MethodDefinition, NdArray } from "../../harness/types.ts";
 import { ablation } from "../../methods/ablation/method.ts";
 import { correlation, outputCorrelations } from "../../methods/correlation/method.ts";
 import { gradXActivation } from "../../methods/grad-x-activation/method.ts";
-import { oracle } from "../../methods/oracle/method.ts";
-import { random } from "../../methods/random/method.ts";
+import { hiddenGradients } from "../../methods/shared/gradients.ts";
 import { ablationTruth, CAUSAL_THRESHOLD } from "./instance.ts";
 import { auroc, averageRanks, precisionAtK } from "./metrics.ts";
-import {
-  ablationEffects,
-  forward,
-  hiddenGradients,
-  loadNetwork,
-  networkFromContext,
-  networkJson,
-  outputFromHidden,
-  parseNetwork,
-} from "./network.ts";
+import { ablationEffects, forward, loadNetwork, networkFromContext, networkJson, outputFromHidden, parseNetwork } from "./network.ts";
 import { CAUSAL_ROLES, drawRegime, plantedInstance, type Role } from "./planted.ts";
 import { causalAttribution, positionalPrior, weightNormShortcut } from "./task.ts";
 
@@ -344,7 +335,7 @@ describe("floors", () => {
 describe("planted-circuits official split: references, floors and baselines", () => {
   let instances: Instance[] = [];
   const scores: Record<string, number[]> = {};
-  const methods: MethodDefinition[] = [oracle, random, correlation, gradXActivation, ablation];
+  const methods: MethodDefinition[] = [getMethod("oracle"), getMethod("random"), correlation, gradXActivation, ablation];
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
-// The network format of T6 (`network.json` plus weight and bias arrays) and a small float64 forward/backward pass
-// for dense networks. Shared by the generators (exact ablation truth) and the baselines (gradient × activation,
-// ablation), so every part of Cajal reads the same network the same way.
+// The network format of T6 (`network.json` plus weight and bias arrays) and a small float64 forward pass for dense
+// networks, with the exact single-unit ablation that defines the truth. Shared by the generators and the baselines
+// (gradient × activation, ablation), so every part of Cajal reads the same network the same way; the backward pass
+// only the gradient baseline needs is in methods/shared/gradients.ts.
 //
 // Convention (README.md): a_0 = inputs [n, dIn]; layer k computes a_{k+1} = act_k(a_k · W_k + b_k) with W_k of
 // shape [in_k, out_k] (row-major, as stored in the .npy file) and b_k of shape [out_k]; the last layer has one
@@ -85,16 +86,6 @@ export function activate(activation: Activation, z: number): number {
   if (activation === "relu") return Math.max(0, z);
   if (activation === "tanh") return Math.tanh(z);
   return z;
-}
-
-/** d act / d z, written in terms of z (relu' at 0 is 0). */
-export function activationSlope(activation: Activation, z: number): number {
-  if (activation === "relu") return z > 0 ? 1 : 0;
-  if (activation === "tanh") {
-    const t = Math.tanh(z);
-    return 1 - t * t;
-  }
-  return 1;
 }
 
 /** Pre-activations x · W + b of one layer for n rows. */
@@ -229,39 +220,6 @@ export function ablationEffects(net: DenseNet, hidden: ArrayLike<number>, n: num
     effects[j] = sum / n;
   }
   return effects;
-}
-
-/**
- * ∂output/∂hidden for every sample, [n, H], by a hand-written backward pass through the layers after the scored
- * one (relu' = 1 where the pre-activation is > 0, else 0).
- */
-export function hiddenGradients(net: DenseNet, hidden: ArrayLike<number>, n: number): Float64Array {
-  const from = net.hiddenLayer + 1;
-  const pass = forwardFrom(net, from, hidden, n);
-  const H = net.hiddenSize;
-  const grads = new Float64Array(n * H);
-  const L = net.layers.length;
-  for (let s = 0; s < n; s++) {
-    // Gradient with respect to the output of the last layer: 1 (scalar output).
-    let g = new Float64Array([1]);
-    for (let k = L - 1; k >= from; k--) {
-      const layer = net.layers[k] as DenseLayer;
-      const z = pass.pre[k - from] as Float64Array;
-      const { nIn, nOut, w, activation } = layer;
-      const gz = new Float64Array(nOut);
-      for (let o = 0; o < nOut; o++) gz[o] = (g[o] as number) * activationSlope(activation, z[s * nOut + o] as number);
-      const gin = new Float64Array(nIn);
-      for (let i = 0; i < nIn; i++) {
-        let acc = 0;
-        const wo = i * nOut;
-        for (let o = 0; o < nOut; o++) acc += (w[wo + o] as number) * (gz[o] as number);
-        gin[i] = acc;
-      }
-      g = gin;
-    }
-    grads.set(g, s * H);
-  }
-  return grads;
 }
 
 /** The network.json of a plain stack of layers named w0/b0, w1/b1, … */

@@ -4,10 +4,10 @@ import { f32, hashArrays } from "../../harness/ndarray.ts";
 import { listDatasets } from "../../harness/registry.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";
 import type { Instance, MethodOutputs, NdArray } from "../../harness/types.ts";
+import { instance } from "../../tests/helpers/feature-recovery.ts";
 import { expectedRandomMmcs } from "./chance.ts";
 import { REGIMES, randomUnitFeatures, regimeFromSeed } from "./generate.ts";
 import { bestMatches, featureRecovery } from "./task.ts";
-import { instance } from "./testing.ts";
 
 function instanceWith(features: ReturnType<typeof f32>): Instance {
   const [k, d] = features.shape as [number, number];

@@ -13,12 +13,12 @@ import { correlationDimension } from "../../methods/correlation-dimension/method
 import { mleDimension } from "../../methods/mle/method.ts";
 import { participationRatio } from "../../methods/participation-ratio/method.ts";
 import { covarianceSpectrum, pcaDimension } from "../../methods/pca-90/method.ts";
+import { nearestNeighbours } from "../../methods/shared/neighbors.ts";
 import { twoNnDimension } from "../../methods/twonn/method.ts";
-import { floorScores, methodMean } from "../topology/floor-checks.ts";
+import { floorScores, methodMean } from "../../tests/helpers/floor-checks.ts";
 import { expectedRandomScore, randomScoreVariance } from "./chance.ts";
 import { embedWithNoise, normalizeSample, randomIsometry } from "./embed.ts";
 import { MANIFOLDS } from "./manifolds.ts";
-import { nearestNeighbours } from "./neighbors.ts";
 import {
   bestConstantDimension,
   dimensionScore,

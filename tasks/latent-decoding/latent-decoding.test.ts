@@ -11,7 +11,7 @@ import { knn } from "../../methods/knn/method.ts";
 import { mlp } from "../../methods/mlp/method.ts";
 import { populationVector } from "../../methods/population-vector/method.ts";
 import { ridge } from "../../methods/ridge/method.ts";
-import { blockedFolds, decodeOutputs, encodeTargets } from "./decoders.ts";
+import { blockedFolds, decodeOutputs, encodeTargets } from "../../methods/shared/decoding.ts";
 import { boxWalk, decodingInstance, headingWalk, wrapAngle } from "./generate.ts";
 import { classScores, latentDecoding, meanCosine, paramsSchema, r2PerTarget, scoreDecoding } from "./task.ts";
 

@@ -50,29 +50,3 @@ export function centreColumns(x: NdArray): CentredPart {
   for (let s = 0; s < n; s++) for (let k = 0; k < d; k++) data[s * d + k] = (src[s * d + k] as number) - (mean[k] as number);
   return { n, d, data };
 }
-
-/**
- * The L×M similarity matrix of a measure that prepares every part once (`prepare`, e.g. a Gram matrix or an
- * RDM) and then compares prepared parts pairwise (`compare`).
- */
-export function similarityMatrix<P>(
-  inputs: Record<string, NdArray>,
-  params: Record<string, JsonValue>,
-  prepare: (part: NdArray) => P,
-  compare: (a: P, b: P) => number,
-): NdArray {
-  const { a, b } = readParts(inputs, params);
-  const pa = a.map(prepare);
-  const pb = b.map(prepare);
-  const L = a.length;
-  const M = b.length;
-  const data = new Float32Array(L * M);
-  for (let i = 0; i < L; i++) {
-    for (let j = 0; j < M; j++) {
-      const v = compare(pa[i] as P, pb[j] as P);
-      // Undefined similarity (a constant part has no variance to compare) counts as none.
-      data[i * M + j] = Number.isFinite(v) ? v : 0;
-    }
-  }
-  return { dtype: "float32", shape: [L, M], data };
-}

@@ -1,6 +1,6 @@
 // Trivial answers to T5 (issue 10): what a method scores without comparing system A with system B. Used by the
-// task's `floors` (bestConstant, the within-system ordering shortcut) and by the tests and measure-floors.ts (the
-// per-part scalar probes).
+// task's `floors` (bestConstant, the within-system ordering shortcut) and by the tests and
+// bench/analysis/layer-correspondence-floors.ts (the per-part scalar probes).
 import { f32 } from "../../harness/ndarray.ts";
 import type { Instance, JsonValue, MethodOutputs, NdArray } from "../../harness/types.ts";
 import { centreColumns, readParts } from "./parts.ts";

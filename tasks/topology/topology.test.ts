@@ -11,8 +11,8 @@ import type { Instance } from "../../harness/types.ts";
 import { validateOutputs } from "../../harness/validate.ts";
 import { activityBarcode, BETTI_RULE, bettiFromBars, DEFAULT_OPTIONS } from "../../methods/persistent-homology/pipeline.ts";
 import { type Bar, distanceMatrix, ripsBarcode } from "../../methods/persistent-homology/rips.ts";
+import { floorScores, methodMean } from "../../tests/helpers/floor-checks.ts";
 import { controlBetti, controlOffsets, productBetti, readRows, varyingColumns } from "./controls.ts";
-import { floorScores, methodMean } from "./floor-checks.ts";
 import { BETTI, encodeLatent, LATENT_SPACES, type LatentSpace } from "./generate.ts";
 import { mostFrequentBetti, topology } from "./task.ts";
 

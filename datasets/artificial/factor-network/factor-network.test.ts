@@ -12,7 +12,7 @@ import { covarianceSpectrum, pcaDimension } from "../../../methods/pca-90/method
 import { twoNnDimension } from "../../../methods/twonn/method.ts";
 import { expectedRandomScore, randomScoreVariance } from "../../../tasks/intrinsic-dimension/chance.ts";
 import { trueDimension } from "../../../tasks/intrinsic-dimension/task.ts";
-import { floorScores, methodMean } from "../../../tasks/topology/floor-checks.ts";
+import { floorScores, methodMean } from "../../../tests/helpers/floor-checks.ts";
 import { factorNetwork } from "./dataset.ts";
 import { FACTORS, factorNetworkRecipe, WORLDS } from "./recipe.ts";
 

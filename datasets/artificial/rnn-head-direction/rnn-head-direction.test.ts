@@ -10,7 +10,7 @@ import { evaluateInstance } from "../../../harness/runner.ts";
 import { initTf } from "../../../harness/tf.ts";
 import type { DatasetDefinition, Instance, NdArray } from "../../../harness/types.ts";
 import { varyingColumns } from "../../../tasks/topology/controls.ts";
-import { floorScores, methodMean, runMethod } from "../../../tasks/topology/floor-checks.ts";
+import { floorScores, methodMean, runMethod } from "../../../tests/helpers/floor-checks.ts";
 import { rnnHeadDirectionDecoding, rnnHeadDirectionDimension, rnnHeadDirectionTopology } from "./dataset.ts";
 import {
   headingError,
@@ -25,7 +25,7 @@ import {
 import { N_INPUTS, runRnn, simulateTrial } from "./rnn.ts";
 
 const SLOW = 240_000;
-// (T3/T4 controls: tasks/topology/controls.ts; floors: tasks/topology/floor-checks.ts)
+// (T3/T4 controls: tasks/topology/controls.ts; floors: tests/helpers/floor-checks.ts)
 /** sha256 of dev instance 0's inputs and truth per task: generation must give these bytes in every process. */
 const DEV0_HASHES: Record<string, string> = {
   "latent-decoding":

@@ -7,8 +7,8 @@ import { generateInstance, getMethod, getTask } from "../../../harness/registry.
 import { evaluateInstance } from "../../../harness/runner.ts";
 import type { Instance, NdArray } from "../../../harness/types.ts";
 import { activityBarcode, bettiFromBars, DEFAULT_OPTIONS } from "../../../methods/persistent-homology/pipeline.ts";
-import { floorScores } from "../../../tasks/topology/floor-checks.ts";
 import { trueBetti } from "../../../tasks/topology/task.ts";
+import { floorScores } from "../../../tests/helpers/floor-checks.ts";
 import { torusNetwork } from "./dataset.ts";
 import { NETWORKS, torusNetworkRecipe } from "./recipe.ts";
 

@@ -7,7 +7,7 @@ import { Rng } from "../../../harness/rng.ts";
 import { evaluateInstance } from "../../../harness/runner.ts";
 import type { Instance, NdArray } from "../../../harness/types.ts";
 import { expectedRandomMmcs } from "../../../tasks/feature-recovery/chance.ts";
-import { devStreamIndex, devStreamInstance } from "../../../tasks/feature-recovery/testing.ts";
+import { devStreamIndex, devStreamInstance } from "../../../tests/helpers/feature-recovery.ts";
 import { toySuperpositionConfig as config, sparsityFromSeed, toySuperposition } from "./dataset.ts";
 import { allocBatch, allocScratch, initToyModel, lossAndGradient, sampleBatch } from "./model.ts";
 

@@ -4,19 +4,22 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildArtifacts, loadArtifact } from "../../../harness/artifacts.ts";
 import { f32, hashArrays } from "../../../harness/ndarray.ts";
+import { getMethod } from "../../../harness/registry.ts";
 import { Rng, seedFrom } from "../../../harness/rng.ts";
 import { evaluateInstance } from "../../../harness/runner.ts";
 import type { Instance, NdArray } from "../../../harness/types.ts";
 import { ablation } from "../../../methods/ablation/method.ts";
 import { correlation } from "../../../methods/correlation/method.ts";
 import { gradXActivation } from "../../../methods/grad-x-activation/method.ts";
-import { oracle } from "../../../methods/oracle/method.ts";
-import { random } from "../../../methods/random/method.ts";
 import { ablationTruth } from "../../../tasks/causal-attribution/instance.ts";
 import { forward, networkFromContext, outputFromHidden } from "../../../tasks/causal-attribution/network.ts";
 import { positionalPrior, causalAttribution as task } from "../../../tasks/causal-attribution/task.ts";
 import { trainedMlp } from "./dataset.ts";
 import { ARCHS, CONTEXT_UNITS, FEATURES, scoredMask, trainedMlpRecipe } from "./recipe.ts";
+
+// The references are registered for every task by the methods registry.
+const oracle = getMethod("oracle");
+const random = getMethod("random");
 
 const SLOW = 240_000;
 /** sha256 of dev instance 0's inputs and truth: generation must give these bytes in every process. */

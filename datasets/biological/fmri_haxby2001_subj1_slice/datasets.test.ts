@@ -1,15 +1,17 @@
 // Task dataset of fmri_haxby2001_subj1_slice (datasets.ts): split by run, z-scoring within run, the references,
 // and the sanity number of README.md (ridge balanced accuracy on held-out runs).
 import { describe, expect, it } from "vitest";
-import { generateInstance, getTask } from "../../../harness/registry.ts";
+import { generateInstance, getMethod, getTask } from "../../../harness/registry.ts";
 import { evaluateInstance } from "../../../harness/runner.ts";
 import type { Instance, MethodDefinition, NdArray } from "../../../harness/types.ts";
-import { oracle } from "../../../methods/oracle/method.ts";
-import { random } from "../../../methods/random/method.ts";
 import { ridge } from "../../../methods/ridge/method.ts";
 import { fmriHaxbyCard as card } from "./card.ts";
 import { HAXBY_CLASSES, haxbyCategoryDecoding, zscoredByRun } from "./datasets.ts";
 import { HAXBY_RUNS, loadHaxby2001Slice } from "./load.ts";
+
+// The references are registered for every task by the methods registry.
+const oracle = getMethod("oracle");
+const random = getMethod("random");
 
 const skip = haxbyCategoryDecoding.unavailable?.() ?? null;
 if (skip) console.log(`${card.id} task dataset: skipped — ${skip}`);

@@ -7,12 +7,12 @@ import { generateInstance, getMethod, getTask, methodSeed } from "../../../harne
 import { Rng } from "../../../harness/rng.ts";
 import type { DatasetDefinition, Instance, NdArray } from "../../../harness/types.ts";
 import { activityBarcode, BETTI_RULE, bettiFromBars } from "../../../methods/persistent-homology/pipeline.ts";
-import { devAndRegimeInstances, methodMmcs, referenceCheck, splitInstances } from "../../../tasks/feature-recovery/hybrid-checks.ts";
 import { expectedRandomScore } from "../../../tasks/intrinsic-dimension/chance.ts";
 import { medianAngularErrorDeg } from "../../../tasks/latent-decoding/task.ts";
 import { varyingColumns } from "../../../tasks/topology/controls.ts";
-import { floorScores, methodMean, runMethod } from "../../../tasks/topology/floor-checks.ts";
 import { skipReason } from "../../../tests/helpers/converted-bundles.ts";
+import { floorScores, methodMean, runMethod } from "../../../tests/helpers/floor-checks.ts";
+import { devAndRegimeInstances, methodMmcs, referenceCheck, splitInstances } from "../../../tests/helpers/hybrid-checks.ts";
 import { hdPeyrache2015Card as card } from "./card.ts";
 import { decodingCut, hdDecoding, hdRemDimension, hdRemTopology, hdWakeDimension, hdWakeTopology, hybridHd } from "./datasets.ts";
 import { HD_CELLS, loadHdPeyrache2015, rebinWake } from "./load.ts";

@@ -1,17 +1,19 @@
 // Task datasets of m1_reaching_dyer2017_dad (datasets.ts): trial-aligned held-out blocks, the epochs of
 // cross-session-epochs, the references, and the sanity numbers of README.md.
 import { describe, expect, it } from "vitest";
-import { generateInstance, getTask } from "../../../harness/registry.ts";
+import { generateInstance, getMethod, getTask } from "../../../harness/registry.ts";
 import { Rng } from "../../../harness/rng.ts";
 import { evaluateInstance } from "../../../harness/runner.ts";
 import type { DatasetDefinition, Instance, MethodDefinition, MethodOutputs, NdArray } from "../../../harness/types.ts";
-import { oracle } from "../../../methods/oracle/method.ts";
 import { procrustes } from "../../../methods/procrustes/method.ts";
-import { random } from "../../../methods/random/method.ts";
 import { ridge } from "../../../methods/ridge/method.ts";
 import { m1Dyer2017Card as card } from "./card.ts";
 import { m1CrossSessionEpochs, m1VelocityDecoding, velocitySeriesOf } from "./datasets.ts";
 import { loadM1Subject, type M1Subject } from "./load.ts";
+
+// The references are registered for every task by the methods registry.
+const oracle = getMethod("oracle");
+const random = getMethod("random");
 
 const skip = m1VelocityDecoding.unavailable?.() ?? null;
 if (skip) console.log(`${card.id} task datasets: skipped — ${skip}`);

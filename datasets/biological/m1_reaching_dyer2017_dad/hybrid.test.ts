@@ -3,9 +3,9 @@
 import { describe, expect, it } from "vitest";
 import type { NdArray } from "../../../harness/types.ts";
 import { zscoreColumns } from "../../../tasks/feature-recovery/hybrid.ts";
-import { methodMmcs, referenceCheck, regimeInstances, splitInstances } from "../../../tasks/feature-recovery/hybrid-checks.ts";
-import { devStreamIndex, devStreamInstance } from "../../../tasks/feature-recovery/testing.ts";
 import { skipReason } from "../../../tests/helpers/converted-bundles.ts";
+import { devStreamIndex, devStreamInstance } from "../../../tests/helpers/feature-recovery.ts";
+import { methodMmcs, referenceCheck, regimeInstances, splitInstances } from "../../../tests/helpers/hybrid-checks.ts";
 import { m1Dyer2017Card as card } from "./card.ts";
 import { hybridM1, hybridM1SessionFromSeed } from "./hybrid.ts";
 import { loadM1Subject, type M1Session, type M1Subject } from "./load.ts";

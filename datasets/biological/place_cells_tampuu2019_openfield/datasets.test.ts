@@ -1,26 +1,28 @@
 // Task datasets of place_cells_tampuu2019_openfield (datasets.ts): held-out contiguous blocks, the references,
 // and the sanity numbers of README.md (position error in cm against Tampuu et al. 2019; T3/T4 baselines).
 import { describe, expect, it } from "vitest";
-import { generateInstance, getTask } from "../../../harness/registry.ts";
+import { generateInstance, getMethod, getTask } from "../../../harness/registry.ts";
 import { evaluateInstance, methodContext } from "../../../harness/runner.ts";
 import type { DatasetDefinition, Instance, MethodDefinition, NdArray } from "../../../harness/types.ts";
 import { correlationDimensionMethod } from "../../../methods/correlation-dimension/method.ts";
 import { knn } from "../../../methods/knn/method.ts";
 import { mle } from "../../../methods/mle/method.ts";
-import { oracle } from "../../../methods/oracle/method.ts";
 import { participationRatioMethod } from "../../../methods/participation-ratio/method.ts";
 import { pca90 } from "../../../methods/pca-90/method.ts";
 import { persistentHomology } from "../../../methods/persistent-homology/method.ts";
 import { activityBarcode, BETTI_RULE, DEFAULT_OPTIONS } from "../../../methods/persistent-homology/pipeline.ts";
-import { random } from "../../../methods/random/method.ts";
 import { ridge } from "../../../methods/ridge/method.ts";
 import { twonn } from "../../../methods/twonn/method.ts";
 import { expectedRandomScore } from "../../../tasks/intrinsic-dimension/chance.ts";
 import { varyingColumns } from "../../../tasks/topology/controls.ts";
-import { floorScores } from "../../../tasks/topology/floor-checks.ts";
+import { floorScores } from "../../../tests/helpers/floor-checks.ts";
 import { placeCellsTampuu2019Card as card } from "./card.ts";
 import { placeCellsDimension, placeCellsPositionDecoding, placeCellsTopology, ratOf } from "./datasets.ts";
 import { loadTampuuRat, WINDOW_OVERLAP } from "./load.ts";
+
+// The references are registered for every task by the methods registry.
+const oracle = getMethod("oracle");
+const random = getMethod("random");
 
 const skip = placeCellsPositionDecoding.unavailable?.() ?? null;
 if (skip) console.log(`${card.id} task datasets: skipped — ${skip}`);

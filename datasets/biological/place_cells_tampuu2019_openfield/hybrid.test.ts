@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { NdArray } from "../../../harness/types.ts";
 import { zscoreColumns } from "../../../tasks/feature-recovery/hybrid.ts";
-import { methodMmcs, referenceCheck, regimeInstances, splitInstances } from "../../../tasks/feature-recovery/hybrid-checks.ts";
 import { skipReason } from "../../../tests/helpers/converted-bundles.ts";
+import { methodMmcs, referenceCheck, regimeInstances, splitInstances } from "../../../tests/helpers/hybrid-checks.ts";
 import { placeCellsTampuu2019Card as card, type TampuuRat } from "./card.ts";
 import { hybridPlaceCells } from "./hybrid.ts";
 import { loadTampuuRat } from "./load.ts";

@@ -2,7 +2,7 @@
 // (mean of 5 draws), the best constant (one answer for every instance, chosen on all the split's truths), a
 // shape-only probe (leave-one-out: the best constant over the other instances of the nearest input shape) and every
 // baseline. Self-contained (does not need the task's `floors`), so the same script measures before and after.
-//   npx tsx tasks/topology/measure-floors.ts [--split official] [--skip-baselines] [--by-regime] [--limit N] [T3|T4/slug …]
+//   npx tsx bench/analysis/topology-floors.ts [--split official] [--skip-baselines] [--by-regime] [--limit N] [T3|T4/slug …]
 import { generateInstance, getTask, listDatasets, listMethods, methodSeed } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";

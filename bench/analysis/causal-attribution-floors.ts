@@ -3,22 +3,21 @@
 // std(h_j)·‖W_out[j, :]‖, `random` (mean of 10 draws), the three baselines and the oracle, with per-instance cost.
 // The shortcut and the positional prior are computed here, not through the task's `floors`, so the same script
 // measures a checkout from before them.
-//   npx tsx tasks/causal-attribution/measure-floors.ts [dev|official] [dataset-slug] [--verbose]
+//   npx tsx bench/analysis/causal-attribution-floors.ts [dev|official] [dataset-slug] [--verbose]
 
 import { trainedMlp } from "../../datasets/artificial/trained-mlp/dataset.ts";
 import { plantedCircuits } from "../../datasets/synthetic/planted-circuits/dataset.ts";
 import { buildArtifacts } from "../../harness/artifacts.ts";
 import { f32 } from "../../harness/ndarray.ts";
-import { instanceSeed } from "../../harness/registry.ts";
+import { getMethod, instanceSeed } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
 import { evaluateInstance } from "../../harness/runner.ts";
 import type { DatasetDefinition, Instance, NdArray } from "../../harness/types.ts";
 import { ablation } from "../../methods/ablation/method.ts";
 import { correlation } from "../../methods/correlation/method.ts";
 import { gradXActivation } from "../../methods/grad-x-activation/method.ts";
-import { oracle } from "../../methods/oracle/method.ts";
-import { type DenseLayer, networkFromContext } from "./network.ts";
-import { causalAttribution as task } from "./task.ts";
+import { type DenseLayer, networkFromContext } from "../../tasks/causal-attribution/network.ts";
+import { causalAttribution as task } from "../../tasks/causal-attribution/task.ts";
 
 const args = process.argv.slice(2);
 const split = (args.find((a) => a === "dev" || a === "official") ?? "official") as "dev" | "official";
@@ -90,7 +89,7 @@ for (const ds of datasets) {
     );
     add("shortcut", task.score(inst, { importance: f32([H], shortcut(inst)) }).main);
     add("random (10 draws)", mean(Array.from({ length: 10 }, (_, t) => task.score(inst, task.random(inst, new Rng(100 + t))).main)));
-    for (const m of [correlation, gradXActivation, ablation, oracle]) {
+    for (const m of [correlation, gradXActivation, ablation, getMethod("oracle")]) {
       const t = performance.now();
       const r = await evaluateInstance(m, task, inst);
       ms[m.id] = (ms[m.id] ?? 0) + performance.now() - t;

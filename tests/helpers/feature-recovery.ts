@@ -1,8 +1,8 @@
 // Shared by T1 method tests: dev instances and method results, each computed once per test file.
 import { getDataset, getMethod, instanceSeed, methodSeed } from "../../harness/registry.ts";
 import type { DatasetDefinition, Instance, NdArray } from "../../harness/types.ts";
-import { REGIMES, regimeFromSeed } from "./generate.ts";
-import { featureRecovery } from "./task.ts";
+import { REGIMES, regimeFromSeed } from "../../tasks/feature-recovery/generate.ts";
+import { featureRecovery } from "../../tasks/feature-recovery/task.ts";
 
 /**
  * Instance `index` of the public dev seed stream, also past the split's size: regimes are drawn from the seed, so

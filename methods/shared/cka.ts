@@ -1,4 +1,5 @@
-// Centred kernel alignment (Kornblith, Norouzi, Lee & Hinton 2019), shared by linear-cka and rbf-cka.
+// Centred kernel alignment (Kornblith, Norouzi, Lee & Hinton 2019), shared by linear-cka and rbf-cka; svcca and
+// procrustes use its Xᵀ Y (crossProduct).
 import type { TfHandle } from "../../harness/tf.ts";
 import type { NdArray } from "../../harness/types.ts";
 import type { CentredPart } from "../../tasks/layer-correspondence/parts.ts";

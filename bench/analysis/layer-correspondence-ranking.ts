@@ -1,5 +1,5 @@
 // Reproduces the README's baseline ranking on transformed-layers beyond the small public splits:
-//   npx tsx tasks/layer-correspondence/ranking.ts [instances=96]
+//   npx tsx bench/analysis/layer-correspondence-ranking.ts [instances=96]
 // Instances are generated with the dataset's own generator on seeds derived from "ranking-eval" (not any split),
 // regimes drawn from each seed; prints per-regime means, overall mean ± s.e., paired differences with linear CKA
 // and per-instance wall times.

@@ -3,10 +3,10 @@
 import { generateInstance, getMethod, methodSeed } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { DatasetDefinition, Instance, NdArray, Split } from "../../harness/types.ts";
-import { expectedRandomMmcs } from "./chance.ts";
-import { HYBRID_REGIMES, hybridRegimeFromSeed } from "./hybrid.ts";
-import { featureRecovery } from "./task.ts";
-import { devStreamIndex, devStreamInstance } from "./testing.ts";
+import { expectedRandomMmcs } from "../../tasks/feature-recovery/chance.ts";
+import { HYBRID_REGIMES, hybridRegimeFromSeed } from "../../tasks/feature-recovery/hybrid.ts";
+import { featureRecovery } from "../../tasks/feature-recovery/task.ts";
+import { devStreamIndex, devStreamInstance } from "./feature-recovery.ts";
 
 export interface ReferenceCheck {
   key: string;

@@ -3,14 +3,14 @@
 // (leave-one-out: the best constant chosen on the other instances of the same (k, d)), the shortcut (k random data
 // rows, centred: mean of 5 draws; and raw, uncentred, as in the issue) and every baseline, with the 95 % CI
 // half-width of the mean (1.96 · sd / √n) and the mean wall time per instance.
-//   npx tsx tasks/feature-recovery/measure-floors.ts [--split official] [--skip-baselines] [--json FILE] [slug …]
+//   npx tsx bench/analysis/feature-recovery-floors.ts [--split official] [--skip-baselines] [--json FILE] [slug …]
 import { writeFileSync } from "node:fs";
 import { f32 } from "../../harness/ndarray.ts";
 import { generateInstance, getMethod, listDatasets, listMethods, methodSeed } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { Instance, NdArray } from "../../harness/types.ts";
-import { expectedRandomMmcs } from "./chance.ts";
-import { bestConstantDictionary, featureRecovery as task } from "./task.ts";
+import { expectedRandomMmcs } from "../../tasks/feature-recovery/chance.ts";
+import { bestConstantDictionary, featureRecovery as task } from "../../tasks/feature-recovery/task.ts";
 
 const args = process.argv.slice(2);
 const flagValue = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);

@@ -1,9 +1,10 @@
-// Helpers shared by T2's decoding baselines: reading an instance, standardising activity, encoding
-// targets as regression outputs (circular → (cos, sin), categorical → one-hot) and back, and blocked
-// (contiguous) cross-validation folds, which respect the time order of the series.
+// Helpers shared by T2's decoding baselines (ridge, knn, mlp, population-vector): reading an instance, standardising
+// activity, encoding targets as regression outputs (circular → (cos, sin), categorical → one-hot) and back, and
+// blocked (contiguous) cross-validation folds, which respect the time order of the series. Reads the task's params
+// schema and main score (hyper-parameters are chosen on the task's own metric), nothing else of the task.
 import { f32 } from "../../harness/ndarray.ts";
 import type { MethodContext, NdArray } from "../../harness/types.ts";
-import { type DecodingParams, paramsSchema, scoreDecoding } from "./task.ts";
+import { type DecodingParams, paramsSchema, scoreDecoding } from "../../tasks/latent-decoding/task.ts";
 
 export interface DecodingProblem {
   params: DecodingParams;

@@ -2,10 +2,16 @@
 // draws), the best constant (per-row match frequencies over all the split's truths), the within-system ordering
 // shortcut, the per-part scalar probes (mean |activation|, width, RMS, fraction at the unit minimum, participation
 // ratio) and every baseline (mean, 95 % CI half-width, ms per instance), plus generation time per instance.
-//   npx tsx tasks/layer-correspondence/measure-floors.ts [--split official] [--skip-baselines] [slug …]
+//   npx tsx bench/analysis/layer-correspondence-floors.ts [--split official] [--skip-baselines] [slug …]
 import { generateInstance, getTask, listDatasets, listMethods, methodSeed } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
-import { bestConstantSimilarity, orderingShortcut, PART_SCALARS, type PartScalar, scalarProbe } from "./probes.ts";
+import {
+  bestConstantSimilarity,
+  orderingShortcut,
+  PART_SCALARS,
+  type PartScalar,
+  scalarProbe,
+} from "../../tasks/layer-correspondence/probes.ts";
 
 const args = process.argv.slice(2);
 const split = (args.includes("--split") ? args[args.indexOf("--split") + 1] : "official") as "dev" | "official";
