@@ -7,7 +7,7 @@ import type { MethodDefinition } from "../../harness/types.ts";
 
 export const myMethod: MethodDefinition = {
   id: "my-method",
-  // semver, bumped when outputs (so scores) change; identical outputs keep it (runs also record the folder's hash).
+  // semver: a patch bump for any change to its code or what it imports, a minor or major one when its outputs change.
   version: "1.0.0",
   name: "My method (top principal axis)",
   kind: "baseline",
