@@ -8,12 +8,14 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const SKIP = new Set(["node_modules", ".next", ".cajal", "generated", ".git", "shared"]);
+const SKIP = new Set(["node_modules", ".next", ".cajal", "generated", ".git"]);
+/** Skipped only at the top: a checkout's shared/ (public data and contracts), not methods/shared/. */
+const ROOT_SKIP = new Set(["shared"]);
 const SOURCE = /\.(ts|tsx|mjs)$/;
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
-    if (SKIP.has(name)) continue;
+    if (SKIP.has(name) || (dir === ROOT && ROOT_SKIP.has(name))) continue;
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) walk(full, out);
     else if (SOURCE.test(name) && !name.endsWith(".d.ts")) out.push(full);
@@ -44,6 +46,8 @@ function pluginOf(rel: string): string | null {
   return parts.slice(0, 2).join("/");
 }
 const isEngine = (rel: string) => rel.startsWith("harness/");
+/** methods/shared/: code several methods use (issue 11); methods may import it as they import the core. */
+const isMethodsLibrary = (rel: string) => rel.startsWith("methods/shared/");
 
 export function importGraph() {
   const files = walk(ROOT);
@@ -105,7 +109,7 @@ export function importGraph() {
       const pa = pluginOf(a);
       const pb = pluginOf(b);
       if (isEngine(a) && pb) engineToPlugin.push(`${a} → ${b}`);
-      if (pa && pb && pa !== pb) pluginToPlugin.push(`${a} → ${b}`);
+      if (pa && pb && pa !== pb && !(pa.startsWith("methods/") && isMethodsLibrary(b))) pluginToPlugin.push(`${a} → ${b}`);
       if (pa && !pb && !isEngine(b)) pluginToNonCore.push(`${a} → ${b}`);
     }
   }

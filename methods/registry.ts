@@ -1,5 +1,6 @@
 // Every built-in method, one line each. Adding a method: create methods/<id>/ and add its line here.
 import type { MethodDefinition } from "../harness/types.ts";
+import { TASKS } from "../tasks/registry.ts";
 import { ablation } from "./ablation/method.ts";
 import { correlation } from "./correlation/method.ts";
 import { correlationDimensionMethod } from "./correlation-dimension/method.ts";
@@ -26,15 +27,18 @@ import { ridge } from "./ridge/method.ts";
 import { rsa } from "./rsa/method.ts";
 import { saeL1 } from "./sae-l1/method.ts";
 import { saeTopk } from "./sae-topk/method.ts";
+import { forTasks } from "./shared/references.ts";
 import { svcca } from "./svcca/method.ts";
 import { twonn } from "./twonn/method.ts";
 
+// The references and floors work through the task definition they are given: they apply to every registered task
+// that supports them, listed here so that they import no task themselves.
 export const METHODS: readonly MethodDefinition[] = [
-  oracle,
-  random,
-  floorConstant,
-  floorShape,
-  floorShortcut,
+  forTasks(oracle, TASKS),
+  forTasks(random, TASKS),
+  forTasks(floorConstant, TASKS),
+  forTasks(floorShape, TASKS),
+  forTasks(floorShortcut, TASKS),
   pca,
   fastica,
   dictionaryLearning,

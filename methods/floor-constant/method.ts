@@ -1,17 +1,15 @@
 // Floor reference: the one answer that scores best over every truth of the dataset's split (issue 10). A method
 // that does not beat it has learned nothing an average answer does not already give.
-import type { MethodDefinition } from "../../harness/types.ts";
-import { TASKS } from "../../tasks/registry.ts";
-import { floorsOf } from "../floor-shape/method.ts";
+import { type AnyTaskMethod, floorsOf } from "../shared/references.ts";
 
-export const floorConstant: MethodDefinition = {
+export const floorConstant: AnyTaskMethod = {
   id: "floor-constant",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Floor: best constant",
   kind: "floor",
   description:
     "The single answer that scores best over all truths of the dataset's split (the task's bestConstant), whatever the input. A row to beat: the normalized score's 0 is the best of random and the floors.",
-  tasks: TASKS.map((t) => t.id),
+  appliesTo: () => true,
   readsSplitTruths: true,
   async run(ctx) {
     const { task, instance, splitTruths } = floorsOf(ctx, "floor-constant");

@@ -1,20 +1,11 @@
 // Floor reference: a shape-only predictor (issue 10). It answers with the best constant over the truths of the
 // instances whose input shapes and params are nearest to this one's (leave-one-out), so it scores well exactly when
 // the shape of the input, not its content, gives the answer away.
-import type { Instance, JsonValue, MethodContext, MethodDefinition, SplitTruth, TaskDefinition } from "../../harness/types.ts";
-import { TASKS } from "../../tasks/registry.ts";
+import type { JsonValue, SplitTruth } from "../../harness/types.ts";
+import { type AnyTaskMethod, floorsOf } from "../shared/references.ts";
 
 /** How many nearest instances the shape predictor pools (ties at the last distance are all included). */
 export const SHAPE_NEIGHBOURS = 3;
-
-/** The task, the (opaque) instance and the split's truths a floor reference needs; a clear error when one is missing. */
-export function floorsOf(ctx: MethodContext, id: string): { task: TaskDefinition; instance: Instance; splitTruths: readonly SplitTruth[] } {
-  const task = TASKS.find((t) => t.id === ctx.task);
-  if (!task || !ctx.instance) throw new Error(`${id} needs the instance of task ${ctx.task}`);
-  if (!task.floors) throw new Error(`task ${task.id} defines no floors (TaskDefinition.floors) yet`);
-  if (!ctx.splitTruths?.length) throw new Error(`${id} needs the truths of the split (readsSplitTruths)`);
-  return { task, instance: ctx.instance, splitTruths: ctx.splitTruths };
-}
 
 /** Signed log scale for numbers of any sign and size: counts (n, widths) compare by ratio. */
 const slog = (x: number) => Math.sign(x) * Math.log1p(Math.abs(x));
@@ -62,13 +53,13 @@ export function nearestByShape(
   return others.filter((o) => o.d <= cut).map((o) => o.s);
 }
 
-export const floorShape: MethodDefinition = {
+export const floorShape: AnyTaskMethod = {
   id: "floor-shape",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Floor: shape only",
   kind: "floor",
   description: `Looks only at the input's shapes and params: the best constant over the truths of the ${SHAPE_NEIGHBOURS} other instances of the split nearest in log input dimensions and params (leave-one-out). A row to beat: it scores well when the shape gives the answer away.`,
-  tasks: TASKS.map((t) => t.id),
+  appliesTo: () => true,
   readsSplitTruths: true,
   async run(ctx) {
     const { task, instance, splitTruths } = floorsOf(ctx, "floor-shape");

@@ -2,22 +2,20 @@
 // system's parts by similarity within that system; T6: activation spread × outgoing weight norm. Only tasks whose
 // floors define one (TaskFloors.shortcut) list it.
 import { Rng } from "../../harness/rng.ts";
-import type { MethodDefinition } from "../../harness/types.ts";
-import { TASKS } from "../../tasks/registry.ts";
+import { type AnyTaskMethod, taskOf } from "../shared/references.ts";
 
-export const floorShortcut: MethodDefinition = {
+export const floorShortcut: AnyTaskMethod = {
   id: "floor-shortcut",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Floor: the task's shortcut",
   kind: "floor",
   description:
     "The task's natural shortcut, which answers without doing the interpretability the task asks for (T1: k random data rows; T5: order parts within one system; T6: activation spread × outgoing weight norm). A row to beat.",
-  tasks: TASKS.filter((t) => t.floors?.shortcut).map((t) => t.id),
+  appliesTo: (task) => task.floors.shortcut !== null,
   async run(ctx) {
-    const task = TASKS.find((t) => t.id === ctx.task);
-    if (!task || !ctx.instance) throw new Error(`floor-shortcut needs the instance of task ${ctx.task}`);
-    const shortcut = task.floors?.shortcut;
+    const { task, instance } = taskOf(ctx, "floor-shortcut");
+    const shortcut = task.floors.shortcut;
     if (!shortcut) throw new Error(`task ${task.id} has no shortcut (TaskFloors.shortcut is null)`);
-    return shortcut(ctx.instance, new Rng(ctx.seed));
+    return shortcut(instance, new Rng(ctx.seed));
   },
 };

@@ -1,19 +1,17 @@
 // Reference: returns the ground truth (each task says how in its `oracle`). Proves the scoring
 // reaches its ceiling; never ranked.
-import type { MethodDefinition } from "../../harness/types.ts";
-import { TASKS } from "../../tasks/registry.ts";
+import { type AnyTaskMethod, taskOf } from "../shared/references.ts";
 
-export const oracle: MethodDefinition = {
+export const oracle: AnyTaskMethod = {
   id: "oracle",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Oracle (reads ground truth)",
   kind: "reference",
   description: "Copies the hidden ground truth into the outputs. Upper reference for normalized scores; never ranked.",
-  tasks: TASKS.map((t) => t.id),
+  appliesTo: () => true,
   readsTruth: true,
   async run(ctx) {
-    const task = TASKS.find((t) => t.id === ctx.task);
-    if (!task || !ctx.instance) throw new Error(`oracle needs the instance of task ${ctx.task}`);
-    return task.oracle(ctx.instance);
+    const { task, instance } = taskOf(ctx, "oracle");
+    return task.oracle(instance);
   },
 };
