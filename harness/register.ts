@@ -1,7 +1,8 @@
 // Registers tasks, datasets and methods (with their versions) in the database, refusing silent
 // changes: a task contract or dataset content that changed without a version bump is an error.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { artifactPath } from "./artifacts.ts";
 import { type Db, Prisma } from "./db/client.ts";
 import { REPO_ROOT } from "./db/embedded.ts";
 import { hashArrays, hashInputs } from "./ndarray.ts";
@@ -102,7 +103,11 @@ export interface Registered {
 
 export const datasetKey = (d: { task: string; slug: string }) => `${d.task}/${d.slug}`;
 
-export async function registerAll(db: Db): Promise<Registered> {
+/**
+ * Register every task and built-in method and the given datasets (default: every dataset that can be generated here:
+ * a recording not in the data cache, or a dataset whose trained network is not built yet, registers once it is).
+ */
+export async function registerAll(db: Db, options: { datasets?: readonly DatasetDefinition[] } = {}): Promise<Registered> {
   const registered: Registered = { taskVersionId: new Map(), datasetVersionId: new Map(), methodVersionId: new Map() };
 
   for (const task of listTasks()) {
@@ -131,7 +136,8 @@ export async function registerAll(db: Db): Promise<Registered> {
     registered.taskVersionId.set(task.id, version.id);
   }
 
-  for (const dataset of listDatasets()) {
+  const networkBuilt = (d: DatasetDefinition) => (d.artifacts ?? []).every((a) => existsSync(artifactPath(a)));
+  for (const dataset of options.datasets ?? listDatasets().filter(networkBuilt)) {
     // A recording whose files are not in the data cache cannot be hashed; it registers once they are.
     if (dataset.unavailable?.()) continue;
     const fields = {

@@ -81,7 +81,7 @@ describe("cajal CLI", () => {
     expect(split.stderr).toMatch(/split must be "dev" or "official"/);
     const flag = await cajal(["run", "--bogus"]);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/Unknown option '--bogus'/);
+    expect(flag.stderr).toMatch(/unknown option --bogus for `cajal run`\noptions of `cajal run`: --task T…, --dataset D…/);
   });
 
   it("a database that is down gives one clear line and exit code 1", async () => {

@@ -3,7 +3,7 @@
 // `npm start` never share or clobber each other's cluster.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT, startEmbedded } from "../../harness/db/embedded.ts";
+import { identityFile, REPO_ROOT, startEmbedded } from "../../harness/db/embedded.ts";
 import { freePort } from "./free-port.ts";
 
 function isAlive(pid: number): boolean {
@@ -32,10 +32,10 @@ export default async function setup({ provide }: { provide: (key: string, value:
     return;
   }
   const root = path.join(REPO_ROOT, ".cajal");
-  // Clusters left by test runs that were killed.
+  // Clusters left by test runs that were killed (the data dir and its identity file beside it).
   if (existsSync(root)) {
     for (const name of readdirSync(root)) {
-      const pid = /^test-pg-(\d+)$/.exec(name)?.[1];
+      const pid = /^test-pg-(\d+)(\.server\.json)?$/.exec(name)?.[1];
       if (pid && !isAlive(Number(pid))) rmSync(path.join(root, name), { recursive: true, force: true });
     }
   }
@@ -45,6 +45,7 @@ export default async function setup({ provide }: { provide: (key: string, value:
   return async () => {
     await handle.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(identityFile(dataDir), { force: true });
   };
 }
 
