@@ -111,7 +111,7 @@ def report(reference, times, info=None):
 
 def nearest_distances(x, k, chunk=512):
     """n x k ascending Euclidean distances to the k nearest *distinct* points (inf where fewer exist), by brute
-    force with BLAS: the same definition as tasks/intrinsic-dimension/neighbors.ts (exact duplicates are not
+    force with BLAS: the same definition as methods/shared/neighbors.ts (exact duplicates are not
     neighbours; the Gram expansion is recomputed directly for very close pairs)."""
     x = np.asarray(x, dtype=np.float64)
     n = x.shape[0]
@@ -136,7 +136,7 @@ def nearest_distances(x, k, chunk=512):
 
 
 def encode_targets(kind, y, n_classes=None):
-    """Regression outputs of a target [n, q], as tasks/latent-decoding/decoders.ts encodeTargets: the values
+    """Regression outputs of a target [n, q], as methods/shared/decoding.ts encodeTargets: the values
     (linear), (cos, sin) per column (circular) or one-hot indicators per column (categorical)."""
     y = np.asarray(y, dtype=np.float64)
     if kind == "linear":
@@ -152,7 +152,7 @@ def encode_targets(kind, y, n_classes=None):
 
 
 def decode_outputs(kind, z, q, n_classes=None):
-    """Predictions [n, q] from regression outputs: as is, atan2(sin, cos), or argmax (decoders.ts decodeOutputs)."""
+    """Predictions [n, q] from regression outputs: as is, atan2(sin, cos), or argmax (decoding.ts decodeOutputs)."""
     if kind == "linear":
         return z
     if kind == "circular":
