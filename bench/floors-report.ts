@@ -5,8 +5,9 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createDb } from "../harness/db/client.ts";
-import { REPO_ROOT, startEmbedded } from "../harness/db/embedded.ts";
+import { startEmbedded } from "../harness/db/embedded.ts";
 import { migrate } from "../harness/db/migrate.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { registerAll } from "../harness/register.ts";
 import { loadResults, type ResultRow } from "../harness/results.ts";
 import { runSuiteThreaded } from "../harness/suite-threads.ts";

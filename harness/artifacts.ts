@@ -6,30 +6,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { sizeOf } from "./ndarray.ts";
+import { REPO_ROOT } from "./paths.ts";
 import { ProgressBar } from "./progress.ts";
-import type { JsonValue, NdArray } from "./types.ts";
+import type { ArtifactRecipe, JsonValue, NdArray } from "./types.ts";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-export interface ArtifactRecipe {
-  /** File stem and unique id, e.g. "rnn-head-direction". */
-  id: string;
-  /** Bumped whenever the recipe changes what it builds (its pinned sha256 then changes too). */
-  version: number;
-  title: string;
-  /** sha256 (hex) of the file the recipe builds on the wasm backend; pinned, so datasets hash it. */
-  sha256: string;
-  /** Rough build time on a 2-core machine, shown before training starts. */
-  estimatedSeconds: number;
-  /**
-   * Train and return the tensors and metadata (the network's own task performance, e.g. test accuracy).
-   * Must be deterministic: fixed seeds, no wall-clock values in the metadata.
-   */
-  build(log: (message: string) => void): Promise<{ tensors: Record<string, NdArray>; metadata: Record<string, JsonValue> }>;
-}
+// Defined with the dataset contract it belongs to; recipes import it from here too.
+export type { ArtifactRecipe };
 
 export interface LoadedArtifact {
   tensors: Record<string, NdArray>;

@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { artifactPath } from "./artifacts.ts";
 import { type Db, Prisma } from "./db/client.ts";
-import { REPO_ROOT } from "./db/embedded.ts";
 import { hashArrays, hashInputs } from "./ndarray.ts";
+import { REPO_ROOT } from "./paths.ts";
 import { datasetPreview } from "./preview.ts";
 import { hashFiles, importClosure, listFiles, sha256Json } from "./provenance.ts";
 import { datasetFolder, generateInstance, listDatasets, listMethods, listTasks } from "./registry.ts";

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { REPO_ROOT } from "./db/embedded.ts";
+import { REPO_ROOT } from "./paths.ts";
 import { importClosure, listFiles } from "./provenance.ts";
 
 /**

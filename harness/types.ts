@@ -1,6 +1,5 @@
 // Core contracts shared by tasks, datasets, methods, the runner and the site.
 import type { z } from "zod";
-import type { ArtifactRecipe } from "./artifacts.ts";
 import type { Rng } from "./rng.ts";
 
 export const DOMAINS = ["synthetic", "artificial", "biological"] as const;
@@ -154,6 +153,27 @@ export interface DatasetCardView {
   preprocessing: string;
   preprocessingVersion: number;
   files: { name: string; url: string; sha256: string; bytes: number }[];
+}
+
+/**
+ * A trained network behind artificial datasets: a versioned, seeded training script whose output file is pinned by
+ * its sha256 (harness/artifacts.ts builds, checks and loads it).
+ */
+export interface ArtifactRecipe {
+  /** File stem and unique id, e.g. "rnn-head-direction". */
+  id: string;
+  /** Bumped whenever the recipe changes what it builds (its pinned sha256 then changes too). */
+  version: number;
+  title: string;
+  /** sha256 (hex) of the file the recipe builds on the wasm backend; pinned, so datasets hash it. */
+  sha256: string;
+  /** Rough build time on a 2-core machine, shown before training starts. */
+  estimatedSeconds: number;
+  /**
+   * Train and return the tensors and metadata (the network's own task performance, e.g. test accuracy).
+   * Must be deterministic: fixed seeds, no wall-clock values in the metadata.
+   */
+  build(log: (message: string) => void): Promise<{ tensors: Record<string, NdArray>; metadata: Record<string, JsonValue> }>;
 }
 
 export interface DatasetDefinition {

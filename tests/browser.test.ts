@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../harness/db/embedded.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { getDataset, listMethods } from "../harness/registry.ts";
 import { loadResults, type ResultRow } from "../harness/results.ts";
 import { runSuite } from "../harness/runner.ts";

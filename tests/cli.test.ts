@@ -3,7 +3,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../harness/db/embedded.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { opaqueInstanceId } from "../harness/protocol.ts";
 import { generateInstance, getDataset, listDatasets } from "../harness/registry.ts";
 import { cajal } from "./helpers/cli.ts";

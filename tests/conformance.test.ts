@@ -4,8 +4,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DATASETS } from "../datasets/registry.ts";
-import { REPO_ROOT } from "../harness/db/embedded.ts";
 import { hashArrays } from "../harness/ndarray.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { datasetPreview } from "../harness/preview.ts";
 import { hashFiles, importClosure, listFiles } from "../harness/provenance.ts";
 import { datasetContentHash, methodSourceHash } from "../harness/register.ts";

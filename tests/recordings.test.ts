@@ -5,7 +5,6 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadHaxby2001Slice } from "../datasets/biological/fmri_haxby2001_subj1_slice/load.ts";
 import { loadHdPeyrache2015 } from "../datasets/biological/hd_peyrache2015_adn/load.ts";
@@ -13,10 +12,10 @@ import { loadM1Subject } from "../datasets/biological/m1_reaching_dyer2017_dad/l
 import { loadTampuuFineBins, loadTampuuRat } from "../datasets/biological/place_cells_tampuu2019_openfield/load.ts";
 import { loadV1NaturalScenes } from "../datasets/biological/v1_allen_natural_scenes_cux2/load.ts";
 import { DataMissingError, fetchRecording, recordingStatus } from "../harness/data.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { getRecording, listRecordings, listSources, UsageError } from "../harness/registry.ts";
 import { sourceFolder } from "../harness/source.ts";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RECORDINGS = listRecordings();
 /** Recordings with a loader (the catalogued ones have a card only). */
 const LOADABLE = listSources().filter((s) => s.availability === "recording");

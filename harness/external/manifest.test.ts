@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../db/embedded.ts";
+import { REPO_ROOT } from "../paths.ts";
 import { DEFAULT_LIMITS, effectiveLimits, loadManifest, ManifestError, validateManifest } from "./manifest.ts";
 
 const valid = {

@@ -9,7 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../db/embedded.ts";
+import { REPO_ROOT } from "../paths.ts";
 import { generateInstance, getDataset, getTask } from "../registry.ts";
 import { type MethodContext, MethodFailure } from "../types.ts";
 import { hashMethodFolder, loadExternalMethod } from "./method.ts";

@@ -1,7 +1,7 @@
 // `npx cajal` as a user runs it, for tests: a child process with its exit code, stdout and stderr.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { REPO_ROOT } from "../../harness/db/embedded.ts";
+import { REPO_ROOT } from "../../harness/paths.ts";
 
 export function cajal(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -3,11 +3,9 @@
 // the original files; nothing else reads them.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { type RecordingCard, recordingPresent, resolveDataDir } from "../../harness/data.ts";
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { REPO_ROOT } from "../../harness/paths.ts";
 
 const headerSchema = z.object({
   binFile: z.string().regex(/^[A-Za-z0-9_.-]+$/),

@@ -3,7 +3,8 @@
 // `npm start` never share or clobber each other's cluster.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { identityFile, REPO_ROOT, startEmbedded } from "../../harness/db/embedded.ts";
+import { identityFile, startEmbedded } from "../../harness/db/embedded.ts";
+import { REPO_ROOT } from "../../harness/paths.ts";
 import { freePort } from "./free-port.ts";
 
 function isAlive(pid: number): boolean {
