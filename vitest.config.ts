@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // `@/…` imports resolve from tsconfig.json's paths, as they do under tsc, tsx and Next.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", ".next/**", ".cajal/**"],

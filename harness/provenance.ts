@@ -69,11 +69,18 @@ export function listFiles(rel: string): string[] {
     .flatMap((name) => listFiles(path.join(rel, name)));
 }
 
+/** Relative (`./`, `../`) and repository-rooted (`@/`, tsconfig.json's `paths`) specifiers. */
 const IMPORT =
-  /(?:import|export)\s(?!type\s)[^'"]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)|import\s*["'](\.[^"']+)["']/g;
+  /(?:import|export)\s(?!type\s)[^'"]*?from\s*["']((?:\.|@\/)[^"']+)["']|import\(\s*["']((?:\.|@\/)[^"']+)["']\s*\)|import\s*["']((?:\.|@\/)[^"']+)["']/g;
+
+/** The repo-relative path an import specifier of `from` (repo-relative) names. */
+function importTarget(from: string, spec: string): string {
+  if (spec.startsWith("@/")) return path.posix.normalize(spec.slice(2));
+  return path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
+}
 
 /**
- * Every repo file reachable from `entries` through relative value imports (type-only imports change
+ * Every repo file reachable from `entries` through relative or `@/` value imports (type-only imports change
  * no behaviour and are skipped; generated Prisma code is represented by prisma/schema.prisma).
  */
 export function importClosure(entries: string[]): string[] {
@@ -87,7 +94,7 @@ export function importClosure(entries: string[]): string[] {
     for (const match of source.matchAll(IMPORT)) {
       const spec = match[1] ?? match[2] ?? match[3];
       if (!spec || spec.endsWith(".css")) continue;
-      const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec));
+      const target = importTarget(rel, spec);
       if (target.startsWith("harness/generated/")) {
         queue.push("prisma/schema.prisma");
         continue;

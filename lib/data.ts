@@ -2,10 +2,10 @@
 // harness's query layer (`loadResults`), so scores and normalized scores on the site are exactly
 // those of `cajal run --json`. Functions return plain, serializable objects (no Dates, no Prisma
 // types) and throw only for database failures, which `load()` turns into a readable message.
-import { createDb, type Db, describeDbError, publicServerError } from "../harness/db/client.ts";
-import { loadResults, type ResultRow, toStatus } from "../harness/results.ts";
-import { PRIVATE_WITHHELD, parseId, type SubmissionStatusView, submissionStatus } from "../harness/service/runs.ts";
-import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "../harness/types.ts";
+import { createDb, type Db, describeDbError, publicServerError } from "@/harness/db/client.ts";
+import { loadResults, type ResultRow, toStatus } from "@/harness/results.ts";
+import { PRIVATE_WITHHELD, parseId, type SubmissionStatusView, submissionStatus } from "@/harness/service/runs.ts";
+import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "@/harness/types.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/data.ts is server-only");
 
@@ -800,7 +800,7 @@ export async function runExists(runId: string): Promise<boolean> {
 // ---------------------------------------------------------------------------------------------
 // Submissions (the submission service, harness/service/): the page's first render; it then polls the API
 
-export type { SubmissionStatusView } from "../harness/service/runs.ts";
+export type { SubmissionStatusView } from "@/harness/service/runs.ts";
 
 export async function getSubmission(id: string): Promise<SubmissionStatusView | null> {
   const n = parseId(id);

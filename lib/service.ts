@@ -1,6 +1,6 @@
 // The submission service's context for the site's API routes (server only): one Prisma client, pg pool and pg-boss
 // sender per server process, on DATABASE_URL. The routes in app/api/ are thin adapters around harness/service/api.ts.
-import { createServiceContext, guarded, json, type ServiceContext } from "../harness/service/api.ts";
+import { createServiceContext, guarded, json, type ServiceContext } from "@/harness/service/api.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/service.ts is server-only");
 

@@ -1,6 +1,6 @@
 // Small labels: run/instance status, dataset domain, method role.
 import type { ReactNode } from "react";
-import type { Domain, RunStatus } from "../../harness/types.ts";
+import type { Domain, RunStatus } from "@/harness/types.ts";
 
 const STATUS_STYLE: Record<RunStatus, string> = {
   ok: "bg-emerald-50 text-emerald-700 ring-emerald-600/20",

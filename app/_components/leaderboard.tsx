@@ -1,7 +1,7 @@
 // A dataset's leaderboard, shared by the task page (one per dataset) and the dataset page.
 import Link from "next/link";
-import type { DatasetLeaderboard, LeaderboardEntry, TaskInfo } from "../../lib/data.ts";
-import { formatCi, formatMs, formatScore, shortHash } from "../../lib/format.ts";
+import type { DatasetLeaderboard, LeaderboardEntry, TaskInfo } from "@/lib/data.ts";
+import { formatCi, formatMs, formatScore, shortHash } from "@/lib/format.ts";
 import { DomainBadge, StatusBadge, Tag } from "./badges.tsx";
 import { ScorePlot } from "./plots.tsx";
 import { FailedMark, ScoringNote } from "./scoring-note.tsx";

@@ -1,7 +1,7 @@
 // Inline SVG plots (server-rendered, no chart library): leaderboard scores with 95% CI whiskers,
 // and per-instance values of one run.
-import type { DatasetPreview } from "../../harness/types.ts";
-import { formatScore } from "../../lib/format.ts";
+import type { DatasetPreview } from "@/harness/types.ts";
+import { formatScore } from "@/lib/format.ts";
 
 interface Range {
   min: number;

@@ -1,6 +1,6 @@
 // POST /api/submissions: upload a method folder (.tar.gz) with `Authorization: Bearer <token>`.
-import { postSubmission } from "../../../harness/service/api.ts";
-import { withService } from "../../../lib/service.ts";
+import { postSubmission } from "@/harness/service/api.ts";
+import { withService } from "@/lib/service.ts";
 
 export const dynamic = "force-dynamic";
 

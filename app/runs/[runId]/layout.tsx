@@ -2,7 +2,7 @@
 // starts streaming, so the response still carries the 404 status (app/runs/not-found.tsx).
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { load, runExists } from "../../../lib/data.ts";
+import { load, runExists } from "@/lib/data.ts";
 
 export default async function RunLayout({ children, params }: { children: ReactNode; params: Promise<{ runId: string }> }) {
   const { runId } = await params;

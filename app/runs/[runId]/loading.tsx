@@ -1,4 +1,4 @@
-import { LoadingSkeleton } from "../../_components/loading-skeleton.tsx";
+import { LoadingSkeleton } from "@/app/_components/loading-skeleton.tsx";
 
 export default function Loading() {
   return <LoadingSkeleton />;

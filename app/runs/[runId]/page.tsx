@@ -4,11 +4,11 @@ import { headers } from "next/headers";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { CHANCE_METHOD, getRun, load, ORACLE_METHOD, type RunPage } from "../../../lib/data.ts";
-import { formatCi, formatDate, formatMb, formatMs, formatScore, shortHash } from "../../../lib/format.ts";
-import { DomainBadge, StatusBadge, Tag } from "../../_components/badges.tsx";
-import { DbError } from "../../_components/db-error.tsx";
-import { StripPlot } from "../../_components/plots.tsx";
+import { DomainBadge, StatusBadge, Tag } from "@/app/_components/badges.tsx";
+import { DbError } from "@/app/_components/db-error.tsx";
+import { StripPlot } from "@/app/_components/plots.tsx";
+import { CHANCE_METHOD, getRun, load, ORACLE_METHOD, type RunPage } from "@/lib/data.ts";
+import { formatCi, formatDate, formatMb, formatMs, formatScore, shortHash } from "@/lib/format.ts";
 
 export const dynamic = "force-dynamic";
 

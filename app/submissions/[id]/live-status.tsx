@@ -2,9 +2,9 @@
 // The submission's status, polled every few seconds from GET /api/submissions/:id while it is queued or running.
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import type { SubmissionRunStatus, SubmissionStatusView } from "../../../harness/service/runs.ts";
-import { formatCi, formatScore } from "../../../lib/format.ts";
-import { StatusBadge, Tag } from "../../_components/badges.tsx";
+import { StatusBadge, Tag } from "@/app/_components/badges.tsx";
+import type { SubmissionRunStatus, SubmissionStatusView } from "@/harness/service/runs.ts";
+import { formatCi, formatScore } from "@/lib/format.ts";
 
 const POLL_MS = 2000;
 

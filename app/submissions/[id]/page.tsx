@@ -4,8 +4,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { getSubmission, load } from "../../../lib/data.ts";
-import { DbError } from "../../_components/db-error.tsx";
+import { DbError } from "@/app/_components/db-error.tsx";
+import { getSubmission, load } from "@/lib/data.ts";
 import { LiveStatus } from "./live-status.tsx";
 
 export const dynamic = "force-dynamic";

@@ -2,7 +2,7 @@
 // starts streaming, so the response still carries the 404 status (app/tasks/not-found.tsx).
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { load, taskExists } from "../../../lib/data.ts";
+import { load, taskExists } from "@/lib/data.ts";
 
 export default async function TaskLayout({ children, params }: { children: ReactNode; params: Promise<{ taskId: string }> }) {
   const { taskId } = await params;

@@ -1,6 +1,6 @@
 // GET /api/runs/:runId: a run's export (versions, hashes, per-instance seeds and scores) for `cajal reproduce`.
-import { getRun } from "../../../../harness/service/api.ts";
-import { withService } from "../../../../lib/service.ts";
+import { getRun } from "@/harness/service/api.ts";
+import { withService } from "@/lib/service.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 // GET /api/submissions/:id: the submission's live status (the submission page polls it).
-import { getSubmission } from "../../../../harness/service/api.ts";
-import { withService } from "../../../../lib/service.ts";
+import { getSubmission } from "@/harness/service/api.ts";
+import { withService } from "@/lib/service.ts";
 
 export const dynamic = "force-dynamic";
 

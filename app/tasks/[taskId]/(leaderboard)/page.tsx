@@ -4,12 +4,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { DOMAIN_ORDER, getTask, load, type TaskPage } from "../../../../lib/data.ts";
-import { formatScore, shortHash } from "../../../../lib/format.ts";
-import { Tag } from "../../../_components/badges.tsx";
-import { DbError } from "../../../_components/db-error.tsx";
-import { Leaderboard } from "../../../_components/leaderboard.tsx";
-import { ScoringNote } from "../../../_components/scoring-note.tsx";
+import { Tag } from "@/app/_components/badges.tsx";
+import { DbError } from "@/app/_components/db-error.tsx";
+import { Leaderboard } from "@/app/_components/leaderboard.tsx";
+import { ScoringNote } from "@/app/_components/scoring-note.tsx";
+import { DOMAIN_ORDER, getTask, load, type TaskPage } from "@/lib/data.ts";
+import { formatScore, shortHash } from "@/lib/format.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 // GET /api/runs/:runId/archive: the submitted method folder (.tar.gz) the run used.
-import { getRunArchive } from "../../../../../harness/service/api.ts";
-import { withService } from "../../../../../lib/service.ts";
+import { getRunArchive } from "@/harness/service/api.ts";
+import { withService } from "@/lib/service.ts";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 // Unknown datasets get their 404 in the layout, before the loading UI streams (see tasks/[taskId]/layout.tsx).
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { datasetExists, load } from "../../../../../lib/data.ts";
+import { datasetExists, load } from "@/lib/data.ts";
 
 export default async function DatasetLayout({
   children,

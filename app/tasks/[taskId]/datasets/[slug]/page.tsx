@@ -3,13 +3,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import type { DatasetCardView } from "../../../../../harness/types.ts";
-import { getDatasetPage, load } from "../../../../../lib/data.ts";
-import { shortHash } from "../../../../../lib/format.ts";
-import { DomainBadge } from "../../../../_components/badges.tsx";
-import { DbError } from "../../../../_components/db-error.tsx";
-import { Leaderboard } from "../../../../_components/leaderboard.tsx";
-import { DataPlot } from "../../../../_components/plots.tsx";
+import { DomainBadge } from "@/app/_components/badges.tsx";
+import { DbError } from "@/app/_components/db-error.tsx";
+import { Leaderboard } from "@/app/_components/leaderboard.tsx";
+import { DataPlot } from "@/app/_components/plots.tsx";
+import type { DatasetCardView } from "@/harness/types.ts";
+import { getDatasetPage, load } from "@/lib/data.ts";
+import { shortHash } from "@/lib/format.ts";
 
 export const dynamic = "force-dynamic";
 
