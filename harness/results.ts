@@ -46,9 +46,15 @@ export interface ResultRow {
   finishedAt: Date | null;
 }
 
+// The database's enums cannot spell "invalid-output" (Prisma maps it to `invalid_output`): these two are the only
+// places that translate, in either direction.
 export const toStatus = (s: string): RunStatus => (s === "invalid_output" ? "invalid-output" : (s as RunStatus));
 export const toDbStatus = <T extends string>(s: T) =>
   (s === "invalid-output" ? "invalid_output" : s) as Exclude<T, "invalid-output"> | "invalid_output";
+
+const TERMINAL: readonly RunStatus[] = ["ok", "invalid-output", "error", "timeout"];
+/** A run that has ended: nothing runs it any more until it is retried. */
+export const isTerminal = (s: RunStatus) => TERMINAL.includes(s);
 
 export interface ResultFilter {
   task?: string;

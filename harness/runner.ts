@@ -3,10 +3,10 @@
 // interrupted resumes at the first instance without a stored result.
 import os from "node:os";
 import type { Db } from "./db/client.ts";
-import { hashInputs } from "./ndarray.ts";
+import { InstanceCache } from "./instance-cache.ts";
 import { ProgressBar } from "./progress.ts";
 import { opaqueInstanceId } from "./protocol.ts";
-import { gitSha, HARNESS_VERSION, hardware, peakRssMb } from "./provenance.ts";
+import { hardware } from "./provenance.ts";
 import { datasetKey, type Registered, registerAll, registerMethod } from "./register.ts";
 import {
   generateInstance,
@@ -19,9 +19,9 @@ import {
   methodSeed,
   UsageError,
 } from "./registry.ts";
-import { loadResults, type ResultRow, toDbStatus } from "./results.ts";
+import { isTerminal, loadResults, type ResultRow, toStatus } from "./results.ts";
 import { seedFrom } from "./rng.ts";
-import { summarize } from "./scoring.ts";
+import { finalizeRun, type InstanceOutcome, instanceResultFields, type RunTarget, runKey, runProvenance } from "./run-records.ts";
 import { initTf } from "./tf.ts";
 import {
   type DatasetDefinition,
@@ -30,7 +30,6 @@ import {
   type MethodDefinition,
   MethodFailure,
   type MethodUsage,
-  type Outcome,
   type Split,
   type SplitTruth,
   type TaskDefinition,
@@ -61,17 +60,12 @@ export interface ProgressSink {
   finish(): void;
 }
 
-export interface PlannedRun {
-  task: TaskDefinition;
-  dataset: DatasetDefinition;
-  method: MethodDefinition;
-}
+export type PlannedRun = RunTarget;
 
 export interface SuiteResult extends ResultRow {
   skipped: boolean;
 }
 
-const TERMINAL = new Set(["ok", "invalid_output", "error", "timeout"]);
 export const DEFAULT_TIMEOUT_MS = 600_000;
 
 /** Reference methods run first: the references (random, oracle), then the floors; the normalized score needs them all. */
@@ -225,18 +219,6 @@ async function runMethod(
   }
 }
 
-interface InstanceOutcome {
-  status: Outcome;
-  score: number | null;
-  metrics: Record<string, number> | null;
-  message: string | null;
-  log: string | null;
-  wallMs: number;
-  cpuMs: number;
-  /** Peak memory of the method's own process tree, when it reported one (external methods). */
-  peakRssMb?: number;
-}
-
 /**
  * Seed of draw `draw` of a method that declares `draws` (random): draw 0 is the method's usual seed, so a single
  * draw is exactly what a port of the method computes from task.json's seed.
@@ -355,8 +337,6 @@ async function evaluateOnce(
   }
 }
 
-const OUTCOME_PRIORITY: Outcome[] = ["error", "timeout", "invalid-output"];
-
 export interface SuiteReport {
   results: SuiteResult[];
   backend: string;
@@ -369,16 +349,6 @@ export function reportUnavailable(tasks?: string[]): void {
     const reason = d.unavailable?.();
     if (reason) process.stderr.write(`skipping ${d.task}/${d.slug}: ${reason}\n`);
   }
-}
-
-/** The database key of a planned run. */
-function runKeyOf({ method, task, dataset }: PlannedRun, reg: Registered, split: Split) {
-  return {
-    methodVersionId: reg.methodVersionId.get(method.id) as number,
-    taskVersionId: reg.taskVersionId.get(task.id) as number,
-    datasetVersionId: reg.datasetVersionId.get(datasetKey(dataset)) as number,
-    split,
-  };
 }
 
 export interface PendingRun {
@@ -397,10 +367,10 @@ export async function pendingRuns(db: Db, plan: PlannedRun[], reg: Registered, s
   const skippedRunIds: number[] = [];
   for (const planned of plan) {
     const existing = await db.run.findUnique({
-      where: { methodVersionId_taskVersionId_datasetVersionId_split: runKeyOf(planned, reg, split) },
+      where: { methodVersionId_taskVersionId_datasetVersionId_split: runKey(planned, reg, split) },
       include: { results: { select: { index: true, status: true } } },
     });
-    if (existing && TERMINAL.has(existing.status) && !(retryFailed && existing.status !== "ok")) {
+    if (existing && isTerminal(toStatus(existing.status)) && !(retryFailed && existing.status !== "ok")) {
       skippedRunIds.push(existing.id);
       continue;
     }
@@ -425,38 +395,21 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
 
   // Work out what is left before starting, so the progress bar knows its total.
   const { pending, skippedRunIds, totalInstances } = await pendingRuns(db, plan, reg, split, options.retryFailed);
-  const runKey = (planned: PlannedRun) => runKeyOf(planned, reg, split);
   const bar = options.progressSink ?? new ProgressBar(`suite (${split})`, totalInstances, process.stderr, options.progress !== false);
-  const hw = hardware();
+  const machine = { backend, hardware: hardware() };
   const ranIds: number[] = [];
   // Every method of a dataset sees the same instances: generate each once (the plan is grouped by
   // dataset, so holding one dataset's split at a time bounds the memory).
-  const instances = new Map<string, Instance>();
-  const instanceOf = (dataset: DatasetDefinition, index: number) => {
-    const key = `${datasetKey(dataset)}/${index}`;
-    let instance = instances.get(key);
-    if (!instance) {
-      if (instances.size > 0 && ![...instances.keys()][0]?.startsWith(`${datasetKey(dataset)}/`)) instances.clear();
-      instance = generateInstance(dataset, split, index);
-      instances.set(key, instance);
-    }
-    return instance;
-  };
+  const instances = new InstanceCache({ keep: "split" });
 
   for (const { planned, runId, done } of pending) {
     const { task, dataset, method } = planned;
     const size = dataset.sizes[split];
-    const key = runKey(planned);
+    const key = runKey(planned, reg, split);
     const runFields = {
       status: "running" as const,
       message: null,
-      instances: size,
-      seed: seedFrom(dataset.task, dataset.slug, dataset.version, split),
-      harnessVersion: HARNESS_VERSION,
-      gitSha: gitSha(),
-      backend,
-      hardware: hw,
-      notes: method.notes ?? [],
+      ...runProvenance(planned, split, machine),
       startedAt: new Date(),
       finishedAt: null,
     };
@@ -470,10 +423,10 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
     ranIds.push(run.id);
 
     // The floor references read the whole split's truths: take them from the instances generated here.
-    if (method.readsSplitTruths) splitTruths(dataset, split, (index) => instanceOf(dataset, index));
+    if (method.readsSplitTruths) splitTruths(dataset, split, (index) => instances.get(dataset, split, index));
     const runInstance = async (index: number) => {
       bar.update(`${method.id} · ${dataset.slug} #${index + 1}/${size}`);
-      const instance = instanceOf(dataset, index);
+      const instance = instances.get(dataset, split, index);
       const outcome = await evaluateInstance(method, task, instance, timeoutMs);
       const data = instanceResultFields(instance, outcome);
       await db.instanceResult.upsert({
@@ -502,69 +455,4 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
     .map((r) => ({ ...r, skipped: skipped.has(r.runId) }))
     .sort((a, b) => (order.get(`${a.method}|${a.task}|${a.dataset}`) ?? 0) - (order.get(`${b.method}|${b.task}|${b.dataset}`) ?? 0));
   return { results, backend, wallMs: performance.now() - started };
-}
-
-/** The InstanceResult columns of one evaluated instance (what the runner and the service's workers store). */
-export function instanceResultFields(instance: Instance, outcome: Awaited<ReturnType<typeof evaluateInstance>>) {
-  return {
-    instanceKey: instance.key,
-    seed: instance.seed,
-    inputHash: hashInputs(instance),
-    status: toDbStatus(outcome.status),
-    score: outcome.score,
-    metrics: outcome.metrics ?? undefined,
-    message: outcome.message,
-    log: outcome.log,
-    wallMs: outcome.wallMs,
-    cpuMs: outcome.cpuMs,
-    // In-process methods report no peak of their own: the harness process's peak stands in.
-    peakRssMb: outcome.peakRssMb ?? peakRssMb(),
-  };
-}
-
-/** Aggregate a run's instances into its status, score and CI. */
-export async function finalizeRun(db: Db, runId: number, task: TaskDefinition): Promise<void> {
-  const results = await db.instanceResult.findMany({ where: { runId }, orderBy: { index: "asc" } });
-  const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
-  const wallMs = results.reduce((s, r) => s + r.wallMs, 0);
-  const cpuMs = results.reduce((s, r) => s + r.cpuMs, 0);
-  const peak = Math.max(0, ...results.map((r) => r.peakRssMb ?? 0));
-  const failed = results.filter((r) => r.status !== "ok");
-  const base = { wallMs, cpuMs, peakRssMb: peak, finishedAt: new Date(), instancesDone: results.length };
-  if (results.length < run.instances) {
-    await db.run.update({
-      where: { id: runId },
-      data: { ...base, status: "error", message: `only ${results.length} of ${run.instances} instances have results` },
-    });
-    return;
-  }
-  if (failed.length > 0) {
-    const statuses = failed.map((r) => (r.status === "invalid_output" ? "invalid-output" : r.status) as Outcome);
-    const status = OUTCOME_PRIORITY.find((s) => statuses.includes(s)) ?? "error";
-    const counts = OUTCOME_PRIORITY.map((s) => [s, statuses.filter((x) => x === s).length] as const).filter(([, c]) => c > 0);
-    const first = failed[0];
-    const message = `${failed.length} of ${results.length} instances failed (${counts.map(([s, c]) => `${c} ${s}`).join(", ")}); first: ${first?.instanceKey}: ${first?.message}`;
-    // No score for a failed run: failure is never encoded as a number.
-    await db.run.update({
-      where: { id: runId },
-      data: {
-        ...base,
-        status: toDbStatus(status),
-        message: message.slice(0, 4000),
-        score: null,
-        ciLow: null,
-        ciHigh: null,
-        metrics: undefined,
-      },
-    });
-    return;
-  }
-  const values = results.map((r) => r.score as number);
-  const summary = summarize(values);
-  const metrics: Record<string, number> = {};
-  for (const m of task.metrics) {
-    const vs = results.map((r) => (r.metrics as Record<string, number> | null)?.[m.id]).filter((v): v is number => typeof v === "number");
-    if (vs.length) metrics[m.id] = vs.reduce((a, b) => a + b, 0) / vs.length;
-  }
-  await db.run.update({ where: { id: runId }, data: { ...base, status: "ok", message: null, ...summary, metrics } });
 }

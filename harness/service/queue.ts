@@ -39,6 +39,7 @@ export function queueEnv(env: Record<string, string | undefined> = process.env) 
     })
     .parse(env);
 }
+export type QueueEnv = ReturnType<typeof queueEnv>;
 
 export async function openQueue(url: string, options: QueueOptions = {}): Promise<PgBoss> {
   const env = queueEnv();

@@ -2,12 +2,10 @@
 // CLI (`cajal export --run`, `cajal reproduce`). Database only: no registry, no queue, so the site can import it.
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
-import { toStatus } from "../results.ts";
+import { isTerminal, toStatus } from "../results.ts";
 import type { RunStatus, Split } from "../types.ts";
 
 export const RUN_EXPORT_FORMAT = "cajal-run/1";
-const TERMINAL: readonly RunStatus[] = ["ok", "invalid-output", "error", "timeout"];
-export const isTerminal = (s: RunStatus) => TERMINAL.includes(s);
 /** What the public sees of a private-split instance's output: the method could print the secret data. */
 export const PRIVATE_WITHHELD = "withheld: instances of the private split are secret (their messages and logs could reveal the data)";
 
