@@ -17,7 +17,8 @@ import { rawTarGz } from "./helpers/tarball.ts";
 
 const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const DATASET = getDataset("topology", "neural-manifolds");
+// A small topology dataset (18 official, 18 private instances) keeps the queue test short.
+const DATASET = getDataset("topology", "rnn-head-direction");
 // Methods see an opaque instance id, never "dataset/split/index": the test knows which id official instance 3 has.
 const INSTANCE_3 = opaqueInstanceId({ key: `${DATASET.slug}/official/3`, seed: instanceSeed(DATASET, "official", 3) });
 // Fails on official instance 3 with a message on stderr; answers one loop everywhere else.

@@ -17,7 +17,8 @@ import { type ApiServer, startApiServer } from "./helpers/api-server.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { rawTarGz } from "./helpers/tarball.ts";
 
-const DATASET = getDataset("topology", "neural-manifolds");
+// A small topology dataset (18 official, 18 private instances) keeps the queue test short.
+const DATASET = getDataset("topology", "rnn-head-direction");
 const SPLITS = ["official", "private"] as const;
 // Every run of a submission comes with the references and floors its normalized score needs.
 const REFERENCES = listMethods("topology")
