@@ -9,7 +9,8 @@ import { instance, mmcs, result, run } from "../tests/helpers/feature-recovery.t
 import { type SaeActivation, type SaeParams, saeEncode, saeGradients } from "./shared/sae.ts";
 
 const BASELINES = ["pca", "fastica", "sae-l1", "sae-topk"] as const;
-const SLOW = 60_000;
+// Generous: these train SAEs on several instances and share two cores with other test files (a guard, not a budget).
+const SLOW = 180_000;
 
 describe("T1 baselines", () => {
   it("are registered as feature-recovery baselines", () => {
