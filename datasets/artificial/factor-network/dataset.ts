@@ -2,11 +2,11 @@
 // 64-dimensional rendering of them, fed inputs in which only k of the factors vary (TASKS.md, `factor-network`).
 // Truth d* = k: the network reads the varying factors back (R² ≈ 0.98), so the hidden manifold is k-dimensional.
 import { artifactRef, loadArtifact } from "../../../harness/artifacts.ts";
+import { forwardMlp, meanR2, mlpFromTensors } from "../../../harness/mlp.ts";
 import { f32 } from "../../../harness/ndarray.ts";
 import { Rng } from "../../../harness/rng.ts";
 import type { DatasetDefinition, GeneratedInstance } from "../../../harness/types.ts";
 import { dimensionTruth } from "../../../tasks/intrinsic-dimension/task.ts";
-import { forwardMlp, meanR2, mlpFromTensors } from "../trained-mlp/mlp.ts";
 import {
   ACTIVATIONS,
   FACTORS,

@@ -2,12 +2,12 @@
 // renders K = 6 latent factors as a 64-dimensional input, and an MLP trained with TensorFlow.js to read the
 // factors back out of that input. Versioned and seeded; the file's sha256 is pinned below (README.md).
 import type { ArtifactRecipe } from "../../../harness/artifacts.ts";
+import { forwardMlp, meanR2, mlpTensors, trainMlp } from "../../../harness/mlp.ts";
 import { f32 } from "../../../harness/ndarray.ts";
 import { Rng, seedFrom } from "../../../harness/rng.ts";
 import { initTf } from "../../../harness/tf.ts";
 import type { JsonValue, NdArray } from "../../../harness/types.ts";
 import type { Activation } from "../../../tasks/causal-attribution/network.ts";
-import { forwardMlp, meanR2, mlpTensors, trainMlp } from "../trained-mlp/mlp.ts";
 
 export const FACTORS = 6;
 export const INPUT_DIM = 64;

@@ -2,10 +2,10 @@
 // (TASKS.md, `torus-network`). When both angles vary over the full circle the activity lies on a torus; instances
 // where the second angle is held fixed (circle) or swept over half its range (cylinder) keep the task non-trivial.
 import { artifactRef, loadArtifact } from "../../../harness/artifacts.ts";
+import { forwardMlp, mlpFromTensors } from "../../../harness/mlp.ts";
 import { f32, i32 } from "../../../harness/ndarray.ts";
 import { Rng } from "../../../harness/rng.ts";
 import type { DatasetDefinition, GeneratedInstance } from "../../../harness/types.ts";
-import { forwardMlp, mlpFromTensors } from "../trained-mlp/mlp.ts";
 import {
   ACTIVATIONS,
   angleErrors,

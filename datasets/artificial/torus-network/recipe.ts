@@ -2,12 +2,12 @@
 // (θ₁, θ₂) as (cos, sin) pairs from the Poisson spike counts of a population tuned to them. Two networks, each
 // with its own input population. Versioned and seeded; the file's sha256 is pinned below (README.md).
 import type { ArtifactRecipe } from "../../../harness/artifacts.ts";
+import { forwardMlp, meanR2, mlpTensors, trainMlp } from "../../../harness/mlp.ts";
 import { f32 } from "../../../harness/ndarray.ts";
 import { Rng, seedFrom } from "../../../harness/rng.ts";
 import { initTf } from "../../../harness/tf.ts";
 import type { JsonValue, NdArray } from "../../../harness/types.ts";
 import type { Activation } from "../../../tasks/causal-attribution/network.ts";
-import { forwardMlp, meanR2, mlpTensors, trainMlp } from "../trained-mlp/mlp.ts";
 
 /** Input neurons: 16 tuned to θ₁, 16 to θ₂, 16 conjunctive (tuned to both). */
 export const POPULATION = { pure1: 16, pure2: 16, conjunctive: 16, kappaMin: 1, kappaMax: 3, peakCount: 8, baselineFraction: 0.05 };

@@ -3,12 +3,12 @@
 // held-out sample of the instance's input distribution (instance.ts). Each instance draws, from its seed, the
 // network, the contexts its inputs come from and the order of the scored units.
 import { artifactRef, loadArtifact } from "../../../harness/artifacts.ts";
+import { type MlpLayer, mlpFromTensors, mlpTensors } from "../../../harness/mlp.ts";
 import { f32 } from "../../../harness/ndarray.ts";
 import { Rng } from "../../../harness/rng.ts";
 import type { DatasetDefinition, GeneratedInstance, JsonValue, NdArray } from "../../../harness/types.ts";
 import { buildInstance, CAUSAL_THRESHOLD } from "../../../tasks/causal-attribution/instance.ts";
 import { networkJson } from "../../../tasks/causal-attribution/network.ts";
-import { type MlpLayer, mlpFromTensors, mlpTensors } from "./mlp.ts";
 import { ARCHS, CONTEXTS, INPUTS, netPrefix, sampleTask, TRAINING, trainedMlpRecipe } from "./recipe.ts";
 
 const config = {

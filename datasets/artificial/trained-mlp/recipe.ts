@@ -2,11 +2,11 @@
 // scalar regression task (the scored layer sees the features, a few of its units the context; the layers after it
 // must gate each context's computation), with a group lasso on the scored layer's outgoing weights. Versioned and seeded; the built file's sha256 is pinned below (README.md, "Recipe").
 import type { ArtifactRecipe } from "../../../harness/artifacts.ts";
+import { forwardMlp, type MlpLayer, meanR2, mlpTensors, trainMlp } from "../../../harness/mlp.ts";
 import { Rng, seedFrom } from "../../../harness/rng.ts";
 import { initTf } from "../../../harness/tf.ts";
 import type { JsonValue, NdArray } from "../../../harness/types.ts";
 import type { Activation } from "../../../tasks/causal-attribution/network.ts";
-import { forwardMlp, type MlpLayer, meanR2, mlpTensors, trainMlp } from "./mlp.ts";
 
 /** Features of the regression task: x_i ~ U(0, 2), i < FEATURES; context k reads features 3k, 3k + 1, 3k + 2. */
 export const FEATURES = 12;

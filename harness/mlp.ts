@@ -2,10 +2,12 @@
 // float64 JavaScript afterwards. Shared by the recipes of `trained-mlp`, `factor-network` and `torus-network`:
 // instance generators must be synchronous, so they read the trained weights from the artifact and never call tfjs.
 import type * as tfType from "@tensorflow/tfjs";
-import type { Rng } from "../../../harness/rng.ts";
-import { denseVariables, epochBatches, gatherRows, toNdArray } from "../../../harness/train.ts";
-import type { NdArray } from "../../../harness/types.ts";
-import type { Activation } from "../../../tasks/causal-attribution/network.ts";
+import type { Rng } from "./rng.ts";
+import { denseVariables, epochBatches, gatherRows, toNdArray } from "./train.ts";
+import type { NdArray } from "./types.ts";
+
+/** The activations these networks use; the same names as T6's network format, which trained-mlp writes. */
+export type Activation = "relu" | "tanh" | "linear";
 
 type Tf = typeof tfType;
 
