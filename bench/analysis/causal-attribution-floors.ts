@@ -16,8 +16,7 @@ import type { DatasetDefinition, Instance, NdArray } from "../../harness/types.t
 import { ablation } from "../../methods/ablation/method.ts";
 import { correlation } from "../../methods/correlation/method.ts";
 import { gradXActivation } from "../../methods/grad-x-activation/method.ts";
-import { type DenseLayer, networkFromContext } from "../../tasks/causal-attribution/network.ts";
-import { causalAttribution as task } from "../../tasks/causal-attribution/task.ts";
+import { causalAttribution as task, weightNormShortcut } from "../../tasks/causal-attribution/task.ts";
 
 const args = process.argv.slice(2);
 const split = (args.find((a) => a === "dev" || a === "official") ?? "official") as "dev" | "official";
@@ -28,23 +27,6 @@ const half = (a: number[]) => {
   const m = mean(a);
   return (1.96 * Math.sqrt(a.reduce((x, y) => x + (y - m) ** 2, 0) / (a.length - 1))) / Math.sqrt(a.length);
 };
-
-function shortcut(inst: Instance): Float64Array {
-  const net = networkFromContext(inst.jsonInputs, inst.inputs);
-  const hidden = inst.inputs.hidden as NdArray;
-  const [n, H] = hidden.shape as [number, number];
-  const next = net.layers[net.hiddenLayer + 1] as DenseLayer;
-  return Float64Array.from({ length: H }, (_, j) => {
-    let m = 0;
-    for (let s = 0; s < n; s++) m += hidden.data[s * H + j] as number;
-    m /= n;
-    let v = 0;
-    for (let s = 0; s < n; s++) v += ((hidden.data[s * H + j] as number) - m) ** 2;
-    let w = 0;
-    for (let o = 0; o < next.nOut; o++) w += (next.w[j * next.nOut + o] as number) ** 2;
-    return Math.sqrt(v / n) * Math.sqrt(w);
-  });
-}
 
 function positional(truths: Record<string, NdArray>[], H: number): Float32Array {
   const sums = new Float32Array(H);
@@ -87,7 +69,7 @@ for (const ds of datasets) {
         ),
       }).main,
     );
-    add("shortcut", task.score(inst, { importance: f32([H], shortcut(inst)) }).main);
+    add("shortcut", task.score(inst, { importance: f32([H], weightNormShortcut(inst)) }).main);
     add("random (10 draws)", mean(Array.from({ length: 10 }, (_, t) => task.score(inst, task.random(inst, new Rng(100 + t))).main)));
     for (const m of [correlation, gradXActivation, ablation, getMethod("oracle")]) {
       const t = performance.now();
