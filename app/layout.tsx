@@ -25,6 +25,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/#tasks" className="hover:text-slate-900">
                 Tasks
               </Link>
+              <Link href="/methods" className="hover:text-slate-900">
+                Methods
+              </Link>
             </nav>
           </div>
         </header>

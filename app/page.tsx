@@ -142,7 +142,13 @@ function TaskCard({ task }: { task: OverviewTask }) {
                   data-role={m.isChance ? "chance" : m.isFloor ? "floor" : "method"}
                 >
                   <td className="px-6 py-2">
-                    <span className={m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}>{m.methodName}</span>{" "}
+                    <Link
+                      href={`/methods/${m.method}`}
+                      className={`hover:underline ${m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}`}
+                      data-testid="method-link"
+                    >
+                      {m.methodName}
+                    </Link>{" "}
                     {m.isChance && <Tag>chance</Tag>}
                     {m.isFloor && <Tag tone="amber">floor · to beat</Tag>}
                   </td>

@@ -6,6 +6,7 @@ import { createDb, type Db, describeDbError, publicServerError } from "@/harness
 import { loadResults, type ResultRow, toStatus } from "@/harness/results.ts";
 import { PRIVATE_WITHHELD, parseId, type SubmissionStatusView, submissionStatus } from "@/harness/service/runs.ts";
 import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "@/harness/types.ts";
+import { type RowSignificance, significanceOfRuns } from "@/lib/significance.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/data.ts is server-only");
 
@@ -34,7 +35,7 @@ declare global {
   var __cajalSiteDb: { url: string; db: Db } | undefined;
 }
 
-function database(): Db {
+export function database(): Db {
   const url = process.env.DATABASE_URL;
   if (!url) {
     throw new SiteDataError(
@@ -135,7 +136,7 @@ function contractSpecs(contract: unknown, fallbackLabel: string): { mainScore: S
   return { mainScore, metrics };
 }
 
-async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]> {
+export async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]> {
   const tasks = await db.task.findMany({
     where: taskId ? { id: taskId } : {},
     orderBy: { createdAt: "asc" },
@@ -179,7 +180,7 @@ async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]> {
 }
 
 /** Official-split rows of the task's current version and each dataset's current version, latest run per method. */
-function currentRows(
+export function currentRows(
   task: TaskInfo,
   rows: ResultRow[],
   split: Split = LEADERBOARD_SPLIT,
@@ -413,6 +414,8 @@ export interface LeaderboardEntry
   finishedAt: string | null;
   /** The same method version on the private split (scored by the server's workers), shown beside the official score. */
   private: PrivateScore | null;
+  /** Ranked entries on a task's leaderboard: rank group, rank interval, paired comparison with the ranked row above. */
+  significance: RowSignificance | null;
 }
 
 export interface PrivateScore {
@@ -477,6 +480,7 @@ export function toEntry(r: ResultRow): LeaderboardEntry {
     backend: r.backend,
     finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
     private: null,
+    significance: null,
   };
 }
 
@@ -521,6 +525,13 @@ export function rankEntries(entries: LeaderboardEntry[]): LeaderboardEntry[] {
   ];
 }
 
+/** Ranked entries (in leaderboard order) with their paired significance; failed instances at the task's lowest score. */
+async function withSignificance(db: Db, entries: LeaderboardEntry[], lowest: number): Promise<LeaderboardEntry[]> {
+  const ranked = entries.filter((e) => e.role === "ranked");
+  const significance = await significanceOfRuns(db, ranked, lowest);
+  return entries.map((e) => ({ ...e, significance: significance.find((s) => s.runId === e.runId) ?? null }));
+}
+
 /** Task info and the official-split leaderboard of each of its datasets; null for an unknown task. */
 export async function getTask(taskId: string): Promise<TaskPage | null> {
   const db = database();
@@ -532,18 +543,20 @@ export async function getTask(taskId: string): Promise<TaskPage | null> {
   ]);
   const { byDataset, superseded } = currentRows(task, rows);
   const privateByDataset = currentRows(task, privateRows, "private").byDataset;
-  const leaderboards = task.datasets.map((dataset) => {
-    const dsRows = byDataset.get(dataset.slug) ?? [];
-    const entries = dsRows
-      .filter((r) => r.method !== ORACLE_METHOD)
-      .map((r) => withPrivate(toEntry(r), privateByDataset.get(dataset.slug)));
-    return {
-      ...dataset,
-      entries: rankEntries(entries),
-      references: referencesOf(dsRows),
-      supersededRuns: superseded.get(dataset.slug) ?? 0,
-    };
-  });
+  const leaderboards = await Promise.all(
+    task.datasets.map(async (dataset) => {
+      const dsRows = byDataset.get(dataset.slug) ?? [];
+      const entries = dsRows
+        .filter((r) => r.method !== ORACLE_METHOD)
+        .map((r) => withPrivate(toEntry(r), privateByDataset.get(dataset.slug)));
+      return {
+        ...dataset,
+        entries: await withSignificance(db, rankEntries(entries), task.mainScore.min),
+        references: referencesOf(dsRows),
+        supersededRuns: superseded.get(dataset.slug) ?? 0,
+      };
+    }),
+  );
   return { ...task, split: LEADERBOARD_SPLIT, leaderboards, domainSummary: summarizeTask(task, byDataset).methods };
 }
 

@@ -1,7 +1,7 @@
 // A dataset's leaderboard, shared by the task page (one per dataset) and the dataset page.
 import Link from "next/link";
 import type { DatasetLeaderboard, LeaderboardEntry, TaskInfo } from "@/lib/data.ts";
-import { formatCi, formatMs, formatScore, shortHash } from "@/lib/format.ts";
+import { formatCi, formatDelta, formatMs, formatP, formatRankInterval, formatScore, shortHash } from "@/lib/format.ts";
 import { DomainBadge, StatusBadge, Tag } from "./badges.tsx";
 import { ScorePlot } from "./plots.tsx";
 import { FailedMark, ScoringNote } from "./scoring-note.tsx";
@@ -72,6 +72,25 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
                     {task.mainScore.label} <span className="font-normal text-slate-400">[95% CI]</span>
                   </th>
                   <th className="px-3 py-2 text-right font-medium">Normalized</th>
+                  <th className="px-3 py-2 text-right font-medium" data-testid="rank-column">
+                    <Link
+                      href="/about/statistics"
+                      className="underline decoration-dotted hover:text-indigo-700"
+                      title="Rank group (rows not significantly different from their group's leader share its rank, paired Wilcoxon test, Holm-corrected) and 95% bootstrap rank interval. How it is computed: /about/statistics"
+                    >
+                      Rank
+                    </Link>{" "}
+                    <span className="font-normal text-slate-400">(interval)</span>
+                  </th>
+                  <th className="px-3 py-2 font-medium">
+                    <Link
+                      href="/about/statistics"
+                      className="underline decoration-dotted hover:text-indigo-700"
+                      title="This row minus the ranked row above: mean paired difference over shared instances [95% bootstrap CI], Holm-adjusted Wilcoxon p"
+                    >
+                      vs row above
+                    </Link>
+                  </th>
                   {showPrivate && (
                     <th
                       className="px-3 py-2 text-right font-medium"
@@ -160,13 +179,22 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
       </td>
       <td className="px-3 py-2">
         <Link
-          href={`/runs/${e.runId}`}
+          href={`/methods/${e.method}`}
           className={`hover:underline ${chance || floorRow ? "italic" : "font-medium text-slate-900"}`}
-          data-testid="run-link"
+          data-testid="method-link"
         >
           {e.methodName}
         </Link>{" "}
-        <span className="font-mono text-xs text-slate-400">v{e.methodVersion}</span> {chance && <Tag>chance</Tag>}
+        {/* The method name opens the method's page; its version opens this run. */}
+        <Link
+          href={`/runs/${e.runId}`}
+          className="font-mono text-xs text-slate-400 hover:text-indigo-700 hover:underline"
+          title={`run #${e.runId}`}
+          data-testid="run-link"
+        >
+          v{e.methodVersion}
+        </Link>{" "}
+        {chance && <Tag>chance</Tag>}
         {floorRow && <Tag tone="amber">floor · to beat</Tag>}
         {!failed && !pending && e.status !== "ok" && e.message && (
           <div className="mt-0.5 max-w-md truncate text-xs text-rose-700" title={e.message} data-testid="run-message">
@@ -176,7 +204,7 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
         {e.methodKind === "external" && <Tag>external</Tag>}
       </td>
       {failed || pending ? (
-        <td colSpan={2 + metricIds.length + (showPrivate ? 1 : 0)} className="px-3 py-2 text-sm" data-testid="message">
+        <td colSpan={4 + metricIds.length + (showPrivate ? 1 : 0)} className="px-3 py-2 text-sm" data-testid="message">
           {failed ? (
             <span className="text-rose-700">{e.message ?? "failed without a message"}</span>
           ) : (
@@ -200,6 +228,7 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
           <td className="px-3 py-2 text-right tabular-nums" data-testid="normalized">
             {formatScore(e.normalized)}
           </td>
+          <SignificanceCells entry={e} />
           {showPrivate && <PrivateCell entry={e} />}
           {metricIds.map((id) => (
             <td key={id} className="px-3 py-2 text-right tabular-nums">
@@ -216,6 +245,35 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
         <StatusBadge status={e.status} />
       </td>
     </tr>
+  );
+}
+
+/** Rank group with its bootstrap rank interval, and the paired comparison with the ranked row above (ranked rows only). */
+function SignificanceCells({ entry: e }: { entry: LeaderboardEntry }) {
+  const s = e.significance;
+  if (!s) return <td colSpan={2} />;
+  const v = s.vsAbove;
+  return (
+    <>
+      <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums" data-testid="rank-group">
+        <span className="font-medium text-slate-900">{s.group}</span>{" "}
+        <span className="text-xs text-slate-400" data-testid="rank-interval" title="95% bootstrap interval of the rank">
+          ({formatRankInterval(s.rankLow, s.rankHigh)})
+        </span>
+      </td>
+      <td
+        className={`px-3 py-2 text-xs whitespace-nowrap tabular-nums ${v && v.pAdjusted < 0.05 ? "text-slate-700" : "text-slate-400"}`}
+        data-testid="vs-above"
+        title={
+          v
+            ? `${e.methodName} minus ${v.method} over ${v.n} shared instances: mean paired difference [95% bootstrap CI]; ` +
+              `Wilcoxon signed-rank p = ${v.p.toPrecision(3)}, Holm-adjusted over every pair of ranked rows = ${v.pAdjusted.toPrecision(3)}`
+            : undefined
+        }
+      >
+        {v ? `${formatDelta(v.mean, v.low, v.high)}, ${formatP(v.pAdjusted)}` : ""}
+      </td>
+    </>
   );
 }
 
