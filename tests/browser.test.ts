@@ -265,6 +265,38 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, "dataset-hd.png"), fullPage: true });
   });
 
+  it("method page: opened from a leaderboard's method name, README as Markdown, the heatmap's numbers, the index", async () => {
+    await page.goto(url(`/tasks/${TASK}`));
+    const method = SUITE_METHODS.includes("pca") ? "pca" : "random";
+    const link = page.locator(
+      `[data-testid="leaderboard"][data-dataset="${DATASET}"] [data-testid="leaderboard-row"][data-method="${method}"] [data-testid="method-link"]`,
+    );
+    await Promise.all([page.waitForURL(`**/methods/${method}`), link.click()]);
+    const readme = page.locator('[data-testid="method-readme"]');
+    await readme.waitFor({ state: "visible" });
+    // The README's "# …" title is a heading (one level below the page's <h1>), not raw Markdown.
+    expect(await text(readme.locator("h2").first())).toMatch(method === "pca" ? /^PCA/ : /random/);
+    expect(await text(readme)).not.toMatch(/^#/m);
+    const cell = page.locator(`[data-testid="heat-cell"][data-task="${TASK}"][data-dataset="${DATASET}"]`);
+    expect(await text(cell.locator('[data-testid="heat-value"]'))).toBe(formatScore(row(method).normalized));
+    expect(await page.locator('[data-testid="method-versions"] tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "method.png"), fullPage: true });
+
+    const response = await page.goto(url("/methods"));
+    expect(response?.status()).toBe(200);
+    await page.locator(`[data-testid="method-row"][data-method="${method}"]`).waitFor({ state: "visible" });
+    expect(await text(page.locator(`[data-testid="method-row"][data-method="${method}"]`))).toMatch(/TypeScript \(built-in\)/);
+  });
+
+  it("an unknown method is a 404 with the not-found page", async () => {
+    for (const p of ["/methods/no-such-method", "/methods/..%2Fpackage"]) {
+      const response = await page.goto(url(p));
+      expect(response?.status(), p).toBe(404);
+      await page.locator('[data-testid="not-found"]').waitFor({ state: "visible" });
+    }
+    expect(await text(page.locator("h1"))).toBe("Unknown method");
+  });
+
   it("an unknown task or run is a 404 with the not-found page", async () => {
     for (const p of ["/tasks/no-such-task", "/runs/987654321", "/runs/not-a-number", "/no/such/page"]) {
       const response = await page.goto(url(p));
