@@ -26,6 +26,8 @@ export const SITE_SOURCES: readonly string[] = [
   "harness/results.ts",
   "harness/scoring.ts",
   "harness/rng.ts",
+  // Paired significance on leaderboards (lib/significance.ts, /about/statistics).
+  "harness/statistics.ts",
   "harness/types.ts",
   // The submission service's API (app/api) and submission page.
   "harness/service/api.ts",

@@ -51,3 +51,28 @@ export function shortHash(hash: string | null | undefined, length = 12): string 
   if (!hash) return "—";
   return hash.length > length ? hash.slice(0, length) : hash;
 }
+
+/** A signed difference with a real minus sign, e.g. "−0.031" or "+0.004". */
+export function formatSigned(value: number | null | undefined, digits = SCORE_DIGITS): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  const text = formatScore(Math.abs(value), digits);
+  return /^0\.0+$/.test(text) ? text : `${value < 0 ? "−" : "+"}${text}`;
+}
+
+/** A p-value: "p = 0.02", "p = 0.004", "p < 0.001", "p = 1". */
+export function formatP(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return "p = —";
+  if (p < 0.001) return "p < 0.001";
+  if (p >= 0.995) return "p = 1";
+  return `p = ${p.toFixed(p < 0.01 ? 3 : 2)}`;
+}
+
+/** A paired difference and its CI, e.g. "Δ −0.031 [−0.060, −0.010]". */
+export function formatDelta(mean: number, low: number, high: number, digits = SCORE_DIGITS): string {
+  return `Δ ${formatSigned(mean, digits)} [${formatSigned(low, digits)}, ${formatSigned(high, digits)}]`;
+}
+
+/** A rank interval, e.g. "1–2", or "3" when it is a single rank. */
+export function formatRankInterval(low: number, high: number): string {
+  return low === high ? `${low}` : `${low}–${high}`;
+}

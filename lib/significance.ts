@@ -1,0 +1,112 @@
+// Paired significance of a leaderboard: per-instance scores of the ranked runs (InstanceResult, keyed by
+// instance index) through harness/statistics.ts. Failed instances count at the task's lowest score, as the
+// leaderboard's ranking does; a pair is compared only over the instances both runs have.
+import type { Db } from "@/harness/db/client.ts";
+import { loadResults, type ResultRow } from "@/harness/results.ts";
+import { analyze, type MethodScores } from "@/harness/statistics.ts";
+import type { Split } from "@/harness/types.ts";
+
+/** What one ranked leaderboard row shows in its Rank column. Plain and serializable. */
+export interface RowSignificance {
+  runId: number;
+  method: string;
+  /** Rank group: rows not separated from their group's leader share its rank (see harness/statistics.ts). */
+  group: number;
+  /** 95% bootstrap interval of the rank. */
+  rankLow: number;
+  rankHigh: number;
+  /** This row minus the ranked row above it; null for the first. */
+  vsAbove: {
+    method: string;
+    runId: number;
+    /** Mean paired difference and its 95% bootstrap CI over `n` shared instances. */
+    mean: number;
+    low: number;
+    high: number;
+    n: number;
+    /** Wilcoxon signed-rank p, and Holm-adjusted over every pair of ranked rows in the table. */
+    p: number;
+    pAdjusted: number;
+  } | null;
+}
+
+/**
+ * Significance of ranked runs given best first (the leaderboard's order: rank groups and "vs above" follow it).
+ * `lowest` is the task's lowest main score, at which failed instances count. Returns one entry per run, same order.
+ */
+export async function significanceOfRuns(
+  db: Db,
+  runs: readonly { runId: number; method: string }[],
+  lowest: number,
+): Promise<RowSignificance[]> {
+  if (runs.length === 0) return [];
+  const rows = await db.instanceResult.findMany({
+    where: { runId: { in: runs.map((r) => r.runId) } },
+    select: { runId: true, index: true, status: true, score: true },
+  });
+  const byRun = new Map<number, Map<number, number>>(runs.map((r) => [r.runId, new Map()]));
+  for (const row of rows) byRun.get(row.runId)?.set(row.index, row.status === "ok" && row.score !== null ? row.score : lowest);
+  const methods: MethodScores[] = runs.map((r) => ({ id: String(r.runId), scores: byRun.get(r.runId) as Map<number, number> }));
+  const runOf = new Map(runs.map((r) => [String(r.runId), r]));
+  return analyze(methods, { presorted: true }).map((s) => {
+    const run = runOf.get(s.id) as { runId: number; method: string };
+    const above = s.vsAbove ? (runOf.get(s.vsAbove.above) as { runId: number; method: string }) : null;
+    return {
+      runId: run.runId,
+      method: run.method,
+      group: s.group,
+      rankLow: s.rankLow,
+      rankHigh: s.rankHigh,
+      vsAbove:
+        s.vsAbove && above
+          ? {
+              method: above.method,
+              runId: above.runId,
+              mean: s.vsAbove.difference.mean,
+              low: s.vsAbove.difference.low,
+              high: s.vsAbove.difference.high,
+              n: s.vsAbove.difference.n,
+              p: s.vsAbove.p,
+              pAdjusted: s.vsAbove.pAdjusted,
+            }
+          : null,
+    };
+  });
+}
+
+export interface SignificanceKey {
+  task: string;
+  taskVersion: number;
+  dataset: string;
+  datasetVersion: number;
+  split: Split;
+}
+
+/** The score a leaderboard ranks a run by (ok: its score; finished failed run: failures at the lowest score), or null. */
+function rankedScore(r: ResultRow): number | null {
+  if (r.status === "ok" && r.score !== null) return r.score;
+  return r.countedScore;
+}
+
+/**
+ * One task version × dataset version × split: the latest run of each ranked method (not the random, oracle or floor
+ * references; ok runs, or failed runs whose instances all have results), ordered as the leaderboard orders them
+ * (score, then method id), with their rank groups, rank intervals and differences to the row above.
+ */
+export async function loadSignificance(db: Db, key: SignificanceKey): Promise<RowSignificance[]> {
+  const version = await db.taskVersion.findUnique({ where: { taskId_version: { taskId: key.task, version: key.taskVersion } } });
+  if (!version) return [];
+  const min = (version.contract as { mainScore?: { min?: unknown } } | null)?.mainScore?.min;
+  const rows = await loadResults(db, { task: key.task, dataset: key.dataset, split: key.split });
+  const latest = new Map<string, ResultRow>();
+  for (const r of rows) {
+    if (r.taskVersion !== key.taskVersion || r.datasetVersion !== key.datasetVersion) continue;
+    if (r.method === "random" || r.method === "oracle" || r.methodKind === "floor") continue;
+    const previous = latest.get(r.method);
+    if (!previous || r.runId > previous.runId) latest.set(r.method, r);
+  }
+  const ranked = [...latest.values()]
+    .filter((r) => rankedScore(r) !== null)
+    .sort((a, b) => (rankedScore(b) as number) - (rankedScore(a) as number) || a.method.localeCompare(b.method));
+  return significanceOfRuns(db, ranked, typeof min === "number" ? min : 0);
+}
