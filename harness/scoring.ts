@@ -15,6 +15,22 @@ export function mean(values: readonly number[]): number {
   return s / values.length;
 }
 
+/**
+ * The means of `resamples` bootstrap resamples of `values` (instances drawn with replacement by a seeded Rng),
+ * sorted ascending. Shared by the leaderboard's CI and the paired comparisons (harness/statistics.ts).
+ */
+export function bootstrapMeans(values: readonly number[], resamples: number, seed: number): Float64Array {
+  const n = values.length;
+  const rng = new Rng(seed);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += values[rng.int(n)] as number;
+    means[r] = s / n;
+  }
+  return means.sort();
+}
+
 /** Percentile bootstrap of the mean. */
 export function bootstrapCi(
   values: readonly number[],
@@ -25,14 +41,7 @@ export function bootstrapCi(
   const n = values.length;
   if (n === 0) return { low: Number.NaN, high: Number.NaN };
   if (n === 1) return { low: values[0] as number, high: values[0] as number };
-  const rng = new Rng(seed);
-  const means = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += values[rng.int(n)] as number;
-    means[r] = s / n;
-  }
-  means.sort();
+  const means = bootstrapMeans(values, resamples, seed);
   const alpha = (1 - level) / 2;
   const at = (q: number) => means[Math.min(resamples - 1, Math.max(0, Math.floor(q * resamples)))] as number;
   return { low: at(alpha), high: at(1 - alpha) };

@@ -9,8 +9,10 @@
 // - Holm's step-down correction over every pair of ranked methods in one table.
 // - Rank groups: see `rankGroups`. Rank intervals: see `rankIntervals`.
 import { Rng, seedFrom } from "./rng.ts";
+import { BOOTSTRAP_RESAMPLES, bootstrapMeans } from "./scoring.ts";
 
-export const BOOTSTRAP_RESAMPLES = 2000;
+// The same resample count as the leaderboard's CIs.
+export { BOOTSTRAP_RESAMPLES };
 export const ALPHA = 0.05;
 const DEFAULT_SEED = seedFrom("cajal-statistics");
 
@@ -169,19 +171,13 @@ export function pairedBootstrap(
   if (n === 0) return { mean: Number.NaN, low: Number.NaN, high: Number.NaN, p: 1, n: 0 };
   const d = a.map((v, i) => v - (b[i] as number));
   const mean = d.reduce((s, v) => s + v, 0) / n;
-  const rng = new Rng(seed);
-  const means = new Float64Array(resamples);
+  const means = bootstrapMeans(d, resamples, seed);
   let atMost = 0;
   let atLeast = 0;
-  for (let r = 0; r < resamples; r++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += d[rng.int(n)] as number;
-    const m = s / n;
-    means[r] = m;
+  for (const m of means) {
     if (m <= 0) atMost++;
     if (m >= 0) atLeast++;
   }
-  means.sort();
   const tail = (1 - level) / 2;
   return {
     mean,
