@@ -1,14 +1,12 @@
-import Link from "next/link";
+import { NotFoundPage } from "@/app/_components/not-found-page.tsx";
 
 export default function RunNotFound() {
   return (
-    <div className="py-16 text-center" data-testid="not-found">
-      <p className="text-sm font-semibold text-indigo-600">404</p>
-      <h1 className="mt-2 text-2xl font-semibold tracking-tight">Unknown run</h1>
-      <p className="mt-2 text-slate-600">No run with this id exists in the results database.</p>
-      <Link href="/" className="mt-6 inline-block text-sm font-medium text-indigo-600 hover:underline">
-        ← Back to the overview
-      </Link>
-    </div>
+    <NotFoundPage
+      title="Unknown run"
+      message="No run with this id exists in the results database."
+      href="/"
+      linkText="Back to the overview"
+    />
   );
 }
