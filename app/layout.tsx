@@ -28,6 +28,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/methods" className="hover:text-slate-900">
                 Methods
               </Link>
+              <Link href="/queue" className="hover:text-slate-900">
+                Queue
+              </Link>
             </nav>
           </div>
         </header>

@@ -23,11 +23,20 @@ function context(): Promise<ServiceContext> | null {
   return created;
 }
 
+const NO_DATABASE_URL = "DATABASE_URL is not set: start the site with `npx cajal start` or `npx cajal serve`";
+
 /** Run an API handler with the service context; configuration and database failures answer as JSON. */
 export function withService(handler: (ctx: ServiceContext) => Promise<Response>): Promise<Response> {
   return guarded(async () => {
     const ctx = context();
-    if (!ctx) return json(503, { error: "DATABASE_URL is not set: start the site with `npx cajal start` or `npx cajal serve`" });
+    if (!ctx) return json(503, { error: NO_DATABASE_URL });
     return handler(await ctx);
   });
 }
+
+/** Run a read-only API handler on the site's data layer (lib/data.ts, no queue); failures answer as JSON too. */
+export function withDatabase(handler: () => Promise<Response>): Promise<Response> {
+  return guarded(async () => (process.env.DATABASE_URL ? handler() : json(503, { error: NO_DATABASE_URL })));
+}
+
+export { json };

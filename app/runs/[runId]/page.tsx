@@ -6,6 +6,7 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { DomainBadge, StatusBadge, Tag } from "@/app/_components/badges.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
+import { Downloads } from "@/app/_components/downloads.tsx";
 import { StripPlot } from "@/app/_components/plots.tsx";
 import { CHANCE_METHOD, getRun, load, ORACLE_METHOD, type RunPage } from "@/lib/data.ts";
 import { formatCi, formatDate, formatMb, formatMs, formatScore, shortHash } from "@/lib/format.ts";
@@ -211,6 +212,9 @@ function Instances({ run }: { run: RunPage }) {
           {run.task.mainScore.label} of each instance; the vertical bar is the mean. Each instance is deterministic in its seed; the input
           hash lets a reproduction check it saw the same data.
         </p>
+        <div className="mt-2">
+          <Downloads href={`/api/runs/${run.id}/instances`} label="Per-instance scores" testId="instance-downloads" />
+        </div>
         <div className="mt-3">
           <StripPlot
             label={run.task.mainScore.label}

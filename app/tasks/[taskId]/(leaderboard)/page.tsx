@@ -6,6 +6,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Tag } from "@/app/_components/badges.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
+import { Downloads } from "@/app/_components/downloads.tsx";
 import { Leaderboard } from "@/app/_components/leaderboard.tsx";
 import { ScoringNote } from "@/app/_components/scoring-note.tsx";
 import { DOMAIN_ORDER, getTask, load, type TaskPage } from "@/lib/data.ts";
@@ -64,6 +65,7 @@ export default async function TaskLeaderboardPage({ params }: Props) {
           </div>
         </dl>
       </header>
+      <Downloads href={`/api/tasks/${task.id}/leaderboard`} label="Every leaderboard of this task" testId="leaderboard-downloads" />
 
       <DomainSummary task={task} />
 
