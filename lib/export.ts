@@ -90,7 +90,13 @@ export const LEADERBOARD_COLUMNS = [
 export interface LeaderboardExport {
   format: typeof LEADERBOARD_EXPORT_FORMAT;
   generatedAt: string;
-  task: { id: string; title: string; version: number; contractHash: string; mainScore: { id: string; label: string; min: number; max: number } };
+  task: {
+    id: string;
+    title: string;
+    version: number;
+    contractHash: string;
+    mainScore: { id: string; label: string; min: number; max: number };
+  };
   split: string;
   /** Current dataset versions (only their runs are exported) and each one's normalization references. */
   datasets: {
@@ -178,8 +184,7 @@ export async function leaderboardExport(taskId: string): Promise<LeaderboardExpo
   };
 }
 
-export const leaderboardCsv = (data: LeaderboardExport): string =>
-  toCsv(LEADERBOARD_COLUMNS, data.rows);
+export const leaderboardCsv = (data: LeaderboardExport): string => toCsv(LEADERBOARD_COLUMNS, data.rows);
 
 // ---------------------------------------------------------------------------------------------
 // A run's instances
@@ -241,8 +246,7 @@ export async function instancesExport(runId: string): Promise<InstancesExport | 
   };
 }
 
-export const instancesCsv = (data: InstancesExport): string =>
-  toCsv(INSTANCE_COLUMNS, data.instances);
+export const instancesCsv = (data: InstancesExport): string => toCsv(INSTANCE_COLUMNS, data.instances);
 
 /** The download's file name: ids only (task ids and run ids are [a-z0-9-]). */
 export const leaderboardFilename = (taskId: string) => `cajal-${taskId}-leaderboard.csv`;

@@ -33,12 +33,13 @@ export default async function QueuePage() {
       <header>
         <h1 className="text-2xl font-semibold tracking-tight">Queue</h1>
         <p className="mt-2 max-w-3xl text-slate-600">
-          Jobs of the submission service: a <em>plan</em> job validates a submission and queues its runs; an <em>instance</em> job scores one
-          instance of a run. A job held longer than its limit (the method&apos;s time limit plus a grace) is <em>stuck</em>: its worker
+          Jobs of the submission service: a <em>plan</em> job validates a submission and queues its runs; an <em>instance</em> job scores
+          one instance of a run. A job held longer than its limit (the method&apos;s time limit plus a grace) is <em>stuck</em>: its worker
           died or hangs, and a live worker will fail and retry it.
         </p>
         <p className="mt-2 text-sm text-slate-500" data-testid="queue-counts">
-          {queue.counts.waiting} waiting · {queue.counts.running} running · {queue.counts.stuck} stuck · as of {formatDate(queue.generatedAt)}
+          {queue.counts.waiting} waiting · {queue.counts.running} running · {queue.counts.stuck} stuck · as of{" "}
+          {formatDate(queue.generatedAt)}
         </p>
       </header>
       {!queue.available ? (

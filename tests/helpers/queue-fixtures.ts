@@ -18,7 +18,9 @@ export async function queueFixture(db: Db, suffix: string): Promise<{ submission
       version: 1,
       contentHash: "0".repeat(64),
       config: {},
-      dataset: { create: { taskId: taskVersion.taskId, slug: `queue-data-${suffix}`, title: "Queue data", domain: "synthetic", description: "" } },
+      dataset: {
+        create: { taskId: taskVersion.taskId, slug: `queue-data-${suffix}`, title: "Queue data", domain: "synthetic", description: "" },
+      },
     },
   });
   const methodVersion = await db.methodVersion.create({
