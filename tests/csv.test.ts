@@ -23,7 +23,7 @@ describe("csv", () => {
   });
 
   it("prefixes text that a spreadsheet would run as a formula with an apostrophe", () => {
-    expect(csvField("=HYPERLINK(\"http://x\")")).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
     expect(csvField("+1")).toBe("'+1");
     expect(csvField("-cmd")).toBe("'-cmd");
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");

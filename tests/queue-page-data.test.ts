@@ -67,7 +67,15 @@ describe("lib/queue.ts", () => {
       instanceIndex: 1,
       runStatus: "running",
     });
-    expect(running).toMatchObject({ kind: "instance", state: "running", limitMs: 600_000, overMs: null, attempts: 1, maxAttempts: 3, instanceIndex: 0 });
+    expect(running).toMatchObject({
+      kind: "instance",
+      state: "running",
+      limitMs: 600_000,
+      overMs: null,
+      attempts: 1,
+      maxAttempts: 3,
+      instanceIndex: 0,
+    });
     expect(running?.ageMs).toBeGreaterThanOrEqual(1400);
     expect(running?.ageMs).toBeLessThan(600_000);
     expect(waiting).toMatchObject({
