@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { threadId } from "node:worker_threads";
 import { z } from "zod";
 import { sizeOf } from "./ndarray.ts";
 import { REPO_ROOT } from "./paths.ts";
@@ -161,6 +162,8 @@ export interface BuildOptions {
   force?: boolean;
   log?: (message: string) => void;
   progress?: boolean;
+  /** Train on this many worker threads (default 1: in this thread). */
+  threads?: number;
 }
 
 export interface BuildResult {
@@ -182,10 +185,37 @@ export async function buildArtifactBytes(
   return { bytes, sha256: sha256Hex(bytes), metadata };
 }
 
+/** Train one recipe, check its bytes against the pin and write its file atomically (nothing is written on a mismatch). */
+export async function buildArtifact(recipe: ArtifactRecipe, log: (message: string) => void): Promise<BuildResult> {
+  const { initTf } = await import("./tf.ts");
+  const { backend } = await initTf();
+  const t0 = performance.now();
+  const { bytes, sha256: actual, metadata } = await buildArtifactBytes(recipe, log);
+  const seconds = (performance.now() - t0) / 1000;
+  if (actual !== recipe.sha256) {
+    throw new ArtifactError(
+      `building "${recipe.id}" v${recipe.version} on the ${backend} backend gave sha256 ${actual}, but the recipe pins ${recipe.sha256}. ` +
+        "If you changed the recipe, bump its version and pin the new hash; otherwise train on the backend the pin was made with (CAJAL_TF_BACKEND=wasm).",
+    );
+  }
+  const file = artifactPath(recipe);
+  mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.${threadId}.part`;
+  try {
+    writeFileSync(partial, bytes);
+    renameSync(partial, file); // atomic: a killed build never leaves a truncated artifact
+  } finally {
+    rmSync(partial, { force: true });
+  }
+  loaded.delete(file);
+  return { id: recipe.id, version: recipe.version, status: "built", sha256: actual, seconds, metadata };
+}
+
 /**
  * Build the given recipes' artifacts that are missing (or all, with force). A build whose bytes differ
  * from the pin writes nothing and fails with both hashes: either the recipe changed (bump its version and
  * pin the new hash) or a different TensorFlow.js backend trained it (use CAJAL_TF_BACKEND=wasm).
+ * With `threads` > 1, registered recipes train side by side on worker threads (same bytes: each is deterministic).
  */
 export async function buildArtifacts(recipes: readonly ArtifactRecipe[], options: BuildOptions = {}): Promise<BuildResult[]> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
@@ -196,34 +226,25 @@ export async function buildArtifacts(recipes: readonly ArtifactRecipe[], options
     results.push({ id: r.id, version: r.version, status: "present", sha256: r.sha256, seconds: 0, metadata: loadArtifact(r).metadata });
   }
   if (todo.length === 0) return results;
-  const bar = new ProgressBar("training", todo.length, process.stderr, options.progress ?? true);
-  const { initTf } = await import("./tf.ts");
-  const { backend } = await initTf();
-  for (const recipe of todo) {
-    bar.update(`${recipe.id} v${recipe.version} (≈${recipe.estimatedSeconds} s)`);
-    const t0 = performance.now();
-    const { bytes, sha256: actual, metadata } = await buildArtifactBytes(recipe, (m) => log(`  ${recipe.id}: ${m}`));
-    const seconds = (performance.now() - t0) / 1000;
-    if (actual !== recipe.sha256) {
-      bar.finish();
-      throw new ArtifactError(
-        `building "${recipe.id}" v${recipe.version} on the ${backend} backend gave sha256 ${actual}, but the recipe pins ${recipe.sha256}. ` +
-          "If you changed the recipe, bump its version and pin the new hash; otherwise train on the backend the pin was made with (CAJAL_TF_BACKEND=wasm).",
-      );
+  if ((options.threads ?? 1) > 1 && todo.length > 1) {
+    const { trainThreaded } = await import("./suite-threads.ts");
+    const trained = await trainThreaded(todo, { threads: options.threads, progress: options.progress });
+    for (const r of todo) {
+      const seconds = trained.find((t) => t.recipe === `${r.id}@${r.version}`)?.seconds ?? 0;
+      results.push({ id: r.id, version: r.version, status: "built", sha256: r.sha256, seconds, metadata: loadArtifact(r).metadata });
     }
-    const file = artifactPath(recipe);
-    mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.part`;
-    try {
-      writeFileSync(partial, bytes);
-      renameSync(partial, file); // atomic: a killed build never leaves a truncated artifact
-    } finally {
-      rmSync(partial, { force: true });
-    }
-    loaded.delete(file);
-    results.push({ id: recipe.id, version: recipe.version, status: "built", sha256: actual, seconds, metadata });
-    bar.tick(`${recipe.id} built in ${seconds.toFixed(1)} s`);
+    return results;
   }
-  bar.finish();
+  const bar = new ProgressBar("training", todo.length, process.stderr, options.progress ?? true);
+  try {
+    for (const recipe of todo) {
+      bar.update(`${recipe.id} v${recipe.version} (≈${recipe.estimatedSeconds} s)`);
+      const built = await buildArtifact(recipe, (m) => log(`  ${recipe.id}: ${m}`));
+      results.push(built);
+      bar.tick(`${recipe.id} built in ${built.seconds.toFixed(1)} s`);
+    }
+  } finally {
+    bar.finish();
+  }
   return results;
 }

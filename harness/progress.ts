@@ -43,6 +43,13 @@ export class ProgressBar {
     this.render(true);
   }
 
+  /** A line of its own above the bar (e.g. a step that finished beside the counted work). */
+  note(text: string): void {
+    if (!this.enabled) return;
+    this.stream.write(this.tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
+    if (this.tty) this.render();
+  }
+
   line(): string {
     const width = 24;
     const fraction = this.total > 0 ? Math.min(1, this.done / this.total) : 1;

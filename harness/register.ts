@@ -1,7 +1,9 @@
 // Registers tasks, datasets and methods (with their versions) in the database, refusing silent
 // changes: a task contract or dataset content that changed without a version bump is an error.
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { threadId } from "node:worker_threads";
 import { artifactPath } from "./artifacts.ts";
 import { type Db, Prisma } from "./db/client.ts";
 import { hashArrays, hashInputs } from "./ndarray.ts";
@@ -9,7 +11,7 @@ import { REPO_ROOT } from "./paths.ts";
 import { datasetPreview } from "./preview.ts";
 import { hashFiles, importClosure, listFiles, sha256Json } from "./provenance.ts";
 import { datasetFolder, generateInstance, listDatasets, listMethods, listTasks } from "./registry.ts";
-import type { DatasetDefinition, MethodDefinition, TaskDefinition } from "./types.ts";
+import type { DatasetDefinition, Instance, MethodDefinition, TaskDefinition } from "./types.ts";
 
 export class VersionConflictError extends Error {
   override name = "VersionConflictError";
@@ -27,39 +29,61 @@ export function taskContract(task: TaskDefinition) {
   };
 }
 
-const CACHE_FILE = path.join(REPO_ROOT, ".cajal", "cache", "dataset-hashes.json");
+const CACHE_DIR = path.join(REPO_ROOT, ".cajal", "cache", "dataset-hashes");
+
+/** The cache key of a dataset's content hash: version, config and the hash of its source's import closure. */
+function contentCacheFile(dataset: DatasetDefinition): string {
+  const sources = hashFiles(importClosure(listFiles(datasetFolder(dataset)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))));
+  const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}:${sha256Json(dataset.config)}:${sources}`;
+  // One file per key: suite threads hash datasets side by side, and no writer can lose another's entry.
+  return path.join(CACHE_DIR, `${createHash("sha256").update(cacheKey).digest("hex")}.txt`);
+}
+
+function readCachedHash(file: string): string | null {
+  try {
+    const text = readFileSync(file, "utf8").trim();
+    return /^[0-9a-f]{64}$/.test(text) ? text : null;
+  } catch {
+    return null; // no entry yet, or unreadable: recompute
+  }
+}
+
+/** True when the dataset's content hash is cached, so registering it costs no instance generation. */
+export function contentHashCached(dataset: DatasetDefinition): boolean {
+  return readCachedHash(contentCacheFile(dataset)) !== null;
+}
+
+export interface ContentHashOptions {
+  /** false: recompute without reading or writing the cache (bench/analysis/dataset-hashes.ts). */
+  cache?: boolean;
+  /** Where official instances come from (default: generated here); a suite thread passes its instance cache. */
+  instance?: (index: number) => Instance;
+}
 
 /**
  * sha256 over the generator config and every official-split instance (inputs and truth). Generating
  * every instance costs seconds per dataset, so the hash is cached under .cajal/, keyed by the hash of
  * the import closure of its source's folder (its own files and the core they import, never the registries:
  * tests/sources.test.ts checks that), so the same code and config always generate the same instances.
- * `cache: false` recomputes without reading or writing the cache (bench/analysis/dataset-hashes.ts).
  */
-export function datasetContentHash(dataset: DatasetDefinition, options: { cache?: boolean } = {}): string {
-  const sources = hashFiles(importClosure(listFiles(datasetFolder(dataset)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))));
-  const cacheKey = `${dataset.task}/${dataset.slug}@${dataset.version}:${sha256Json(dataset.config)}:${sources}`;
+export function datasetContentHash(dataset: DatasetDefinition, options: ContentHashOptions = {}): string {
   const useCache = options.cache ?? true;
-  let cache: Record<string, string> = {};
-  try {
-    if (useCache) cache = JSON.parse(readFileSync(CACHE_FILE, "utf8"));
-  } catch {
-    // no cache yet, or unreadable: recompute
-  }
-  const cached = cache[cacheKey];
+  const file = contentCacheFile(dataset);
+  const cached = useCache ? readCachedHash(file) : null;
   if (cached) return cached;
+  const instance = options.instance ?? ((index: number) => generateInstance(dataset, "official", index));
   const parts: string[] = [sha256Json(dataset.config)];
   for (let i = 0; i < dataset.sizes.official; i++) {
-    const instance = generateInstance(dataset, "official", i);
-    parts.push(hashInputs(instance), hashArrays(instance.truth));
+    const generated = instance(i);
+    parts.push(hashInputs(generated), hashArrays(generated.truth));
   }
   const hash = sha256Json(parts);
   if (!useCache) return hash;
   try {
-    mkdirSync(path.dirname(CACHE_FILE), { recursive: true });
-    const fresh = { ...cache, [cacheKey]: hash };
-    writeFileSync(`${CACHE_FILE}.${process.pid}`, JSON.stringify(fresh, null, 1));
-    renameSync(`${CACHE_FILE}.${process.pid}`, CACHE_FILE); // atomic: concurrent writers never leave a torn file
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const partial = `${file}.${process.pid}.${threadId}`;
+    writeFileSync(partial, hash);
+    renameSync(partial, file); // atomic: a reader never sees a torn entry
   } catch {
     // a read-only checkout still works, just slower
   }
@@ -103,6 +127,52 @@ export interface Registered {
 
 export const datasetKey = (d: { task: string; slug: string }) => `${d.task}/${d.slug}`;
 
+/** True when every trained network the dataset needs is built (else it registers once they are). */
+export function networkBuilt(dataset: DatasetDefinition): boolean {
+  return (dataset.artifacts ?? []).every((a) => existsSync(artifactPath(a)));
+}
+
+/**
+ * Register one dataset and its version (content hash checked against the registered one); returns the DatasetVersion
+ * id. `instance` supplies official instances for hashing (a suite thread passes the cache its runs then reuse).
+ */
+export async function registerDataset(
+  db: Db,
+  dataset: DatasetDefinition,
+  options: Pick<ContentHashOptions, "instance"> = {},
+): Promise<number> {
+  const fields = {
+    title: dataset.title,
+    domain: dataset.domain,
+    description: dataset.description,
+    readme: readDatasetReadme(dataset),
+    card: dataset.card ? (dataset.card as unknown as Prisma.InputJsonObject) : Prisma.DbNull,
+  };
+  const row = await db.dataset.upsert({
+    where: { taskId_slug: { taskId: dataset.task, slug: dataset.slug } },
+    create: { taskId: dataset.task, slug: dataset.slug, ...fields },
+    update: fields,
+  });
+  const contentHash = datasetContentHash(dataset, options);
+  const version = await db.datasetVersion.upsert({
+    where: { datasetId_version: { datasetId: row.id, version: dataset.version } },
+    create: { datasetId: row.id, version: dataset.version, contentHash, config: dataset.config },
+    update: {},
+  });
+  // The preview plot depends only on the dataset version's data: computed once, when first missing.
+  if (version.preview === null) {
+    const preview = datasetPreview(dataset);
+    if (preview)
+      await db.datasetVersion.update({ where: { id: version.id }, data: { preview: preview as unknown as Prisma.InputJsonObject } });
+  }
+  if (version.contentHash !== contentHash) {
+    throw new VersionConflictError(
+      `dataset ${datasetKey(dataset)} version ${dataset.version} generates different instances than when it was registered: bump its version in ${datasetFolder(dataset)}/`,
+    );
+  }
+  return version.id;
+}
+
 /**
  * Register every task and built-in method and the given datasets (default: every dataset that can be generated here:
  * a recording not in the data cache, or a dataset whose trained network is not built yet, registers once it is).
@@ -136,40 +206,10 @@ export async function registerAll(db: Db, options: { datasets?: readonly Dataset
     registered.taskVersionId.set(task.id, version.id);
   }
 
-  const networkBuilt = (d: DatasetDefinition) => (d.artifacts ?? []).every((a) => existsSync(artifactPath(a)));
   for (const dataset of options.datasets ?? listDatasets().filter(networkBuilt)) {
     // A recording whose files are not in the data cache cannot be hashed; it registers once they are.
     if (dataset.unavailable?.()) continue;
-    const fields = {
-      title: dataset.title,
-      domain: dataset.domain,
-      description: dataset.description,
-      readme: readDatasetReadme(dataset),
-      card: dataset.card ? (dataset.card as unknown as Prisma.InputJsonObject) : Prisma.DbNull,
-    };
-    const row = await db.dataset.upsert({
-      where: { taskId_slug: { taskId: dataset.task, slug: dataset.slug } },
-      create: { taskId: dataset.task, slug: dataset.slug, ...fields },
-      update: fields,
-    });
-    const contentHash = datasetContentHash(dataset);
-    const version = await db.datasetVersion.upsert({
-      where: { datasetId_version: { datasetId: row.id, version: dataset.version } },
-      create: { datasetId: row.id, version: dataset.version, contentHash, config: dataset.config },
-      update: {},
-    });
-    // The preview plot depends only on the dataset version's data: computed once, when first missing.
-    if (version.preview === null) {
-      const preview = datasetPreview(dataset);
-      if (preview)
-        await db.datasetVersion.update({ where: { id: version.id }, data: { preview: preview as unknown as Prisma.InputJsonObject } });
-    }
-    if (version.contentHash !== contentHash) {
-      throw new VersionConflictError(
-        `dataset ${datasetKey(dataset)} version ${dataset.version} generates different instances than when it was registered: bump its version in ${datasetFolder(dataset)}/`,
-      );
-    }
-    registered.datasetVersionId.set(datasetKey(dataset), version.id);
+    registered.datasetVersionId.set(datasetKey(dataset), await registerDataset(db, dataset));
   }
 
   for (const method of listMethods()) registered.methodVersionId.set(method.id, await registerMethod(db, method));

@@ -52,6 +52,8 @@ export interface SuiteOptions {
   extraMethods?: MethodDefinition[];
   /** Report progress here instead of drawing a bar (a suite split over worker threads shares one bar). */
   progressSink?: ProgressSink;
+  /** Generated instances to reuse (a suite thread that just hashed its dataset passes them on); default: a fresh cache. */
+  instances?: InstanceCache;
 }
 
 export interface ProgressSink {
@@ -400,7 +402,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   const ranIds: number[] = [];
   // Every method of a dataset sees the same instances: generate each once (the plan is grouped by
   // dataset, so holding one dataset's split at a time bounds the memory).
-  const instances = new InstanceCache({ keep: "split" });
+  const instances = options.instances ?? new InstanceCache({ keep: "split" });
 
   for (const { planned, runId, done } of pending) {
     const { task, dataset, method } = planned;

@@ -1,11 +1,18 @@
 // The suite split over worker threads must record exactly what a sequential run records.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registerAll } from "../harness/register.ts";
+import { factorNetworkRecipe } from "../datasets/artificial/factor-network/recipe.ts";
+import { artifactStatus } from "../harness/artifacts.ts";
+import { datasetContentHash, registerAll } from "../harness/register.ts";
+import { getDataset } from "../harness/registry.ts";
 import { runSuite } from "../harness/runner.ts";
 import { runSuiteThreaded } from "../harness/suite-threads.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 
 const TASKS = ["causal-attribution", "layer-correspondence"];
+const factorNetwork = getDataset("intrinsic-dimension", "factor-network");
 let threaded: TestDatabase;
 let sequential: TestDatabase;
 
@@ -17,7 +24,7 @@ afterAll(async () => {
 });
 
 describe("suite on worker threads", () => {
-  it("records the same runs and scores as a sequential suite, and skips them on a second start", async () => {
+  it("records the same runs and scores as a sequential suite, and skips them on a second start", { timeout: 300_000 }, async () => {
     const registered = await registerAll(threaded.db);
     const report = await runSuiteThreaded(threaded.url, registered, { split: "dev", tasks: TASKS, threads: 2, progress: false });
     const reference = await runSuite(sequential.db, { split: "dev", tasks: TASKS, progress: false });
@@ -35,6 +42,45 @@ describe("suite on worker threads", () => {
     const again = await runSuiteThreaded(threaded.url, registered, { split: "dev", tasks: TASKS, threads: 2, progress: false });
     expect(again.results.map(key)).toEqual(report.results.map(key));
     expect(again.results.every((r) => r.skipped)).toBe(true);
+  });
+
+  it("trains a missing network and registers new datasets on its threads, with the same instances and scores", async () => {
+    const artifactDir = mkdtempSync(path.join(os.tmpdir(), "cajal-threads-artifacts-"));
+    const before = process.env.CAJAL_ARTIFACT_DIR;
+    process.env.CAJAL_ARTIFACT_DIR = artifactDir; // worker threads copy the environment when they start
+    try {
+      const selection = { split: "dev" as const, tasks: ["intrinsic-dimension"], datasets: ["factor-network"] };
+      const fresh = await createTestDatabase("threads-train");
+      try {
+        const registered = await registerAll(fresh.db, { datasets: [] });
+        const report = await runSuiteThreaded(fresh.url, registered, {
+          ...selection,
+          threads: 2,
+          train: [factorNetworkRecipe],
+          progress: false,
+        });
+        // The network the thread trained is the pinned one, and the dataset version the thread registered carries the
+        // content hash registration computes in this thread.
+        expect(artifactStatus(factorNetworkRecipe)).toBe("ok");
+        const version = await fresh.db.datasetVersion.findFirstOrThrow({
+          where: { dataset: { taskId: "intrinsic-dimension", slug: "factor-network" } },
+        });
+        expect(version.contentHash).toBe(datasetContentHash(factorNetwork, { cache: false }));
+        const reference = await runSuite(sequential.db, { ...selection, progress: false });
+        const key = (r: { method: string; task: string; dataset: string }) => `${r.method}|${r.task}|${r.dataset}`;
+        expect(report.results.map(key)).toEqual(reference.results.map(key));
+        for (const [i, r] of report.results.entries()) {
+          expect(r.status, key(r)).toBe("ok");
+          expect(r.score, key(r)).toBe(reference.results[i]?.score);
+        }
+      } finally {
+        await fresh.drop();
+      }
+    } finally {
+      if (before === undefined) delete process.env.CAJAL_ARTIFACT_DIR;
+      else process.env.CAJAL_ARTIFACT_DIR = before;
+      rmSync(artifactDir, { recursive: true, force: true });
+    }
   });
 
   it("a unit that fails to run rejects with the unit named", async () => {

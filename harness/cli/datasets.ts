@@ -1,5 +1,6 @@
 // `cajal datasets build` (train the artificial datasets' networks, sha256-verified) and `cajal datasets fetch`
 // (download real recordings into the data cache, sha256-verified).
+import os from "node:os";
 import { z } from "zod";
 import type { ArtifactRecipe } from "../artifacts.ts";
 import { getRecording, listDatasets, listRecordings, UsageError } from "../registry.ts";
@@ -42,7 +43,7 @@ export const datasetsBuildCommand = defineCommand({
     const { buildArtifacts, artifactPath } = await import("../artifacts.ts");
     const recipes = selectRecipes(positionals);
     const t0 = performance.now();
-    const results = await buildArtifacts(recipes, { force: Boolean(values.force) });
+    const results = await buildArtifacts(recipes, { force: Boolean(values.force), threads: os.cpus().length });
     for (const r of results) {
       const perf = describePerformance(r.metadata);
       process.stdout.write(

@@ -1,5 +1,6 @@
 // What several commands share: the database around a command (withDb), the networks a selection needs, and the
 // schemas of options that more than one command takes.
+import os from "node:os";
 import { z } from "zod";
 import { type ArtifactRecipe, artifactStatus } from "../artifacts.ts";
 import { createDb, type Db } from "../db/client.ts";
@@ -35,20 +36,25 @@ export async function withDb<T>(fn: (ctx: DbContext) => Promise<T>): Promise<T> 
   }
 }
 
+/** The trained networks the datasets need that are not built (or whose file does not match its pin). */
+export function missingNetworks(datasets: readonly DatasetDefinition[]): ArtifactRecipe[] {
+  const recipes = [...new Map(datasets.flatMap((d) => d.artifacts ?? []).map((r) => [`${r.id}@${r.version}`, r])).values()];
+  return recipes.filter((r) => artifactStatus(r) !== "ok");
+}
+
 /**
- * Train the networks that these datasets need and that are not built yet (sha256-verified, with the same progress
- * bar as `cajal start`); networks of other datasets are left alone. Nothing happens when all are present.
+ * Train the networks that these datasets need and that are not built yet (sha256-verified, one worker thread per
+ * core, with a progress bar); networks of other datasets are left alone. Nothing happens when all are present.
  */
 export async function ensureNetworks(datasets: readonly DatasetDefinition[]): Promise<void> {
-  const recipes = [...new Map(datasets.flatMap((d) => d.artifacts ?? []).map((r) => [`${r.id}@${r.version}`, r])).values()];
-  const missing: ArtifactRecipe[] = recipes.filter((r) => artifactStatus(r) !== "ok");
+  const missing = missingNetworks(datasets);
   if (missing.length === 0) return;
   const seconds = missing.reduce((s, r) => s + r.estimatedSeconds, 0);
   process.stderr.write(
     `training ${missing.length === 1 ? "the network" : `${missing.length} networks`} the selected datasets need (${missing.map((r) => r.id).join(", ")}; about ${seconds} s, once)\n`,
   );
   const { buildArtifacts } = await import("../artifacts.ts");
-  await buildArtifacts(missing);
+  await buildArtifacts(missing, { threads: os.cpus().length });
 }
 
 export const splitSchema = z.enum(["dev", "official"], {

@@ -1,10 +1,10 @@
 // `cajal start` (what `npm start` runs: database, migrations, networks, the default suite, then the site) and
 // `cajal serve` (the site on the results already in the database).
-import { registerAll } from "../register.ts";
+import { contentHashCached, networkBuilt, registerAll } from "../register.ts";
 import { listDatasets } from "../registry.ts";
 import { defineCommand } from "./command.ts";
 import { formatResultsTable } from "./run.ts";
-import { ensureNetworks, hostSchema, portSchema, withDb } from "./shared.ts";
+import { hostSchema, missingNetworks, portSchema, withDb } from "./shared.ts";
 
 const siteOptions = {
   port: { type: "string", value: "N", help: "the site's port (default: PORT, else 3000)" },
@@ -48,12 +48,18 @@ export const startCommand = defineCommand({
       // The site builds in a child process while the suite runs: two cores, two jobs.
       const building = buildSite({ log: (line: string) => process.stderr.write(`site: ${line}\n`) });
       building.catch(() => undefined);
-      // Networks behind artificial datasets train once (then their sha256-pinned files are reused).
-      await ensureNetworks(listDatasets());
-      const registered = await registerAll(db);
+      // Datasets whose content hash is cached register now (no instance generation); the others, and those whose
+      // networks are not trained yet, register on the suite's threads, which train the networks first: no core idles.
+      const datasets = listDatasets();
+      const registered = await registerAll(db, { datasets: datasets.filter((d) => networkBuilt(d) && contentHashCached(d)) });
+      const train = missingNetworks(datasets);
+      if (train.length)
+        process.stderr.write(
+          `training ${train.length} networks on the suite's threads first (${train.map((r) => r.id).join(", ")}; once)\n`,
+        );
       // In-process methods are single-threaded: one worker thread per core runs the suite's datasets side by side.
       const { runSuiteThreaded } = await import("../suite-threads.ts");
-      const report = await runSuiteThreaded(url, registered, { split: "official" });
+      const report = await runSuiteThreaded(url, registered, { split: "official", train });
       process.stdout.write(`${formatResultsTable(report.results)}\n`);
       await building;
       process.stderr.write(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);

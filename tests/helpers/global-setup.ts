@@ -2,6 +2,7 @@
 // otherwise a private embedded server (own data dir, free port), so concurrent test runs and
 // `npm start` never share or clobber each other's cluster.
 import { existsSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { identityFile, startEmbedded } from "../../harness/db/embedded.ts";
 import { REPO_ROOT } from "../../harness/paths.ts";
@@ -23,7 +24,11 @@ function isAlive(pid: number): boolean {
 async function buildNetworks(): Promise<void> {
   const { buildArtifacts } = await import("../../harness/artifacts.ts");
   const { listDatasets } = await import("../../harness/registry.ts");
-  await buildArtifacts(listDatasets().flatMap((d) => d.artifacts ?? []));
+  // One worker thread per core: the networks train side by side (each is deterministic, so the bytes are the same).
+  await buildArtifacts(
+    listDatasets().flatMap((d) => d.artifacts ?? []),
+    { threads: os.cpus().length },
+  );
 }
 
 export default async function setup({ provide }: { provide: (key: string, value: string) => void }) {
