@@ -22,7 +22,7 @@ import {
 if (typeof window !== "undefined") throw new Error("lib/methods.ts is server-only");
 
 /** Method ids as the harness allows them; anything else is unknown without asking the database (and never a path). */
-const METHOD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const METHOD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export type MethodKind = ResultRow["methodKind"];
 
