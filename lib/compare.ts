@@ -132,6 +132,8 @@ export interface ScatterPoint {
   /** Failed instances (counted at the task's lowest score). */
   aFailed: boolean;
   bFailed: boolean;
+  /** Who scores higher on it ("tie" when equal): the wins count and the scatter's colour. */
+  winner: "a" | "b" | "tie";
 }
 
 export interface PairResult {
@@ -201,13 +203,8 @@ function pairsOf<T>(items: readonly T[]): [T, T][] {
 }
 
 function winsOf(points: readonly ScatterPoint[]) {
-  let wins = 0;
-  let ties = 0;
-  for (const p of points) {
-    if (p.a > p.b) wins++;
-    else if (p.a === p.b) ties++;
-  }
-  return { wins, ties, losses: points.length - wins - ties };
+  const count = (w: ScatterPoint["winner"]) => points.filter((p) => p.winner === w).length;
+  return { wins: count("a"), ties: count("tie"), losses: count("b") };
 }
 
 /** The comparison of `query.methods` on each dataset of `query.task`; null when the task is unknown. */
@@ -260,7 +257,8 @@ export async function compareMethods(db: Db, query: CompareQuery): Promise<Compa
         .map((index) => {
           const u = xs.get(index) as InstanceScore;
           const v = ys.get(index) as InstanceScore;
-          return { index, key: u.key, a: u.score, b: v.score, aFailed: u.failed, bFailed: v.failed };
+          const winner = u.score > v.score ? "a" : u.score < v.score ? "b" : "tie";
+          return { index, key: u.key, a: u.score, b: v.score, aFailed: u.failed, bFailed: v.failed, winner };
         });
       if (points.length === 0) return { ...pair, result: null, reason: "no shared instances" };
       const { difference, p } = comparePair(scoresOfRun((x.run as CompareRun).runId, xs), scoresOfRun((y.run as CompareRun).runId, ys));

@@ -76,23 +76,26 @@ beforeAll(async () => {
   const oneV2 = await db.datasetVersion.create({ data: { datasetId: one.id, version: 2, contentHash: "2".repeat(64), config: {} } });
   const twoV1 = await db.datasetVersion.create({ data: { datasetId: two.id, version: 1, contentHash: "3".repeat(64), config: {} } });
   const current = { taskVersionId: tv2.id, datasetVersionId: oneV2.id };
-  const [a, b, g, d] = await Promise.all(["alpha", "beta", "gamma", "delta"].map(method));
+  const a = await method("alpha");
+  const b = await method("beta");
+  const g = await method("gamma");
+  const d = await method("delta");
   const low = alpha.map(() => 0.05);
   // Superseded runs the comparison must not read: an older task version, an older dataset version, and an older
   // method version of alpha (the leaderboard shows the latest run whatever its method version).
-  await addRun({ taskVersionId: tv1.id, datasetVersionId: oneV2.id }, a!.id, ONE, low);
-  await addRun({ taskVersionId: tv2.id, datasetVersionId: oneV1.id }, a!.id, ONE, low);
+  await addRun({ taskVersionId: tv1.id, datasetVersionId: oneV2.id }, a.id, ONE, low);
+  await addRun({ taskVersionId: tv2.id, datasetVersionId: oneV1.id }, a.id, ONE, low);
   const alphaOld = await db.methodVersion.create({ data: { methodId: "alpha", version: "0.9.0", sourceHash: "9".repeat(64) } });
   await addRun(current, alphaOld.id, ONE, low);
   const alphaNew = await db.methodVersion.create({ data: { methodId: "alpha", version: "2.0.0", sourceHash: "8".repeat(64) } });
   await addRun(current, alphaNew.id, ONE, alpha);
-  await addRun(current, b!.id, ONE, beta);
-  await addRun(current, g!.id, ONE, [...alpha]);
-  await addRun(current, d!.id, ONE, delta);
+  await addRun(current, b.id, ONE, beta);
+  await addRun(current, g.id, ONE, [...alpha]);
+  await addRun(current, d.id, ONE, delta);
   // The second dataset: alpha and beta only (gamma has no run there), alpha − beta reversed in sign.
   const onTwo = { taskVersionId: tv2.id, datasetVersionId: twoV1.id };
   await addRun(onTwo, alphaNew.id, TWO, beta);
-  await addRun(onTwo, b!.id, TWO, alpha);
+  await addRun(onTwo, b.id, TWO, alpha);
   all = (await compareMethods(db, { task: TASK, methods: ["alpha", "beta", "gamma"], dataset: null })) as Comparison;
 });
 
@@ -100,7 +103,8 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-const pair = (c: Comparison, slug: string, a: string, b: string) => c.datasets.find((d) => d.slug === slug)?.pairs.find((p) => p.a === a && p.b === b);
+const pair = (c: Comparison, slug: string, a: string, b: string) =>
+  c.datasets.find((d) => d.slug === slug)?.pairs.find((p) => p.a === a && p.b === b);
 const resultOf = (c: Comparison, slug: string, a: string, b: string) => pair(c, slug, a, b)?.result as PairResult;
 
 describe("compareMethods", () => {
@@ -127,7 +131,15 @@ describe("compareMethods", () => {
     expect(r.low).toBeLessThanOrEqual(r.mean);
     expect(r.high).toBeGreaterThanOrEqual(r.mean);
     expect(r.points).toHaveLength(N);
-    expect(r.points[3]).toEqual({ index: 3, key: `${ONE}/official/3`, a: alpha[3], b: beta[3], aFailed: false, bFailed: false });
+    expect(r.points[3]).toEqual({
+      index: 3,
+      key: `${ONE}/official/3`,
+      a: alpha[3],
+      b: beta[3],
+      aFailed: false,
+      bFailed: false,
+      winner: "a",
+    });
   });
 
   it("identical methods: difference 0 with CI [0, 0], p = 1, every instance a tie", () => {
@@ -234,14 +246,20 @@ describe("parseCompareQuery", () => {
       { field: "methods", message: "Choose two or three methods.", missing: true },
       { field: "task", message: "Choose a task.", missing: true },
     ]);
-    expect(issuesOf({ methods: "alpha", task: TASK })).toEqual([{ field: "methods", message: "Choose two or three methods.", missing: true }]);
+    expect(issuesOf({ methods: "alpha", task: TASK })).toEqual([
+      { field: "methods", message: "Choose two or three methods.", missing: true },
+    ]);
     const parsed = parseCompareQuery({ methods: "alpha", task: TASK }, choices);
     expect(parsed.ok ? null : parsed.selection).toEqual({ task: TASK, methods: ["alpha"], dataset: null });
   });
 
   it("unknown, repeated or too many methods, unknown tasks and datasets are errors that say which", () => {
-    expect(issuesOf({ methods: "alpha,nope", task: TASK })).toEqual([{ field: "methods", message: 'Unknown method "nope".', missing: false }]);
-    expect(issuesOf({ methods: "alpha,alpha", task: TASK })).toEqual([{ field: "methods", message: "Choose distinct methods.", missing: false }]);
+    expect(issuesOf({ methods: "alpha,nope", task: TASK })).toEqual([
+      { field: "methods", message: 'Unknown method "nope".', missing: false },
+    ]);
+    expect(issuesOf({ methods: "alpha,alpha", task: TASK })).toEqual([
+      { field: "methods", message: "Choose distinct methods.", missing: false },
+    ]);
     expect(issuesOf({ methods: "alpha,beta,gamma,delta", task: TASK })[0]).toMatchObject({ field: "methods", missing: false });
     expect(issuesOf({ methods: "alpha,beta", task: "nope" })).toEqual([{ field: "task", message: 'Unknown task "nope".', missing: false }]);
     expect(issuesOf({ methods: "alpha,beta", task: [TASK, TASK] })).toEqual([{ field: "task", message: "Give it once.", missing: false }]);
