@@ -90,7 +90,12 @@ function CompareForm({ page }: { page: ComparePage }) {
     >
       <label className="text-sm">
         <span className="block text-xs font-medium text-slate-500">Task</span>
-        <select name="task" defaultValue={selection.task ?? ""} className="mt-1 rounded-md border border-slate-300 px-2 py-1" required>
+        <select
+          name="task"
+          defaultValue={selection.task ?? ""}
+          className="mt-1 max-w-[16rem] rounded-md border border-slate-300 px-2 py-1"
+          required
+        >
           <option value="" disabled>
             choose a task
           </option>
@@ -108,7 +113,12 @@ function CompareForm({ page }: { page: ComparePage }) {
             Method {String.fromCharCode(65 + i)}
             {i >= 2 ? " (optional)" : ""}
           </span>
-          <select name="methods" defaultValue={chosen} className="mt-1 rounded-md border border-slate-300 px-2 py-1" required={i < 2}>
+          <select
+            name="methods"
+            defaultValue={chosen}
+            className="mt-1 max-w-[16rem] rounded-md border border-slate-300 px-2 py-1"
+            required={i < 2}
+          >
             <option value="">{i < 2 ? "choose a method" : "—"}</option>
             {choices.methods.map((m) => (
               <option key={m.id} value={m.id}>
@@ -185,8 +195,8 @@ function ComparisonView({ comparison: c, dataset }: { comparison: Comparison; da
           Where each wins
         </h2>
         <p className="mt-1 text-sm text-slate-600">
-          Datasets where one method of a pair is significantly better: Holm-adjusted p &lt; {c.alpha}, over all {c.tests} tests on this
-          page.{" "}
+          Datasets where one method of a pair is significantly better: Holm-adjusted p &lt; {c.alpha}, over{" "}
+          {c.tests === 1 ? "the one test" : `all ${c.tests} tests`} on this page.{" "}
           {dataset && (
             <>
               Only <code className="font-mono">{dataset}</code> is shown:{" "}
