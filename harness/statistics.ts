@@ -223,6 +223,29 @@ export function shared(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, nu
   return { a: keys.map((k) => a.get(k) as number), b: keys.map((k) => b.get(k) as number) };
 }
 
+export interface PairResult {
+  /** Paired mean difference a − b with its bootstrap CI over the shared instances. */
+  difference: PairedDifference;
+  /** Wilcoxon signed-rank p (two-sided, so the same for a − b and b − a). */
+  p: number;
+}
+
+/**
+ * Method a versus method b over the instances both have. The bootstrap is seeded by both ids, so one pair always gets
+ * the same interval: a leaderboard's "vs row above" and the compare view show the same numbers.
+ */
+export function comparePair(
+  a: MethodScores,
+  b: MethodScores,
+  { resamples, seed = DEFAULT_SEED }: { resamples?: number; seed?: number } = {},
+): PairResult {
+  const values = shared(a.scores, b.scores);
+  return {
+    difference: pairedBootstrap(values.a, values.b, { resamples, seed: seedFrom(seed, b.id, a.id) }),
+    p: wilcoxon(values.a, values.b).p,
+  };
+}
+
 const meanOf = (m: ReadonlyMap<number, number>) => {
   let s = 0;
   for (const v of m.values()) s += v;
@@ -342,10 +365,9 @@ export function analyze(
     const prev = k > 0 ? sorted[k - 1] : undefined;
     let vsAbove: PairComparison | null = null;
     if (prev) {
-      const { a, b } = shared(s.x.scores, prev.x.scores);
       vsAbove = {
         above: prev.x.id,
-        difference: pairedBootstrap(a, b, { ...options, seed: seedFrom(options.seed ?? DEFAULT_SEED, prev.x.id, s.x.id) }),
+        difference: comparePair(s.x, prev.x, options).difference,
         p: at(raw, k - 1, k),
         pAdjusted: at(adjusted, k - 1, k),
       };

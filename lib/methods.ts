@@ -22,7 +22,7 @@ import {
 if (typeof window !== "undefined") throw new Error("lib/methods.ts is server-only");
 
 /** Method ids as the harness allows them; anything else is unknown without asking the database (and never a path). */
-const METHOD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const METHOD_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export type MethodKind = ResultRow["methodKind"];
 
@@ -75,6 +75,8 @@ export interface ProfileTask {
   domains: Record<Domain, { mean: DomainMean | null; cells: ProfileCell[]; datasets: number }>;
   /** Synthetic − biological domain score, as on the overview. */
   transferGap: number | null;
+  /** Whom the compare view pits this method against here: the task's leader, or its runner-up when this method leads. */
+  rival: { method: string; methodName: string; leader: boolean } | null;
 }
 
 export interface MethodPage extends MethodSummary {
@@ -225,7 +227,8 @@ export async function getMethodPage(id: string): Promise<MethodPage | null> {
     }
     if (cells.length === 0) continue;
     // The overview's domain means and transfer gap for this method, computed by the overview's own function.
-    const summary = summarizeTask(task, byDataset).methods.find((m) => m.method === id);
+    const ranking = summarizeTask(task, byDataset).methods;
+    const summary = ranking.find((m) => m.method === id);
     const domains = Object.fromEntries(
       DOMAIN_ORDER.map((d) => [
         d,
@@ -236,7 +239,17 @@ export async function getMethodPage(id: string): Promise<MethodPage | null> {
         },
       ]),
     ) as ProfileTask["domains"];
-    profile.push({ id: task.id, title: task.title, version: task.version, domains, transferGap: summary?.transferGap ?? null });
+    // The overview's order: methods (not chance or floors) with a mean normalized score on every dataset, best first.
+    const ranked = ranking.filter((m) => !m.isChance && !m.isFloor && m.meanNormalized !== null);
+    const rival = ranked[0]?.method === id ? ranked[1] : ranked[0];
+    profile.push({
+      id: task.id,
+      title: task.title,
+      version: task.version,
+      domains,
+      transferGap: summary?.transferGap ?? null,
+      rival: rival ? { method: rival.method, methodName: rival.methodName, leader: rival === ranked[0] } : null,
+    });
   }
 
   // Runtime and peak memory per instance: medians over the profile's runs (what the leaderboards show).

@@ -30,6 +30,35 @@ export interface RowSignificance {
   } | null;
 }
 
+/** One instance's score as the statistics use it. */
+export interface InstanceScore {
+  /** The instance's key (`dataset/split/index`), unique within a run. */
+  key: string;
+  /** Its score; a failed instance at the task's lowest score. */
+  score: number;
+  failed: boolean;
+}
+
+/** Per-instance scores of runs, by run id and instance index; failed instances count at `lowest` and are flagged. */
+export async function instanceScores(db: Db, runIds: readonly number[], lowest: number): Promise<Map<number, Map<number, InstanceScore>>> {
+  const byRun = new Map<number, Map<number, InstanceScore>>(runIds.map((id) => [id, new Map()]));
+  if (runIds.length === 0) return byRun;
+  const rows = await db.instanceResult.findMany({
+    where: { runId: { in: [...runIds] } },
+    select: { runId: true, index: true, instanceKey: true, status: true, score: true },
+  });
+  for (const row of rows) {
+    const failed = row.status !== "ok" || row.score === null;
+    byRun.get(row.runId)?.set(row.index, { key: row.instanceKey, score: failed ? lowest : (row.score as number), failed });
+  }
+  return byRun;
+}
+
+/** A run's scores as harness/statistics.ts takes them: the run id names it (and seeds its pairs' bootstraps). */
+export function scoresOfRun(runId: number, scores: ReadonlyMap<number, InstanceScore> | undefined): MethodScores {
+  return { id: String(runId), scores: new Map([...(scores ?? [])].map(([index, s]) => [index, s.score])) };
+}
+
 /**
  * Significance of ranked runs given best first (the leaderboard's order: rank groups and "vs above" follow it).
  * `lowest` is the task's lowest main score, at which failed instances count. Returns one entry per run, same order.
@@ -40,13 +69,12 @@ export async function significanceOfRuns(
   lowest: number,
 ): Promise<RowSignificance[]> {
   if (runs.length === 0) return [];
-  const rows = await db.instanceResult.findMany({
-    where: { runId: { in: runs.map((r) => r.runId) } },
-    select: { runId: true, index: true, status: true, score: true },
-  });
-  const byRun = new Map<number, Map<number, number>>(runs.map((r) => [r.runId, new Map()]));
-  for (const row of rows) byRun.get(row.runId)?.set(row.index, row.status === "ok" && row.score !== null ? row.score : lowest);
-  const methods: MethodScores[] = runs.map((r) => ({ id: String(r.runId), scores: byRun.get(r.runId) as Map<number, number> }));
+  const byRun = await instanceScores(
+    db,
+    runs.map((r) => r.runId),
+    lowest,
+  );
+  const methods: MethodScores[] = runs.map((r) => scoresOfRun(r.runId, byRun.get(r.runId)));
   const runOf = new Map(runs.map((r) => [String(r.runId), r]));
   return analyze(methods, { presorted: true }).map((s) => {
     const run = runOf.get(s.id) as { runId: number; method: string };

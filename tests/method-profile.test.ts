@@ -101,6 +101,18 @@ describe("method profile", () => {
     expect(pca?.profile.find((x) => x.id === "feature-recovery")?.domains.synthetic.mean?.mean).toBeTypeOf("number");
   });
 
+  it("names whom to compare with per task: the overview's leader, none where nobody else has a score on every dataset", async () => {
+    const pca = await getMethodPage("pca");
+    const failing = await getMethodPage(sometimesFails.id);
+    // The failing double has no run on mixed-selectivity, so no overall score: PCA leads feature-recovery alone.
+    expect(failing?.profile.find((x) => x.id === "feature-recovery")?.rival).toEqual({
+      method: "pca",
+      methodName: pca?.name,
+      leader: true,
+    });
+    expect(pca?.profile.find((x) => x.id === "feature-recovery")?.rival).toBeNull();
+  });
+
   it("counts failed instances and takes runtime and peak memory as medians over the runs' instances", async () => {
     const page = await getMethodPage(sometimesFails.id);
     const [cell] = cellsOf(page as NonNullable<typeof page>);

@@ -1,5 +1,6 @@
 // A dataset's leaderboard, shared by the task page (one per dataset) and the dataset page.
 import Link from "next/link";
+import { compareHref } from "@/lib/compare.ts";
 import type { DatasetLeaderboard, LeaderboardEntry, TaskInfo } from "@/lib/data.ts";
 import { formatCi, formatDelta, formatMs, formatP, formatRankInterval, formatScore, shortHash } from "@/lib/format.ts";
 import { DomainBadge, StatusBadge, Tag } from "./badges.tsx";
@@ -112,7 +113,13 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {board.entries.map((e) => (
-                  <Row key={e.runId} entry={e} metricIds={metricCols.map((m) => m.id)} showPrivate={showPrivate} />
+                  <Row
+                    key={e.runId}
+                    entry={e}
+                    metricIds={metricCols.map((m) => m.id)}
+                    showPrivate={showPrivate}
+                    compare={(a, b) => compareHref(task.id, [a, b], board.slug)}
+                  />
                 ))}
               </tbody>
             </table>
@@ -160,7 +167,18 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
   );
 }
 
-function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; metricIds: string[]; showPrivate: boolean }) {
+function Row({
+  entry: e,
+  metricIds,
+  showPrivate,
+  compare,
+}: {
+  entry: LeaderboardEntry;
+  metricIds: string[];
+  showPrivate: boolean;
+  /** The compare view of two methods on this row's dataset. */
+  compare: (a: string, b: string) => string;
+}) {
   const chance = e.role === "chance";
   const floorRow = e.role === "floor";
   const failed = e.role === "failed";
@@ -228,7 +246,7 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
           <td className="px-3 py-2 text-right tabular-nums" data-testid="normalized">
             {formatScore(e.normalized)}
           </td>
-          <SignificanceCells entry={e} />
+          <SignificanceCells entry={e} compare={compare} />
           {showPrivate && <PrivateCell entry={e} />}
           {metricIds.map((id) => (
             <td key={id} className="px-3 py-2 text-right tabular-nums">
@@ -249,7 +267,7 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
 }
 
 /** Rank group with its bootstrap rank interval, and the paired comparison with the ranked row above (ranked rows only). */
-function SignificanceCells({ entry: e }: { entry: LeaderboardEntry }) {
+function SignificanceCells({ entry: e, compare }: { entry: LeaderboardEntry; compare: (a: string, b: string) => string }) {
   const s = e.significance;
   if (!s) return <td colSpan={2} />;
   const v = s.vsAbove;
@@ -271,7 +289,12 @@ function SignificanceCells({ entry: e }: { entry: LeaderboardEntry }) {
             : undefined
         }
       >
-        {v ? `${formatDelta(v.mean, v.low, v.high)}, ${formatP(v.pAdjusted)}` : ""}
+        {v && (
+          // The same pair in the compare view: per-instance scatter and wins.
+          <Link href={compare(e.method, v.method)} className="hover:text-indigo-700 hover:underline" data-testid="compare-link">
+            {`${formatDelta(v.mean, v.low, v.high)}, ${formatP(v.pAdjusted)}`}
+          </Link>
+        )}
       </td>
     </>
   );

@@ -1,6 +1,7 @@
 // Inline SVG plots (server-rendered, no chart library): leaderboard scores with 95% CI whiskers,
-// and per-instance values of one run.
+// per-instance values of one run, and two methods' per-instance scores against each other.
 import type { DatasetPreview } from "@/harness/types.ts";
+import type { ScatterPoint } from "@/lib/compare.ts";
 import { formatScore } from "@/lib/format.ts";
 
 interface Range {
@@ -272,6 +273,105 @@ export function DataPlot({ preview }: { preview: DatasetPreview }) {
         </text>
       </svg>
       {preview.caption && <figcaption className="mt-1 max-w-3xl text-xs text-slate-500">{preview.caption}</figcaption>}
+    </figure>
+  );
+}
+
+const WINNER_STYLE = { a: "fill-indigo-600/75", b: "fill-amber-500/80", tie: "fill-slate-400/80" } as const;
+
+/**
+ * Method A (x) against method B (y), one dot per shared instance, both axes on the same scale: dots below the
+ * diagonal are instances A wins (indigo), above it B wins (amber), on it ties (slate). A failed instance (counted at
+ * the task's lowest score) has a rose ring.
+ */
+export function PairScatter({ points, range, a, b }: { points: ScatterPoint[]; range: Range; a: string; b: string }) {
+  if (points.length === 0) return null;
+  const dom = domainOf(
+    range,
+    points.flatMap((p) => [p.a, p.b]),
+  );
+  const size = 300;
+  const left = 48;
+  const top = 10;
+  const span = dom.max - dom.min || 1;
+  const sx = (v: number) => left + ((v - dom.min) / span) * size;
+  const sy = (v: number) => top + size - ((v - dom.min) / span) * size;
+  const bottom = top + size;
+  const failed = points.filter((p) => p.aFailed || p.bFailed).length;
+  return (
+    <figure data-testid="pair-scatter" data-a={a} data-b={b}>
+      <svg
+        viewBox={`0 0 ${left + size + 16} ${bottom + 40}`}
+        className="w-full max-w-sm"
+        role="img"
+        aria-label={`Per-instance scores: ${a} (x) against ${b} (y)`}
+      >
+        <title>{`${a} (x) against ${b} (y) on each shared instance; below the diagonal ${a} scores higher`}</title>
+        {ticks(dom).map((t) => (
+          <g key={t}>
+            <line x1={sx(t)} x2={sx(t)} y1={top} y2={bottom} className="stroke-slate-100" />
+            <line x1={left} x2={left + size} y1={sy(t)} y2={sy(t)} className="stroke-slate-100" />
+            <text x={sx(t)} y={bottom + 14} textAnchor="middle" className="fill-slate-500 text-[10px]">
+              {formatScore(t, 2)}
+            </text>
+            <text x={left - 6} y={sy(t) + 3} textAnchor="end" className="fill-slate-500 text-[10px]">
+              {formatScore(t, 2)}
+            </text>
+          </g>
+        ))}
+        <line x1={sx(dom.min)} y1={sy(dom.min)} x2={sx(dom.max)} y2={sy(dom.max)} className="stroke-slate-400" strokeDasharray="4 3" />
+        <rect x={left} y={top} width={size} height={size} className="fill-none stroke-slate-300" />
+        {points.map((p) => {
+          const flag = p.aFailed || p.bFailed;
+          return (
+            <circle
+              key={p.index}
+              cx={sx(p.a)}
+              cy={sy(p.b)}
+              r={4}
+              className={`${WINNER_STYLE[p.winner]} ${flag ? "stroke-rose-600" : "stroke-white"}`}
+              strokeWidth={flag ? 2 : 0.75}
+              data-testid="scatter-point"
+              data-winner={p.winner}
+              data-failed={flag ? "true" : undefined}
+            >
+              <title>{`${p.key}: ${a} ${formatScore(p.a)}${p.aFailed ? " (failed)" : ""}, ${b} ${formatScore(p.b)}${p.bFailed ? " (failed)" : ""}`}</title>
+            </circle>
+          );
+        })}
+        <text x={left + size / 2} y={bottom + 32} textAnchor="middle" className="fill-slate-700 text-[11px]">
+          {a}
+        </text>
+        <text
+          x={12}
+          y={top + size / 2}
+          textAnchor="middle"
+          transform={`rotate(-90 12 ${top + size / 2})`}
+          className="fill-slate-700 text-[11px]"
+        >
+          {b}
+        </text>
+      </svg>
+      <figcaption className="mt-1 flex flex-wrap gap-x-3 text-xs text-slate-600">
+        <span>
+          <span className="mr-1 inline-block h-2 w-2 rounded-full bg-indigo-600" aria-hidden="true" />
+          {a} higher
+        </span>
+        <span>
+          <span className="mr-1 inline-block h-2 w-2 rounded-full bg-amber-500" aria-hidden="true" />
+          {b} higher
+        </span>
+        <span>
+          <span className="mr-1 inline-block h-2 w-2 rounded-full bg-slate-400" aria-hidden="true" />
+          tie
+        </span>
+        {failed > 0 && (
+          <span>
+            <span className="mr-1 inline-block h-2 w-2 rounded-full ring-2 ring-rose-600" aria-hidden="true" />
+            {failed} with a failed instance (at the lowest score)
+          </span>
+        )}
+      </figcaption>
     </figure>
   );
 }

@@ -6,6 +6,7 @@ import { notFound } from "next/navigation";
 import { DomainBadge, StatusBadge, Tag } from "@/app/_components/badges.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { Markdown } from "@/app/_components/markdown.tsx";
+import { compareHref } from "@/lib/compare.ts";
 import { DOMAIN_ORDER, load } from "@/lib/data.ts";
 import { formatCi, formatDate, formatMb, formatMs, formatScore, shortHash } from "@/lib/format.ts";
 import { getMethodPage, type MethodPage, type ProfileCell, type ProfileTask } from "@/lib/methods.ts";
@@ -63,7 +64,7 @@ export default async function MethodPageView({ params }: Props) {
           <p className="mt-4 text-sm text-slate-500">No official-split runs of this method yet.</p>
         ) : (
           <>
-            <Heatmap profile={page.profile} />
+            <Heatmap methodId={page.id} profile={page.profile} />
             <Totals page={page} />
             <RunsTable profile={page.profile} />
           </>
@@ -163,7 +164,7 @@ function heat(normalized: number | null): { backgroundColor: string; color: stri
   return { backgroundColor: `rgb(79 70 229 / ${(0.08 + 0.82 * a).toFixed(3)})`, color: a > 0.55 ? "white" : "rgb(15 23 42)" };
 }
 
-function Heatmap({ profile }: { profile: ProfileTask[] }) {
+function Heatmap({ methodId, profile }: { methodId: string; profile: ProfileTask[] }) {
   return (
     <div className="mt-4 overflow-x-auto">
       <table className="min-w-full border-separate border-spacing-1 text-left text-sm" data-testid="method-heatmap">
@@ -191,6 +192,16 @@ function Heatmap({ profile }: { profile: ProfileTask[] }) {
                   {t.id}
                 </Link>
                 <div className="text-xs text-slate-500">{t.title}</div>
+                {t.rival && (
+                  <Link
+                    href={compareHref(t.id, [methodId, t.rival.method])}
+                    className="mt-1 block text-xs text-indigo-700 hover:underline"
+                    data-testid="compare-link"
+                    data-rival={t.rival.method}
+                  >
+                    compare with {t.rival.methodName} ({t.rival.leader ? "leader" : "runner-up"}) →
+                  </Link>
+                )}
               </th>
               {DOMAIN_ORDER.map((d) => {
                 const cell = t.domains[d];
