@@ -5,6 +5,7 @@ import { holm, pairedBootstrap, wilcoxon } from "../harness/statistics.ts";
 import { type CompareChoices, type Comparison, compareHref, compareMethods, type PairResult, parseCompareQuery } from "../lib/compare.ts";
 import { loadSignificance } from "../lib/significance.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
+import { insertScoredRun } from "./helpers/fixture-runs.ts";
 
 const N = 20;
 const TASK = "cmp-task";
@@ -31,36 +32,8 @@ async function method(id: string) {
   return db.methodVersion.create({ data: { methodId: id, version: "1.0.0", sourceHash: "1".repeat(64) } });
 }
 
-async function addRun(ids: Ids, methodVersionId: number, slug: string, scores: (number | null)[]) {
-  const failed = scores.some((s) => s === null);
-  const ok = scores.filter((s): s is number => s !== null);
-  return tdb.db.run.create({
-    data: {
-      methodVersionId,
-      ...ids,
-      split: "official",
-      status: failed ? "error" : "ok",
-      score: failed ? null : ok.reduce((a, b) => a + b, 0) / ok.length,
-      instances: scores.length,
-      instancesDone: scores.length,
-      seed: 1,
-      harnessVersion: "test",
-      gitSha: "test",
-      hardware: {},
-      results: {
-        create: scores.map((score, index) => ({
-          index,
-          instanceKey: `${slug}/official/${index}`,
-          seed: index,
-          inputHash: "0".repeat(64),
-          status: score === null ? "error" : "ok",
-          score,
-          wallMs: 1,
-          cpuMs: 1,
-        })),
-      },
-    },
-  });
+function addRun(ids: Ids, methodVersionId: number, slug: string, scores: (number | null)[]) {
+  return insertScoredRun(tdb.db, { ...ids, methodVersionId }, slug, scores);
 }
 
 beforeAll(async () => {

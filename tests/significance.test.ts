@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { holm, wilcoxon } from "../harness/statistics.ts";
 import { loadSignificance, type RowSignificance } from "../lib/significance.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
+import { insertScoredRun } from "./helpers/fixture-runs.ts";
 
 const N = 20;
 const TASK = "sig-task";
@@ -26,35 +27,7 @@ async function addRun(
   const { db } = tdb;
   await db.method.create({ data: { id: method, name: method, kind, description: `${method} (test fixture)` } });
   const mv = await db.methodVersion.create({ data: { methodId: method, version: "1.0.0", sourceHash: "0".repeat(64) } });
-  const failed = scores.some((s) => s === null);
-  const ok = scores.filter((s): s is number => s !== null);
-  return db.run.create({
-    data: {
-      methodVersionId: mv.id,
-      ...ids,
-      split: "official",
-      status: failed ? "error" : "ok",
-      score: failed ? null : ok.reduce((a, b) => a + b, 0) / ok.length,
-      instances: scores.length,
-      instancesDone: scores.length,
-      seed: 1,
-      harnessVersion: "test",
-      gitSha: "test",
-      hardware: {},
-      results: {
-        create: scores.map((score, index) => ({
-          index,
-          instanceKey: `${DATASET}/official/${index}`,
-          seed: index,
-          inputHash: "0".repeat(64),
-          status: score === null ? "error" : "ok",
-          score,
-          wallMs: 1,
-          cpuMs: 1,
-        })),
-      },
-    },
-  });
+  return insertScoredRun(db, { ...ids, methodVersionId: mv.id }, DATASET, scores);
 }
 
 beforeAll(async () => {
