@@ -9,6 +9,7 @@ import { DbError } from "@/app/_components/db-error.tsx";
 import { StripPlot } from "@/app/_components/plots.tsx";
 import { CHANCE_METHOD, getRun, load, ORACLE_METHOD, type RunPage } from "@/lib/data.ts";
 import { formatCi, formatDate, formatMb, formatMs, formatScore, shortHash } from "@/lib/format.ts";
+import { runMetadata } from "@/lib/metadata.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -18,7 +19,7 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { runId } = await params;
-  return { title: `Run ${runId}` };
+  return runMetadata(runId);
 }
 
 export default async function RunDetailPage({ params }: Props) {
