@@ -1,11 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { SITE_DESCRIPTION, SITE_NAME } from "@/lib/metadata.ts";
 import "./globals.css";
 
+const HOME_TITLE = "Cajal — interpretability benchmark";
+// The overview's title and card; every other page sets its own (lib/metadata.ts), the template appends " · Cajal".
 export const metadata: Metadata = {
-  title: { default: "Cajal — interpretability benchmark", template: "%s · Cajal" },
-  description: "An open benchmark for interpretability methods on biological and artificial neural networks, scored against ground truth.",
+  title: { default: HOME_TITLE, template: `%s · ${SITE_NAME}` },
+  description: SITE_DESCRIPTION,
+  openGraph: { title: HOME_TITLE, description: SITE_DESCRIPTION, type: "website", siteName: SITE_NAME },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -2,7 +2,7 @@
 // scores are derived here from the reference runs on the same task version, dataset version and split
 // (oracle = 1; 0 = the best of random and the floor references), so they can never disagree with the
 // stored raw scores.
-import type { Db } from "./db/client.ts";
+import { type Db, Prisma } from "./db/client.ts";
 import { normalizedScore } from "./scoring.ts";
 import type { Domain, RunStatus, Split } from "./types.ts";
 
@@ -61,6 +61,13 @@ export interface ResultFilter {
   dataset?: string;
   split?: Split;
   runIds?: number[];
+  /**
+   * Only the runs leaderboards show: the current (highest) task and dataset versions, and there the latest run of each
+   * method (by run id, whatever its method version). Selected in SQL, so a page never loads superseded runs.
+   */
+  current?: boolean;
+  /** Only runs of methods of these kinds (e.g. the reference and floor runs a run page shows beside its score). */
+  methodKinds?: ResultRow["methodKind"][];
 }
 
 const ORACLE_METHOD = "oracle";
@@ -102,11 +109,66 @@ export function countFailuresAtMinimum(instances: readonly { status: string; sco
   return sum / instances.length;
 }
 
+/** The SQL conditions of a filter's task and dataset, on `"TaskVersion" tv` and `"Dataset" d`. */
+function versionConditions(filter: Pick<ResultFilter, "task" | "dataset">): Prisma.Sql {
+  const conditions = [Prisma.sql`TRUE`];
+  if (filter.task) conditions.push(Prisma.sql`tv."taskId" = ${filter.task}`);
+  if (filter.dataset) conditions.push(Prisma.sql`d.slug = ${filter.dataset}`);
+  return Prisma.join(conditions, " AND ");
+}
+
+/**
+ * Ids of the runs `current` selects: on the highest task version and dataset version, the run with the largest id of
+ * each method per dataset and split (what lib/data.ts's currentRows keeps of a full list, so the two always agree).
+ */
+async function currentRunIds(db: Db, filter: ResultFilter): Promise<number[]> {
+  // Current versions first, then each method version's run there (an index-only scan), then the latest per method.
+  const rows = await db.$queryRaw<{ id: number }[]>`
+    WITH current_versions AS (
+      SELECT tv.id AS tv, dv.id AS dv
+      FROM "TaskVersion" tv
+      JOIN "Dataset" d ON d."taskId" = tv."taskId"
+      JOIN "DatasetVersion" dv ON dv."datasetId" = d.id
+      WHERE ${versionConditions(filter)}
+        AND tv.version = (SELECT max(x.version) FROM "TaskVersion" x WHERE x."taskId" = tv."taskId")
+        AND dv.version = (SELECT max(x.version) FROM "DatasetVersion" x WHERE x."datasetId" = dv."datasetId")
+    ), runs AS (
+      SELECT r.id, r."methodVersionId", r."datasetVersionId", r.split
+      FROM current_versions c
+      JOIN "Run" r ON r."taskVersionId" = c.tv AND r."datasetVersionId" = c.dv
+      ${filter.split ? Prisma.sql`WHERE r.split = ${filter.split}::"Split"` : Prisma.empty}
+    )
+    SELECT DISTINCT ON (mv."methodId", runs."datasetVersionId", runs.split) runs.id
+    FROM runs JOIN "MethodVersion" mv ON mv.id = runs."methodVersionId"
+    ORDER BY mv."methodId", runs."datasetVersionId", runs.split, runs.id DESC`;
+  return rows.map((r) => r.id);
+}
+
+/** How many runs each dataset of a task has on a split, over every task, dataset and method version; by dataset slug. */
+export async function countRuns(db: Db, filter: { task: string; split: Split }): Promise<Map<string, number>> {
+  const rows = await db.$queryRaw<{ slug: string; runs: number }[]>`
+    SELECT d.slug, count(*)::int AS runs
+    FROM "Run" r
+    JOIN "TaskVersion" tv ON tv.id = r."taskVersionId"
+    JOIN "DatasetVersion" dv ON dv.id = r."datasetVersionId"
+    JOIN "Dataset" d ON d.id = dv."datasetId"
+    WHERE ${versionConditions(filter)} AND r.split = ${filter.split}::"Split"
+    GROUP BY d.slug`;
+  return new Map(rows.map((r) => [r.slug, r.runs]));
+}
+
 export async function loadResults(db: Db, filter: ResultFilter = {}): Promise<ResultRow[]> {
+  let ids = filter.runIds;
+  if (filter.current) {
+    const current = await currentRunIds(db, filter);
+    const wanted = filter.runIds ? new Set(filter.runIds) : null;
+    ids = wanted ? current.filter((id) => wanted.has(id)) : current;
+  }
   const runs = await db.run.findMany({
     where: {
       ...(filter.split ? { split: filter.split } : {}),
-      ...(filter.runIds ? { id: { in: filter.runIds } } : {}),
+      ...(ids ? { id: { in: ids } } : {}),
+      ...(filter.methodKinds ? { methodVersion: { method: { kind: { in: filter.methodKinds } } } } : {}),
       taskVersion: filter.task ? { taskId: filter.task } : {},
       datasetVersion: filter.dataset ? { dataset: { slug: filter.dataset } } : {},
     },

@@ -3,7 +3,7 @@
 // those of `cajal run --json`. Functions return plain, serializable objects (no Dates, no Prisma
 // types) and throw only for database failures, which `load()` turns into a readable message.
 import { createDb, type Db, describeDbError, publicServerError } from "@/harness/db/client.ts";
-import { loadResults, type ResultRow, toStatus } from "@/harness/results.ts";
+import { countRuns, loadResults, type ResultRow, toStatus } from "@/harness/results.ts";
 import { PRIVATE_WITHHELD, parseId, type SubmissionStatusView, submissionStatus } from "@/harness/service/runs.ts";
 import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "@/harness/types.ts";
 import { type RowSignificance, significanceOfRuns } from "@/lib/significance.ts";
@@ -389,7 +389,7 @@ export function transferGap(domainMeans: Partial<Record<Domain, DomainMean>>): n
 /** Tasks × methods: per method the official-split score per dataset and the mean normalized score per domain. */
 export async function getOverview(): Promise<Overview> {
   const db = database();
-  const [tasks, rows] = await Promise.all([loadTaskInfos(db), loadResults(db, { split: LEADERBOARD_SPLIT })]);
+  const [tasks, rows] = await Promise.all([loadTaskInfos(db), loadResults(db, { split: LEADERBOARD_SPLIT, current: true })]);
   const out: OverviewTask[] = tasks.map((task) => {
     // Every domain gets a column, so what is missing (no datasets, no ground truth) is shown, not hidden.
     return { ...task, domains: [...DOMAIN_ORDER], ...summarizeTask(task, currentRows(task, rows).byDataset) };
@@ -537,11 +537,14 @@ export async function getTask(taskId: string): Promise<TaskPage | null> {
   const db = database();
   const [task] = await loadTaskInfos(db, taskId);
   if (!task) return null;
-  const [rows, privateRows] = await Promise.all([
-    loadResults(db, { task: taskId, split: LEADERBOARD_SPLIT }),
-    loadResults(db, { task: taskId, split: "private" }),
+  const [rows, privateRows, runCounts] = await Promise.all([
+    loadResults(db, { task: taskId, split: LEADERBOARD_SPLIT, current: true }),
+    loadResults(db, { task: taskId, split: "private", current: true }),
+    countRuns(db, { task: taskId, split: LEADERBOARD_SPLIT }),
   ]);
-  const { byDataset, superseded } = currentRows(task, rows);
+  const { byDataset } = currentRows(task, rows);
+  // Only current rows were loaded: every other run of the dataset on this split is superseded.
+  const superseded = new Map(task.datasets.map((d) => [d.slug, (runCounts.get(d.slug) ?? 0) - (byDataset.get(d.slug)?.length ?? 0)]));
   const privateByDataset = currentRows(task, privateRows, "private").byDataset;
   const leaderboards = await Promise.all(
     task.datasets.map(async (dataset) => {
@@ -701,7 +704,12 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
   });
   if (!run) return null;
   const [row] = await loadResults(db, { runIds: [id] });
-  const refRows = await loadResults(db, { task: run.taskVersion.taskId, dataset: run.datasetVersion.dataset.slug, split: run.split });
+  const refRows = await loadResults(db, {
+    task: run.taskVersion.taskId,
+    dataset: run.datasetVersion.dataset.slug,
+    split: run.split,
+    methodKinds: ["reference", "floor"],
+  });
   const sameData = refRows.filter((r) => r.taskVersion === run.taskVersion.version && r.datasetVersion === run.datasetVersion.version);
   // loadResults normalizes with the latest ok reference runs; show those.
   const latestOk = (method: string) => {

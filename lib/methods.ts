@@ -186,7 +186,7 @@ export async function getMethodPage(id: string): Promise<MethodPage | null> {
   if (!method) return null;
   const [tasks, rows, submission, readme] = await Promise.all([
     loadTaskInfos(db),
-    loadResults(db, { split: LEADERBOARD_SPLIT }),
+    loadResults(db, { split: LEADERBOARD_SPLIT, current: true }),
     db.submission.findFirst({ where: { methodId: id }, orderBy: { id: "desc" }, select: { manifest: true } }),
     isBuiltIn(method.kind) ? builtInReadme(id) : Promise.resolve(null),
   ]);

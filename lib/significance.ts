@@ -59,26 +59,72 @@ export function scoresOfRun(runId: number, scores: ReadonlyMap<number, InstanceS
   return { id: String(runId), scores: new Map([...(scores ?? [])].map(([index, s]) => [index, s.score])) };
 }
 
+/** A ranked run as significance needs it; `finishedAt` (ISO string or Date) keys the cache. */
+export interface RankedRun {
+  runId: number;
+  method: string;
+  finishedAt?: string | Date | null;
+}
+
+// Finished runs' instance results never change: a result is keyed by the task's lowest score and the ranked runs in
+// order with their finishedAt. A run that is retried loses its place (queued or running runs are not ranked) and comes
+// back with a new finishedAt; a new run, a new version or a change of order is a new key; a deleted run takes its
+// instance rows with it (cascade) and leaves the ranking. So an entry is never stale, only unused: it ages out of the LRU.
+const CACHE_ENTRIES = 512;
+declare global {
+  // One cache per server process, shared by every route's copy of this module.
+  var __cajalSignificanceCache: Map<string, RowSignificance[]> | undefined;
+}
+
+function significanceCache(): Map<string, RowSignificance[]> {
+  globalThis.__cajalSignificanceCache ??= new Map();
+  return globalThis.__cajalSignificanceCache;
+}
+
+/** The cache key of a ranking, or null when a run has not finished (its instance rows may still change). */
+function cacheKey(runs: readonly RankedRun[], lowest: number): string | null {
+  const parts: string[] = [String(lowest)];
+  for (const r of runs) {
+    if (!r.finishedAt) return null;
+    parts.push(`${r.runId}:${r.method}:${r.finishedAt instanceof Date ? r.finishedAt.toISOString() : r.finishedAt}`);
+  }
+  return parts.join("|");
+}
+
 /**
  * Significance of ranked runs given best first (the leaderboard's order: rank groups and "vs above" follow it).
  * `lowest` is the task's lowest main score, at which failed instances count. Returns one entry per run, same order.
+ * Results are cached per process (see above); callers must not mutate them.
  */
-export async function significanceOfRuns(
-  db: Db,
-  runs: readonly { runId: number; method: string }[],
-  lowest: number,
-): Promise<RowSignificance[]> {
+export async function significanceOfRuns(db: Db, runs: readonly RankedRun[], lowest: number): Promise<RowSignificance[]> {
   if (runs.length === 0) return [];
+  const key = cacheKey(runs, lowest);
+  const cache = significanceCache();
+  const hit = key === null ? undefined : cache.get(key);
+  if (hit && key !== null) {
+    cache.delete(key); // most recently used last
+    cache.set(key, hit);
+    return hit;
+  }
+  const result = await computeSignificance(db, runs, lowest);
+  if (key !== null) {
+    cache.set(key, result);
+    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  }
+  return result;
+}
+
+async function computeSignificance(db: Db, runs: readonly RankedRun[], lowest: number): Promise<RowSignificance[]> {
   const byRun = await instanceScores(
     db,
     runs.map((r) => r.runId),
     lowest,
   );
   const methods: MethodScores[] = runs.map((r) => scoresOfRun(r.runId, byRun.get(r.runId)));
-  const runOf = new Map(runs.map((r) => [String(r.runId), r]));
+  const runOf = new Map<string, RankedRun>(runs.map((r) => [String(r.runId), r]));
   return analyze(methods, { presorted: true }).map((s) => {
-    const run = runOf.get(s.id) as { runId: number; method: string };
-    const above = s.vsAbove ? (runOf.get(s.vsAbove.above) as { runId: number; method: string }) : null;
+    const run = runOf.get(s.id) as RankedRun;
+    const above = s.vsAbove ? (runOf.get(s.vsAbove.above) as RankedRun) : null;
     return {
       runId: run.runId,
       method: run.method,

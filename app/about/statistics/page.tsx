@@ -4,9 +4,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ALPHA, analyze, BOOTSTRAP_RESAMPLES } from "@/harness/statistics.ts";
 import { formatDelta, formatP, formatRankInterval, formatScore } from "@/lib/format.ts";
+import { pageMetadata } from "@/lib/metadata.ts";
 import { STATISTICS_EXAMPLE } from "@/lib/statistics-example.ts";
 
-export const metadata: Metadata = { title: "Statistics" };
+export const metadata: Metadata = pageMetadata(
+  "Statistics: how leaderboards rank",
+  "How Cajal decides which leaderboard differences are real: paired bootstrap intervals, Wilcoxon signed-rank tests, Holm correction, rank groups and rank intervals, with a worked example.",
+);
 
 const EXAMPLE = STATISTICS_EXAMPLE;
 

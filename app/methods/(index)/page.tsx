@@ -4,10 +4,14 @@ import Link from "next/link";
 import { Tag } from "@/app/_components/badges.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { load } from "@/lib/data.ts";
+import { pageMetadata } from "@/lib/metadata.ts";
 import { listMethods } from "@/lib/methods.ts";
 
 export const dynamic = "force-dynamic";
-export const metadata: Metadata = { title: "Methods" };
+export const metadata: Metadata = pageMetadata(
+  "Methods",
+  "Every method on Cajal: built-in baselines, references, floors and submitted methods, with their language and versions.",
+);
 
 export default async function MethodsIndex() {
   const result = await load(listMethods);

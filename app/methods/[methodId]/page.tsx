@@ -9,6 +9,7 @@ import { Markdown } from "@/app/_components/markdown.tsx";
 import { compareHref } from "@/lib/compare.ts";
 import { DOMAIN_ORDER, load } from "@/lib/data.ts";
 import { formatCi, formatDate, formatMb, formatMs, formatScore, shortHash } from "@/lib/format.ts";
+import { methodMetadata } from "@/lib/metadata.ts";
 import { getMethodPage, type MethodPage, type ProfileCell, type ProfileTask } from "@/lib/methods.ts";
 
 export const dynamic = "force-dynamic";
@@ -19,7 +20,7 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { methodId } = await params;
-  return { title: `${methodId} · methods` };
+  return methodMetadata(methodId);
 }
 
 export default async function MethodPageView({ params }: Props) {

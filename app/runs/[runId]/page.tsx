@@ -10,6 +10,7 @@ import { Downloads } from "@/app/_components/downloads.tsx";
 import { StripPlot } from "@/app/_components/plots.tsx";
 import { CHANCE_METHOD, getRun, load, ORACLE_METHOD, type RunPage } from "@/lib/data.ts";
 import { formatCi, formatDate, formatMb, formatMs, formatScore, shortHash } from "@/lib/format.ts";
+import { runMetadata } from "@/lib/metadata.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +20,7 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { runId } = await params;
-  return { title: `Run ${runId}` };
+  return runMetadata(runId);
 }
 
 export default async function RunDetailPage({ params }: Props) {

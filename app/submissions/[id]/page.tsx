@@ -6,6 +6,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { getSubmission, load } from "@/lib/data.ts";
+import { submissionMetadata } from "@/lib/metadata.ts";
 import { LiveStatus } from "./live-status.tsx";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +17,7 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;
-  return { title: `Submission ${id}` };
+  return submissionMetadata(id);
 }
 
 export default async function SubmissionPage({ params }: Props) {

@@ -11,6 +11,7 @@ import { Leaderboard } from "@/app/_components/leaderboard.tsx";
 import { ScoringNote } from "@/app/_components/scoring-note.tsx";
 import { DOMAIN_ORDER, getTask, load, type TaskPage } from "@/lib/data.ts";
 import { formatScore, shortHash } from "@/lib/format.ts";
+import { taskMetadata } from "@/lib/metadata.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -20,7 +21,7 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { taskId } = await params;
-  return { title: taskId };
+  return taskMetadata(taskId);
 }
 
 export default async function TaskLeaderboardPage({ params }: Props) {

@@ -10,6 +10,7 @@ import { DataPlot } from "@/app/_components/plots.tsx";
 import type { DatasetCardView } from "@/harness/types.ts";
 import { getDatasetPage, load } from "@/lib/data.ts";
 import { shortHash } from "@/lib/format.ts";
+import { datasetMetadata } from "@/lib/metadata.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +20,7 @@ interface Props {
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { taskId, slug } = await params;
-  return { title: `${slug} · ${taskId}` };
+  return datasetMetadata(taskId, slug);
 }
 
 export default async function DatasetPageView({ params }: Props) {
