@@ -40,9 +40,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </header>
         <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
         <footer className="mx-auto max-w-6xl px-6 pb-10 text-xs text-slate-500">
-          Scores are on the official split. Normalized score = (score − floor) / (oracle − floor) on the same instances, where the
-          floor is the best of random and the floor references. A failed instance counts at the task's lowest score; a run that failed
-          as a whole has no score.
+          Scores are on the official split. Normalized score = (score − floor) / (oracle − floor) on the same instances, where the floor is
+          the best of random and the floor references. A failed instance counts at the task's lowest score; a run that failed as a whole has
+          no score.
         </footer>
       </body>
     </html>

@@ -136,13 +136,25 @@ function contractSpecs(contract: unknown, fallbackLabel: string): { mainScore: S
   return { mainScore, metrics };
 }
 
-export async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]> {
+/** Which versions a page shows: the latest task and dataset versions unless given. Versions are never mixed in a ranking. */
+export interface VersionChoice {
+  task?: number;
+  /** Dataset versions by slug. */
+  datasets?: Record<string, number>;
+}
+
+export async function loadTaskInfos(db: Db, taskId?: string, at: VersionChoice = {}): Promise<TaskInfo[]> {
   const tasks = await db.task.findMany({
     where: taskId ? { id: taskId } : {},
     orderBy: { createdAt: "asc" },
     include: {
-      versions: { orderBy: { version: "desc" }, take: 1 },
-      datasets: { orderBy: { id: "asc" }, include: { versions: { orderBy: { version: "desc" }, take: 1 } } },
+      versions: { where: at.task === undefined ? {} : { version: at.task }, orderBy: { version: "desc" }, take: 1 },
+      datasets: {
+        orderBy: { id: "asc" },
+        include: {
+          versions: { select: { version: true, contentHash: true }, orderBy: { version: "desc" }, ...(at.datasets ? {} : { take: 1 }) },
+        },
+      },
     },
   });
   return tasks.flatMap((t) => {
@@ -150,7 +162,8 @@ export async function loadTaskInfos(db: Db, taskId?: string): Promise<TaskInfo[]
     if (!version) return [];
     const { mainScore, metrics } = contractSpecs(version.contract, t.mainScore);
     const datasets = t.datasets.flatMap((d) => {
-      const dv = d.versions[0];
+      const wanted = at.datasets?.[d.slug];
+      const dv = wanted === undefined ? d.versions[0] : d.versions.find((v) => v.version === wanted);
       if (!dv) return [];
       return [
         { slug: d.slug, title: d.title, domain: d.domain, description: d.description, version: dv.version, contentHash: dv.contentHash },
@@ -248,6 +261,13 @@ const isOk = (r: { status: RunStatus; score: number | null }) => r.status === "o
 
 function mean(values: number[]): number | null {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+}
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,6 +436,12 @@ export interface LeaderboardEntry
   private: PrivateScore | null;
   /** Ranked entries on a task's leaderboard: rank group, rank interval, paired comparison with the ranked row above. */
   significance: RowSignificance | null;
+  /** Median wall time per instance (the cost plot's x axis). */
+  medianInstanceMs: number | null;
+  /** The run's peak resident memory: the largest of its instances'. */
+  peakRssMb: number | null;
+  /** Where the run ran, e.g. "AMD EPYC 7B13 (2 cores)". */
+  hardware: string | null;
 }
 
 export interface PrivateScore {
@@ -435,11 +461,46 @@ export interface DatasetLeaderboard extends DatasetInfo {
   supersededRuns: number;
 }
 
+export interface TaskVersionView {
+  version: number;
+  contractHash: string;
+  createdAt: string;
+  /** Official-split runs recorded on this task version (any dataset version). */
+  runs: number;
+}
+
+/** One method on the cost-vs-score plot, over the datasets in scope. */
+export interface MethodCost {
+  method: string;
+  methodName: string;
+  methodKind: ResultRow["methodKind"];
+  role: "method" | "chance" | "floor";
+  /** Mean normalized score over the scope's normalizable datasets (summarizeTask's rule: a score on every one). */
+  normalized: number;
+  /** Median wall time per instance, pooled over the method's instances in scope. */
+  medianInstanceMs: number;
+  backends: string[];
+  hardware: string[];
+}
+
 export interface TaskPage extends TaskInfo {
   split: Split;
   leaderboards: DatasetLeaderboard[];
   /** Per method: normalized score per domain and the transfer gap. */
   domainSummary: OverviewMethod[];
+  /** The task's newest version; when `version` is older, its scores are not comparable with this one's. */
+  latestVersion: number;
+  /** Every task version, newest first. */
+  versions: TaskVersionView[];
+  /** Cost vs score per method (oracle excluded) over the datasets in `costScope`. */
+  costs: MethodCost[];
+}
+
+export interface TaskOptions {
+  /** Versions to show (default: the latest task version and each dataset's latest version). */
+  at?: VersionChoice;
+  /** Datasets the cost plot averages over (default: all of them). */
+  costScope?: { domain?: Domain; dataset?: string };
 }
 
 export function toEntry(r: ResultRow): LeaderboardEntry {
@@ -481,6 +542,9 @@ export function toEntry(r: ResultRow): LeaderboardEntry {
     finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
     private: null,
     significance: null,
+    medianInstanceMs: null,
+    peakRssMb: null,
+    hardware: null,
   };
 }
 
@@ -532,26 +596,139 @@ async function withSignificance(db: Db, entries: LeaderboardEntry[], lowest: num
   return entries.map((e) => ({ ...e, significance: significance.find((s) => s.runId === e.runId) ?? null }));
 }
 
-/** Task info and the official-split leaderboard of each of its datasets; null for an unknown task. */
-export async function getTask(taskId: string): Promise<TaskPage | null> {
+interface RunCost {
+  wallMs: number[];
+  peakRssMb: number | null;
+  backend: string | null;
+  hardware: string | null;
+}
+
+/** "CPU model (n cores)" from a run's recorded hardware (harness/provenance.ts). */
+export function hardwareLabel(hardware: unknown): string | null {
+  const h = (hardware ?? {}) as { cpu?: unknown; cores?: unknown };
+  if (typeof h.cpu !== "string") return null;
+  return typeof h.cores === "number" ? `${h.cpu} (${h.cores} cores)` : h.cpu;
+}
+
+/** Per run: its instances' wall times, peak memory, backend and hardware. */
+async function runCosts(db: Db, runIds: number[]): Promise<Map<number, RunCost>> {
+  if (runIds.length === 0) return new Map();
+  const runs = await db.run.findMany({
+    where: { id: { in: runIds } },
+    select: { id: true, peakRssMb: true, backend: true, hardware: true, results: { select: { wallMs: true } } },
+  });
+  return new Map(
+    runs.map((r) => [
+      r.id,
+      { wallMs: r.results.map((i) => i.wallMs), peakRssMb: r.peakRssMb, backend: r.backend, hardware: hardwareLabel(r.hardware) },
+    ]),
+  );
+}
+
+/** The entry with its run's median time per instance, peak memory and hardware. */
+function withCost(entry: LeaderboardEntry, cost: RunCost | undefined): LeaderboardEntry {
+  if (!cost) return entry;
+  return { ...entry, medianInstanceMs: median(cost.wallMs), peakRssMb: cost.peakRssMb, hardware: cost.hardware };
+}
+
+/** Cost vs score per method over the scope's datasets: the mean normalized score and the median time per instance. */
+function methodCosts(
+  task: TaskInfo,
+  byDataset: Map<string, ResultRow[]>,
+  costs: Map<number, RunCost>,
+  scope: TaskOptions["costScope"] = {},
+): MethodCost[] {
+  // An unknown dataset is no filter (the page says it ignored it).
+  const only = task.datasets.some((d) => d.slug === scope.dataset) ? scope.dataset : undefined;
+  const datasets = task.datasets.filter((d) => (!scope.domain || d.domain === scope.domain) && (!only || d.slug === only));
+  // The overview's own mean: a method needs a score on every normalizable dataset in scope, or it has no point.
+  return summarizeTask({ ...task, datasets }, byDataset).methods.flatMap((m) => {
+    if (m.meanNormalized === null) return [];
+    const runs = datasets.flatMap((d) => {
+      const cost = m.cells[d.slug] ? costs.get(m.cells[d.slug]?.runId as number) : undefined;
+      return cost ? [cost] : [];
+    });
+    const time = median(runs.flatMap((r) => r.wallMs));
+    if (time === null) return [];
+    const distinct = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))].sort();
+    return [
+      {
+        method: m.method,
+        methodName: m.methodName,
+        methodKind: m.methodKind,
+        role: m.isChance ? "chance" : m.isFloor ? "floor" : "method",
+        normalized: m.meanNormalized,
+        medianInstanceMs: time,
+        backends: distinct(runs.map((r) => r.backend)),
+        hardware: distinct(runs.map((r) => r.hardware)),
+      },
+    ];
+  });
+}
+
+/** Per dataset, the newest dataset version with official runs on task version `taskVersion`. */
+function datasetVersionsWithRuns(rows: ResultRow[], taskVersion: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) {
+    if (r.taskVersion === taskVersion && r.datasetVersion > (out[r.dataset] ?? 0)) out[r.dataset] = r.datasetVersion;
+  }
+  return out;
+}
+
+/**
+ * Task info and the official-split leaderboard of each of its datasets; null for an unknown task (or task version).
+ * By default the latest task version; an older one (`at.task`) shows each dataset at its newest version with runs on it.
+ */
+export async function getTask(taskId: string, options: TaskOptions = {}): Promise<TaskPage | null> {
   const db = database();
-  const [task] = await loadTaskInfos(db, taskId);
-  if (!task) return null;
-  const [rows, privateRows, runCounts] = await Promise.all([
-    loadResults(db, { task: taskId, split: LEADERBOARD_SPLIT, current: true }),
-    loadResults(db, { task: taskId, split: "private", current: true }),
-    countRuns(db, { task: taskId, split: LEADERBOARD_SPLIT }),
-  ]);
-  const { byDataset } = currentRows(task, rows);
-  // Only current rows were loaded: every other run of the dataset on this split is superseded.
-  const superseded = new Map(task.datasets.map((d) => [d.slug, (runCounts.get(d.slug) ?? 0) - (byDataset.get(d.slug)?.length ?? 0)]));
+  const at: VersionChoice = { ...options.at };
+  const versionsQuery = db.taskVersion.findMany({
+    where: { taskId },
+    orderBy: { version: "desc" },
+    select: { version: true, contractHash: true, createdAt: true, _count: { select: { runs: { where: { split: LEADERBOARD_SPLIT } } } } },
+  });
+  let task: TaskInfo | undefined;
+  let privateRows: ResultRow[];
+  let byDataset: Map<string, ResultRow[]>;
+  let superseded: Map<string, number>;
+  if (at.task === undefined && at.datasets === undefined) {
+    // The leaderboard as it stands: only the current rows, selected in SQL (what keeps the page fast at 100 000 runs).
+    const [infos, rows, privates, runCounts] = await Promise.all([
+      loadTaskInfos(db, taskId),
+      loadResults(db, { task: taskId, split: LEADERBOARD_SPLIT, current: true }),
+      loadResults(db, { task: taskId, split: "private", current: true }),
+      countRuns(db, { task: taskId, split: LEADERBOARD_SPLIT }),
+    ]);
+    task = infos[0];
+    if (!task) return null;
+    privateRows = privates;
+    byDataset = currentRows(task, rows).byDataset;
+    // Only current rows were loaded: every other run of the dataset on this split is superseded.
+    superseded = new Map(task.datasets.map((d) => [d.slug, (runCounts.get(d.slug) ?? 0) - (byDataset.get(d.slug)?.length ?? 0)]));
+  } else {
+    // An older task or dataset version (browsed, never ranked with the current one): every run of the task is read.
+    const [rows, privates] = await Promise.all([
+      loadResults(db, { task: taskId, split: LEADERBOARD_SPLIT }),
+      loadResults(db, { task: taskId, split: "private" }),
+    ]);
+    if (at.task !== undefined && !at.datasets) at.datasets = datasetVersionsWithRuns(rows, at.task);
+    task = (await loadTaskInfos(db, taskId, at))[0];
+    if (!task) return null;
+    privateRows = privates;
+    ({ byDataset, superseded } = currentRows(task, rows));
+  }
+  const versions = await versionsQuery;
   const privateByDataset = currentRows(task, privateRows, "private").byDataset;
+  const costs = await runCosts(
+    db,
+    [...byDataset.values()].flatMap((dsRows) => dsRows.map((r) => r.runId)),
+  );
   const leaderboards = await Promise.all(
     task.datasets.map(async (dataset) => {
       const dsRows = byDataset.get(dataset.slug) ?? [];
       const entries = dsRows
         .filter((r) => r.method !== ORACLE_METHOD)
-        .map((r) => withPrivate(toEntry(r), privateByDataset.get(dataset.slug)));
+        .map((r) => withCost(withPrivate(toEntry(r), privateByDataset.get(dataset.slug)), costs.get(r.runId)));
       return {
         ...dataset,
         entries: await withSignificance(db, rankEntries(entries), task.mainScore.min),
@@ -560,7 +737,20 @@ export async function getTask(taskId: string): Promise<TaskPage | null> {
       };
     }),
   );
-  return { ...task, split: LEADERBOARD_SPLIT, leaderboards, domainSummary: summarizeTask(task, byDataset).methods };
+  return {
+    ...task,
+    split: LEADERBOARD_SPLIT,
+    leaderboards,
+    domainSummary: summarizeTask(task, byDataset).methods,
+    latestVersion: versions[0]?.version ?? task.version,
+    versions: versions.map((v) => ({
+      version: v.version,
+      contractHash: v.contractHash,
+      createdAt: v.createdAt.toISOString(),
+      runs: v._count.runs,
+    })),
+    costs: methodCosts(task, byDataset, costs, options.costScope),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -574,29 +764,49 @@ export interface DatasetPage {
   preview: DatasetPreview | null;
   config: unknown;
   leaderboard: DatasetLeaderboard;
+  /** The dataset's newest version; an older `dataset.version` is browsable, never ranked with it. */
+  latestVersion: number;
+  /** Every version of the dataset, newest first, with its official-split runs on the task's current version. */
+  versions: { version: number; contentHash: string; createdAt: string; runs: number }[];
 }
 
-/** One dataset: its card, README, data preview and the leaderboard restricted to it; null when unknown. */
-export async function getDatasetPage(taskId: string, slug: string): Promise<DatasetPage | null> {
+/**
+ * One dataset: its card, README, data preview and the leaderboard restricted to it (at dataset version `version`,
+ * default the newest, on the task's current version); null when unknown.
+ */
+export async function getDatasetPage(taskId: string, slug: string, version?: number): Promise<DatasetPage | null> {
   const db = database();
-  const task = await getTask(taskId);
+  const task = await getTask(taskId, version === undefined ? {} : { at: { datasets: { [slug]: version } } });
   const leaderboard = task?.leaderboards.find((b) => b.slug === slug);
   if (!task || !leaderboard) return null;
   const row = await db.dataset.findUnique({
     where: { taskId_slug: { taskId, slug } },
-    include: { versions: { where: { version: leaderboard.version }, take: 1 } },
+    include: {
+      versions: {
+        orderBy: { version: "desc" },
+        include: { _count: { select: { runs: { where: { split: LEADERBOARD_SPLIT, taskVersion: { version: task.version } } } } } },
+      },
+    },
   });
   if (!row) return null;
-  const { leaderboards: _boards, domainSummary: _summary, ...info } = task;
+  const shown = row.versions.find((v) => v.version === leaderboard.version);
+  const { leaderboards: _boards, domainSummary: _summary, costs: _costs, versions: _versions, ...info } = task;
   const { entries: _entries, references: _references, supersededRuns: _superseded, ...dataset } = leaderboard;
   return {
     task: { id: info.id, title: info.title, version: info.version, mainScore: info.mainScore, metrics: info.metrics },
     dataset,
     readme: row.readme,
     card: (row.card as DatasetCardView | null) ?? null,
-    preview: (row.versions[0]?.preview as DatasetPreview | null | undefined) ?? null,
-    config: row.versions[0]?.config ?? null,
+    preview: (shown?.preview as DatasetPreview | null | undefined) ?? null,
+    config: shown?.config ?? null,
     leaderboard,
+    latestVersion: row.versions[0]?.version ?? leaderboard.version,
+    versions: row.versions.map((v) => ({
+      version: v.version,
+      contentHash: v.contentHash,
+      createdAt: v.createdAt.toISOString(),
+      runs: v._count.runs,
+    })),
   };
 }
 

@@ -14,10 +14,12 @@ import {
   database,
   LEADERBOARD_SPLIT,
   loadTaskInfos,
+  median,
   ORACLE_METHOD,
   summarizeTask,
   toEntry,
 } from "./data.ts";
+import { markdownSection } from "./markdown.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/methods.ts is server-only");
 
@@ -94,36 +96,12 @@ export interface MethodPage extends MethodSummary {
   totals: { runs: number; instances: number; failedInstances: number; medianWallMs: number | null; medianPeakRssMb: number | null };
 }
 
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
+export { median };
 
 /** The README's "## Citation" (or "References") section, and its first ```bibtex block when it has one. */
 export function citationOf(readme: string): { citation: string | null; bibtex: string | null } {
   const bibtex = /```bibtex\n([\s\S]*?)```/i.exec(readme)?.[1]?.trim() ?? null;
-  const lines = readme.split("\n");
-  const start = lines.findIndex((l) => /^#{2,3}\s+(citations?|references?|how to cite)\b/i.test(l));
-  if (start < 0) return { citation: null, bibtex };
-  const level = (lines[start] as string).match(/^#+/)?.[0].length ?? 2;
-  let end = lines.length;
-  let fenced = false;
-  for (let i = start + 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.startsWith("```")) fenced = !fenced;
-    const heading = fenced ? null : /^(#+)\s/.exec(line);
-    if (heading && (heading[1] as string).length <= level) {
-      end = i;
-      break;
-    }
-  }
-  const citation = lines
-    .slice(start + 1, end)
-    .join("\n")
-    .trim();
-  return { citation: citation || null, bibtex };
+  return { citation: markdownSection(readme, /^#{2,3}\s+(citations?|references?|how to cite)\b/i), bibtex };
 }
 
 const isBuiltIn = (kind: MethodKind) => kind !== "external";
@@ -150,6 +128,34 @@ function manifestView(manifest: unknown): ManifestView {
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   const command = strings(m.command);
   return { command: command.length ? command : null, authors: strings(m.authors) };
+}
+
+/** The language a method is written in, for filtering: TypeScript for built-ins, else its command's program (e.g. "python3"). */
+export function methodLanguage(kind: MethodKind, command: string[] | null): string {
+  if (isBuiltIn(kind)) return "TypeScript";
+  return command?.[0] ? path.posix.basename(command[0]) : "unknown";
+}
+
+/** Built-in or submitted, and the language, of each method (by id); external ones from their latest submitted manifest. */
+export async function methodOrigins(
+  methods: readonly { method: string; methodKind: MethodKind }[],
+): Promise<Map<string, { builtIn: boolean; language: string }>> {
+  const external = [...new Set(methods.filter((m) => !isBuiltIn(m.methodKind)).map((m) => m.method))];
+  const submissions = external.length
+    ? await database().submission.findMany({
+        where: { methodId: { in: external } },
+        select: { methodId: true, manifest: true },
+        orderBy: { id: "asc" },
+      })
+    : [];
+  // Later submissions overwrite earlier ones: the latest manifest wins.
+  const commands = new Map(submissions.map((s) => [s.methodId, manifestView(s.manifest).command]));
+  return new Map(
+    methods.map((m) => [
+      m.method,
+      { builtIn: isBuiltIn(m.methodKind), language: methodLanguage(m.methodKind, commands.get(m.method) ?? null) },
+    ]),
+  );
 }
 
 /** Every method in the results database, built-ins first, then by id. */

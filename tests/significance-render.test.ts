@@ -42,6 +42,9 @@ function entry(
     finishedAt: null,
     private: null,
     significance,
+    medianInstanceMs: 1,
+    peakRssMb: 50,
+    hardware: null,
   };
 }
 

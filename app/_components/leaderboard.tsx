@@ -1,16 +1,37 @@
 // A dataset's leaderboard, shared by the task page (one per dataset) and the dataset page.
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { compareHref } from "@/lib/compare.ts";
 import type { DatasetLeaderboard, LeaderboardEntry, TaskInfo } from "@/lib/data.ts";
-import { formatCi, formatDelta, formatMs, formatP, formatRankInterval, formatScore, shortHash } from "@/lib/format.ts";
+import { formatCi, formatDelta, formatMb, formatMs, formatP, formatRankInterval, formatScore, shortHash } from "@/lib/format.ts";
+import type { SortDir, SortKey } from "@/lib/task-query.ts";
 import { DomainBadge, StatusBadge, Tag } from "./badges.tsx";
 import { ScorePlot } from "./plots.tsx";
 import { FailedMark, ScoringNote } from "./scoring-note.tsx";
 
 type LeaderboardTask = Pick<TaskInfo, "id" | "mainScore" | "metrics">;
 
+/** Sortable column headers: the current order and the link of each key (a plain GET URL, no client JavaScript). */
+export interface TableSort {
+  key: SortKey;
+  dir: SortDir;
+  href: (key: SortKey) => string;
+}
+
+const SORT_LABEL: Record<SortKey, string> = { score: "score", runtime: "time per instance", memory: "peak memory", name: "method name" };
+
 /** One dataset's leaderboard: score plot with CIs, ranked table, chance and floor rows (rows to beat), references. */
-export function Leaderboard({ task, board, linkTitle = true }: { task: LeaderboardTask; board: DatasetLeaderboard; linkTitle?: boolean }) {
+export function Leaderboard({
+  task,
+  board,
+  linkTitle = true,
+  sort,
+}: {
+  task: LeaderboardTask;
+  board: DatasetLeaderboard;
+  linkTitle?: boolean;
+  sort?: TableSort;
+}) {
   const metricCols = task.metrics;
   const scored = board.entries.filter((e) => e.role === "ranked" || e.role === "chance" || e.role === "floor");
   // Workers of a Cajal server also score the private split (secret seeds); local runs have none.
@@ -63,17 +84,33 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
               />
             </div>
           )}
+          {sort && sort.key !== "score" && (
+            <p className="px-6 pt-3 text-xs text-slate-500" data-testid="sort-note">
+              Sorted by {SORT_LABEL[sort.key]} ({sort.dir === "asc" ? "ascending" : "descending"}): the # and Rank columns keep the ranks of
+              the score order.
+            </p>
+          )}
           <div className="overflow-x-auto">
             <table className="min-w-full text-sm">
+              <caption className="sr-only">
+                {board.title}: {task.mainScore.label} per method on the official split
+                {sort ? `, sorted by ${SORT_LABEL[sort.key]}` : ""}
+              </caption>
               <thead className="text-left text-xs text-slate-500">
                 <tr className="border-b border-slate-200">
-                  <th className="w-10 px-6 py-2 text-right font-medium">#</th>
-                  <th className="px-3 py-2 font-medium">Method</th>
-                  <th className="px-3 py-2 text-right font-medium">
-                    {task.mainScore.label} <span className="font-normal text-slate-400">[95% CI]</span>
+                  <th scope="col" className="w-10 px-6 py-2 text-right font-medium">
+                    #
                   </th>
-                  <th className="px-3 py-2 text-right font-medium">Normalized</th>
-                  <th className="px-3 py-2 text-right font-medium" data-testid="rank-column">
+                  <SortableHeader sortKey="name" sort={sort} className="px-3 py-2 font-medium">
+                    Method
+                  </SortableHeader>
+                  <SortableHeader sortKey="score" sort={sort} className="px-3 py-2 text-right font-medium">
+                    {task.mainScore.label} <span className="font-normal text-slate-400">[95% CI]</span>
+                  </SortableHeader>
+                  <th scope="col" className="px-3 py-2 text-right font-medium">
+                    Normalized
+                  </th>
+                  <th scope="col" className="px-3 py-2 text-right font-medium" data-testid="rank-column">
                     <Link
                       href="/about/statistics"
                       className="underline decoration-dotted hover:text-indigo-700"
@@ -83,7 +120,7 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
                     </Link>{" "}
                     <span className="font-normal text-slate-400">(interval)</span>
                   </th>
-                  <th className="px-3 py-2 font-medium">
+                  <th scope="col" className="px-3 py-2 font-medium">
                     <Link
                       href="/about/statistics"
                       className="underline decoration-dotted hover:text-indigo-700"
@@ -94,6 +131,7 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
                   </th>
                   {showPrivate && (
                     <th
+                      scope="col"
                       className="px-3 py-2 text-right font-medium"
                       data-testid="private-column"
                       title="The same method version on the private split: instances from seeds only the server knows"
@@ -102,13 +140,32 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
                     </th>
                   )}
                   {metricCols.map((m) => (
-                    <th key={m.id} className="px-3 py-2 text-right font-medium">
+                    <th key={m.id} scope="col" className="px-3 py-2 text-right font-medium">
                       {m.label}
                     </th>
                   ))}
-                  <th className="px-3 py-2 text-right font-medium">Instances</th>
-                  <th className="px-3 py-2 text-right font-medium">Runtime</th>
-                  <th className="px-3 py-2 font-medium">Status</th>
+                  <th scope="col" className="px-3 py-2 text-right font-medium">
+                    Instances
+                  </th>
+                  <SortableHeader
+                    sortKey="runtime"
+                    sort={sort}
+                    className="px-3 py-2 text-right font-medium"
+                    title="Median wall time per instance (the run's total in the cell's tooltip)"
+                  >
+                    Time / instance
+                  </SortableHeader>
+                  <SortableHeader
+                    sortKey="memory"
+                    sort={sort}
+                    className="px-3 py-2 text-right font-medium"
+                    title="Peak resident memory of the run (the largest of its instances')"
+                  >
+                    Peak memory
+                  </SortableHeader>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Status
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -157,7 +214,8 @@ export function Leaderboard({ task, board, linkTitle = true }: { task: Leaderboa
           )}
           {board.supersededRuns > 0 && (
             <span className="ml-1">
-              {board.supersededRuns} run{board.supersededRuns === 1 ? "" : "s"} on earlier versions not shown.
+              {board.supersededRuns} run{board.supersededRuns === 1 ? "" : "s"} on other versions not shown (each version is ranked on its
+              own).
             </span>
           )}
           <ScoringNote className="mt-1" />
@@ -258,7 +316,16 @@ function Row({
       <td className="px-3 py-2 text-right tabular-nums text-slate-600" data-testid="instances">
         {e.instancesDone}/{e.instances}
       </td>
-      <td className="px-3 py-2 text-right tabular-nums text-slate-600">{formatMs(e.runtimeMs)}</td>
+      <td
+        className="px-3 py-2 text-right tabular-nums text-slate-600"
+        data-testid="time-per-instance"
+        title={`run total ${formatMs(e.runtimeMs)}${e.backend ? `, backend ${e.backend}` : ""}${e.hardware ? `, ${e.hardware}` : ""}`}
+      >
+        {formatMs(e.medianInstanceMs)}
+      </td>
+      <td className="px-3 py-2 text-right tabular-nums text-slate-600" data-testid="peak-memory">
+        {formatMb(e.peakRssMb)}
+      </td>
       <td className="px-3 py-2">
         <StatusBadge status={e.status} />
       </td>
@@ -318,5 +385,46 @@ function PrivateCell({ entry: e }: { entry: LeaderboardEntry }) {
         </Link>
       )}
     </td>
+  );
+}
+
+/** A column header; with `sort`, a link that sorts by its key (or flips the order), and aria-sort on the sorted one. */
+function SortableHeader({
+  sortKey,
+  sort,
+  className,
+  title,
+  children,
+}: {
+  sortKey: SortKey;
+  sort: TableSort | undefined;
+  className: string;
+  title?: string;
+  children: ReactNode;
+}) {
+  if (!sort) {
+    return (
+      <th scope="col" className={className} title={title}>
+        {children}
+      </th>
+    );
+  }
+  const active = sort.key === sortKey;
+  return (
+    <th
+      scope="col"
+      className={className}
+      title={title}
+      aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : "none"}
+      data-testid="sortable-column"
+      data-sort={sortKey}
+    >
+      <Link href={sort.href(sortKey)} className="hover:text-indigo-700 hover:underline" data-testid="sort-link">
+        {children}
+        <span aria-hidden="true" className="ml-0.5">
+          {active ? (sort.dir === "asc" ? "▲" : "▼") : "↕"}
+        </span>
+      </Link>
+    </th>
   );
 }

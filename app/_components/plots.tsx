@@ -1,8 +1,8 @@
 // Inline SVG plots (server-rendered, no chart library): leaderboard scores with 95% CI whiskers,
-// per-instance values of one run, and two methods' per-instance scores against each other.
+// per-instance values of one run, two methods' per-instance scores against each other, and cost vs score.
 import type { DatasetPreview } from "@/harness/types.ts";
 import type { ScatterPoint } from "@/lib/compare.ts";
-import { formatScore } from "@/lib/format.ts";
+import { formatMs, formatScore } from "@/lib/format.ts";
 
 interface Range {
   min: number;
@@ -273,6 +273,110 @@ export function DataPlot({ preview }: { preview: DatasetPreview }) {
         </text>
       </svg>
       {preview.caption && <figcaption className="mt-1 max-w-3xl text-xs text-slate-500">{preview.caption}</figcaption>}
+    </figure>
+  );
+}
+
+export interface CostPlotPoint {
+  method: string;
+  label: string;
+  /** Median wall time per instance, ms (log scale). */
+  ms: number;
+  /** Mean normalized score. */
+  score: number;
+  /** Chance and floor rows: references, drawn grey, never on the front. */
+  reference: boolean;
+  onFront: boolean;
+  /** Shown in the point's tooltip: where its time was measured. */
+  machine: string;
+}
+
+/** Cost vs score: time per instance (log x) against normalized score, with the Pareto front joined by a line. */
+export function CostPlot({ points, caption }: { points: CostPlotPoint[]; caption: string }) {
+  if (points.length === 0) return null;
+  const width = 720;
+  const height = 340;
+  const left = 56;
+  const right = 130;
+  const top = 14;
+  const bottom = height - 42;
+  const logs = points.map((p) => Math.log10(Math.max(p.ms, 1e-3)));
+  // Whole decades around the data, so every tick is a round time.
+  let lo = Math.floor(Math.min(...logs));
+  let hi = Math.ceil(Math.max(...logs));
+  if (hi === lo) [lo, hi] = [lo - 1, hi + 1];
+  const scores = points.map((p) => p.score);
+  const y0 = Math.min(0, ...scores);
+  const y1 = Math.max(1, ...scores);
+  const sx = (ms: number) => left + ((Math.log10(Math.max(ms, 1e-3)) - lo) / (hi - lo)) * (width - left - right);
+  const sy = (v: number) => bottom - ((v - y0) / (y1 - y0 || 1)) * (bottom - top);
+  const front = points.filter((p) => p.onFront).sort((a, b) => a.ms - b.ms);
+  const decades = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+  return (
+    <figure data-testid="cost-plot">
+      <svg viewBox={`0 0 ${width} ${height}`} className="w-full max-w-3xl text-slate-700" role="img" aria-labelledby="cost-plot-title">
+        <title id="cost-plot-title">{`Normalized score against median time per instance (log scale); Pareto front: ${front.map((p) => p.label).join(", ") || "none"}`}</title>
+        {decades.map((t) => (
+          <g key={`x${t}`}>
+            <line x1={sx(t)} x2={sx(t)} y1={top} y2={bottom} className="stroke-slate-100" />
+            <text x={sx(t)} y={bottom + 14} textAnchor="middle" className="fill-slate-500 text-[10px]">
+              {formatMs(t)}
+            </text>
+          </g>
+        ))}
+        {ticks({ min: y0, max: y1 }).map((t) => (
+          <g key={`y${t}`}>
+            <line x1={left} x2={width - right} y1={sy(t)} y2={sy(t)} className="stroke-slate-100" />
+            <text x={left - 6} y={sy(t) + 3} textAnchor="end" className="fill-slate-500 text-[10px]">
+              {formatScore(t, 2)}
+            </text>
+          </g>
+        ))}
+        {front.length > 1 && (
+          <polyline
+            points={front.map((p) => `${sx(p.ms).toFixed(1)},${sy(p.score).toFixed(1)}`).join(" ")}
+            className="stroke-indigo-400"
+            fill="none"
+            strokeWidth={1.5}
+            strokeDasharray="5 3"
+            data-testid="pareto-line"
+          />
+        )}
+        {points.map((p) => {
+          const style = p.reference
+            ? "fill-white stroke-slate-400"
+            : p.onFront
+              ? "fill-indigo-600 stroke-indigo-600"
+              : "fill-white stroke-indigo-600";
+          return (
+            <g key={p.method} data-testid="cost-point" data-method={p.method} data-front={p.onFront}>
+              <title>{`${p.label}: normalized ${formatScore(p.score)}, ${formatMs(p.ms)} per instance (median)${p.onFront ? ", on the Pareto front" : ""}; ${p.machine}`}</title>
+              <circle cx={sx(p.ms)} cy={sy(p.score)} r={5} className={style} strokeWidth={1.5} />
+              <text
+                x={sx(p.ms) + 8}
+                y={sy(p.score) + 4}
+                className={`text-[11px] ${p.reference ? "fill-slate-500 italic" : p.onFront ? "fill-slate-900 font-medium" : "fill-slate-600"}`}
+              >
+                {p.label}
+              </text>
+            </g>
+          );
+        })}
+        <line x1={left} x2={width - right} y1={bottom} y2={bottom} className="stroke-slate-300" />
+        <text x={(left + width - right) / 2} y={height - 6} textAnchor="middle" className="fill-slate-600 text-[11px]">
+          median wall time per instance (log scale)
+        </text>
+        <text
+          x={12}
+          y={(top + bottom) / 2}
+          textAnchor="middle"
+          transform={`rotate(-90 12 ${(top + bottom) / 2})`}
+          className="fill-slate-600 text-[11px]"
+        >
+          mean normalized score
+        </text>
+      </svg>
+      <figcaption className="mt-1 max-w-3xl text-xs text-slate-500">{caption}</figcaption>
     </figure>
   );
 }

@@ -1,5 +1,5 @@
 // A dataset: what it is (card, licence, citation for real recordings), a plot of the data, its README,
-// and the leaderboard restricted to it.
+// and the leaderboard restricted to it. Older dataset versions stay browsable with ?version= (never ranked together).
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -9,13 +9,15 @@ import { Leaderboard } from "@/app/_components/leaderboard.tsx";
 import { DataPlot } from "@/app/_components/plots.tsx";
 import type { DatasetCardView } from "@/harness/types.ts";
 import { getDatasetPage, load } from "@/lib/data.ts";
-import { shortHash } from "@/lib/format.ts";
+import { formatDate, shortHash } from "@/lib/format.ts";
 import { datasetMetadata } from "@/lib/metadata.ts";
+import { parseTaskQuery } from "@/lib/task-query.ts";
 
 export const dynamic = "force-dynamic";
 
 interface Props {
   params: Promise<{ taskId: string; slug: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -23,13 +25,20 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return datasetMetadata(taskId, slug);
 }
 
-export default async function DatasetPageView({ params }: Props) {
+export default async function DatasetPageView({ params, searchParams }: Props) {
   const { taskId, slug } = await params;
-  const result = await load(() => getDatasetPage(taskId, slug));
+  // The task page's parser, for its one param that applies here: ?version= is the dataset version.
+  const { query, notes } = parseTaskQuery({ version: (await searchParams).version });
+  const result = await load(async () => {
+    const at = query.version === undefined ? null : await getDatasetPage(taskId, slug, query.version);
+    if (query.version !== undefined && !at) notes.push(`Ignored version=${query.version}: this dataset has no version ${query.version}.`);
+    return at ?? getDatasetPage(taskId, slug);
+  });
   if (!result.ok) return <DbError message={result.error} />;
   const page = result.data;
   if (!page) notFound();
   const { task, dataset, card, preview, readme, leaderboard } = page;
+  const older = dataset.version !== page.latestVersion;
   return (
     <div className="space-y-8">
       <header>
@@ -55,6 +64,29 @@ export default async function DatasetPageView({ params }: Props) {
         </p>
       </header>
 
+      {older && (
+        <div
+          role="note"
+          className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+          data-testid="version-banner"
+        >
+          <strong>Older version, not comparable with v{page.latestVersion}.</strong> These are the results on dataset version{" "}
+          {dataset.version}: its instances differ from the current version&apos;s, so they are ranked only among themselves.{" "}
+          <Link href={`/tasks/${task.id}/datasets/${dataset.slug}`} className="underline">
+            Show v{page.latestVersion}
+          </Link>
+        </div>
+      )}
+      {notes.length > 0 && (
+        <p
+          role="status"
+          className="rounded-lg border border-slate-300 bg-slate-50 px-4 py-3 text-sm text-slate-700"
+          data-testid="query-notes"
+        >
+          {notes.join(" ")}
+        </p>
+      )}
+
       {card && <Card card={card} />}
 
       <section className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
@@ -70,6 +102,37 @@ export default async function DatasetPageView({ params }: Props) {
       </section>
 
       <Leaderboard task={task} board={leaderboard} linkTitle={false} />
+
+      <section className="rounded-xl border border-slate-200 bg-white px-6 py-4 shadow-sm" data-testid="dataset-versions">
+        <h2 className="text-lg font-semibold">Versions</h2>
+        <p className="mt-1 text-sm text-slate-600">
+          Official-split runs per dataset version on task version {task.version}; each version is ranked on its own.
+        </p>
+        <ul className="mt-2 space-y-1 text-sm">
+          {page.versions.map((v) => (
+            <li key={v.version} data-testid="version-item" data-version={v.version}>
+              {v.version === dataset.version ? (
+                <span className="font-medium" aria-current="page">
+                  v{v.version} (shown)
+                </span>
+              ) : (
+                <Link
+                  href={`/tasks/${task.id}/datasets/${dataset.slug}${v.version === page.latestVersion ? "" : `?version=${v.version}`}`}
+                  className="text-indigo-700 underline"
+                >
+                  v{v.version}
+                </Link>
+              )}{" "}
+              <span className="text-slate-500">
+                · {v.runs} official run{v.runs === 1 ? "" : "s"} · registered {formatDate(v.createdAt)} ·{" "}
+                <span className="font-mono text-xs" title={v.contentHash}>
+                  {shortHash(v.contentHash)}
+                </span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
 
       {readme && (
         <details className="rounded-xl border border-slate-200 bg-white p-6 shadow-sm" data-testid="dataset-readme">
