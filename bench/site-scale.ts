@@ -6,7 +6,7 @@
 // full response, measured from a client on loopback. Results JSON under bench-results/.
 //
 //   npm run bench:site [-- --runs 100000 --requests 30 --externals 60]
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     externals: { type: "string", default: "60" },
     port: { type: "string", default: "0" },
     "keep-db": { type: "boolean", default: false },
+    // With --keep-db on the previous run: serve its seeded database again (no reseeding) to time a change quickly.
+    "reuse-db": { type: "boolean", default: false },
   },
 });
 const TARGET_RUNS = Number(values.runs);
@@ -400,17 +402,29 @@ async function timePage(base: string, page: string, pathname: string): Promise<P
 // Main
 
 const dataDir = path.join(REPO_ROOT, ".cajal", "bench-site-pg");
-rmSync(dataDir, { recursive: true, force: true });
-rmSync(`${dataDir}.server.json`, { force: true });
+const seededFile = `${dataDir}.seeded.json`;
+const reuse = values["reuse-db"] && existsSync(seededFile);
+if (!reuse) {
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(`${dataDir}.server.json`, { force: true });
+  rmSync(seededFile, { force: true });
+}
 const handle = await startEmbedded({ dataDir, notice: log });
 let site: Awaited<ReturnType<typeof serveSite>> | undefined;
 try {
   await migrate(handle.url);
-  const client = new pg.Client({ connectionString: handle.url });
-  await client.connect();
-  const seeded = await seed(client);
-  await client.end();
-  log(`seeded ${seeded.runs} runs and ${seeded.instanceRows} instance rows in ${seeded.seconds.toFixed(1)} s`);
+  let seeded: Awaited<ReturnType<typeof seed>>;
+  if (reuse) {
+    seeded = JSON.parse(readFileSync(seededFile, "utf8"));
+    log(`reusing the database seeded earlier (${seeded.runs} runs)`);
+  } else {
+    const client = new pg.Client({ connectionString: handle.url });
+    await client.connect();
+    seeded = await seed(client);
+    await client.end();
+    writeFileSync(seededFile, JSON.stringify(seeded));
+    log(`seeded ${seeded.runs} runs and ${seeded.instanceRows} instance rows in ${seeded.seconds.toFixed(1)} s`);
+  }
 
   await buildSite({ log });
   const port = Number(values.port) || 20000 + Math.floor(Math.random() * 10000);
@@ -453,5 +467,8 @@ try {
 } finally {
   await site?.stop();
   await handle.stop();
-  if (!values["keep-db"]) rmSync(dataDir, { recursive: true, force: true });
+  if (!values["keep-db"]) {
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(seededFile, { force: true });
+  }
 }

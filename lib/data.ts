@@ -6,6 +6,7 @@ import { createDb, type Db, describeDbError, publicServerError } from "@/harness
 import { countRuns, loadResults, type ResultRow, toStatus } from "@/harness/results.ts";
 import { PRIVATE_WITHHELD, parseId, type SubmissionStatusView, submissionStatus } from "@/harness/service/runs.ts";
 import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "@/harness/types.ts";
+import { processCache } from "@/lib/process-cache.ts";
 import { type RowSignificance, significanceOfRuns } from "@/lib/significance.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/data.ts is server-only");
@@ -459,6 +460,8 @@ export interface DatasetLeaderboard extends DatasetInfo {
   references: References;
   /** Runs of this dataset on superseded task/dataset/method versions, not shown. */
   supersededRuns: number;
+  /** Method rows left out of a long table (the task page shows the first ones unless ?rows=all). */
+  hiddenRows?: number;
 }
 
 export interface TaskVersionView {
@@ -681,6 +684,35 @@ function datasetVersionsWithRuns(rows: ResultRow[], taskVersion: number): Record
  */
 export async function getTask(taskId: string, options: TaskOptions = {}): Promise<TaskPage | null> {
   const db = database();
+  // A task page reads hundreds of runs and their instance times: computed once per state of the task's runs.
+  const key = `${taskId}|${JSON.stringify(options)}|${await taskStamp(db, taskId)}`;
+  const cached = taskPages.get(key);
+  if (cached !== undefined) return cached;
+  const page = await computeTask(db, taskId, options);
+  taskPages.set(key, page);
+  return page;
+}
+
+const taskPages = processCache<TaskPage | null>("task-pages", 64);
+
+/**
+ * What a task page is computed from, in one cheap query: its task and dataset versions, the methods and their versions,
+ * and every run of the task (a hash over each run's id, status, finish time and progress, so a new, retried, finished
+ * or deleted run changes it). Equal stamps mean an equal page, so cached pages are never stale.
+ */
+async function taskStamp(db: Db, taskId: string): Promise<string> {
+  const [row] = await db.$queryRaw<{ stamp: string }[]>`
+    SELECT concat_ws(':',
+      (SELECT count(*) FROM "TaskVersion" WHERE "taskId" = ${taskId}),
+      (SELECT count(*) FROM "DatasetVersion" dv JOIN "Dataset" d ON d.id = dv."datasetId" WHERE d."taskId" = ${taskId}),
+      (SELECT count(*) FROM "Method"), (SELECT max(id) FROM "MethodVersion"), (SELECT max("updatedAt") FROM "Method"),
+      (SELECT concat_ws(':', count(*), sum(hashtext(concat_ws(':', r.id, r.status, r."finishedAt", r."instancesDone", r.score))))
+         FROM "Run" r JOIN "TaskVersion" tv ON tv.id = r."taskVersionId" WHERE tv."taskId" = ${taskId})
+    ) AS stamp`;
+  return row?.stamp ?? "";
+}
+
+async function computeTask(db: Db, taskId: string, options: TaskOptions): Promise<TaskPage | null> {
   const at: VersionChoice = { ...options.at };
   const versionsQuery = db.taskVersion.findMany({
     where: { taskId },

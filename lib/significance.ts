@@ -5,6 +5,7 @@ import type { Db } from "@/harness/db/client.ts";
 import { loadResults, type ResultRow } from "@/harness/results.ts";
 import { analyze, type MethodScores } from "@/harness/statistics.ts";
 import type { Split } from "@/harness/types.ts";
+import { processCache } from "./process-cache.ts";
 
 /** What one ranked leaderboard row shows in its Rank column. Plain and serializable. */
 export interface RowSignificance {
@@ -70,16 +71,7 @@ export interface RankedRun {
 // order with their finishedAt. A run that is retried loses its place (queued or running runs are not ranked) and comes
 // back with a new finishedAt; a new run, a new version or a change of order is a new key; a deleted run takes its
 // instance rows with it (cascade) and leaves the ranking. So an entry is never stale, only unused: it ages out of the LRU.
-const CACHE_ENTRIES = 512;
-declare global {
-  // One cache per server process, shared by every route's copy of this module.
-  var __cajalSignificanceCache: Map<string, RowSignificance[]> | undefined;
-}
-
-function significanceCache(): Map<string, RowSignificance[]> {
-  globalThis.__cajalSignificanceCache ??= new Map();
-  return globalThis.__cajalSignificanceCache;
-}
+const cache = processCache<RowSignificance[]>("significance", 512);
 
 /** The cache key of a ranking, or null when a run has not finished (its instance rows may still change). */
 function cacheKey(runs: readonly RankedRun[], lowest: number): string | null {
@@ -99,18 +91,10 @@ function cacheKey(runs: readonly RankedRun[], lowest: number): string | null {
 export async function significanceOfRuns(db: Db, runs: readonly RankedRun[], lowest: number): Promise<RowSignificance[]> {
   if (runs.length === 0) return [];
   const key = cacheKey(runs, lowest);
-  const cache = significanceCache();
   const hit = key === null ? undefined : cache.get(key);
-  if (hit && key !== null) {
-    cache.delete(key); // most recently used last
-    cache.set(key, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const result = await computeSignificance(db, runs, lowest);
-  if (key !== null) {
-    cache.set(key, result);
-    if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-  }
+  if (key !== null) cache.set(key, result);
   return result;
 }
 

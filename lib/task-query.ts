@@ -28,7 +28,15 @@ export interface TaskQuery {
   language?: string;
   /** An older task version to browse (its results are never ranked with the current version's). */
   version?: number;
+  /** "all": every row of each leaderboard; by default the first ROW_LIMIT method rows and every row to beat. */
+  rows?: "all";
 }
+
+/**
+ * Method rows per leaderboard on the task page unless ?rows=all: a task with hundreds of submissions stays a page that
+ * renders in well under a second (the dataset page and ?rows=all list them all). Chance and floor rows always show.
+ */
+export const ROW_LIMIT = 15;
 
 type Param = keyof TaskQuery;
 
@@ -48,6 +56,7 @@ const FIELDS: Record<Param, { schema: z.ZodType; expected: string }> = {
       .pipe(z.number().int().positive()),
     expected: "a positive task version number",
   },
+  rows: { schema: z.literal("all"), expected: '"all"' },
 };
 
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -73,7 +82,7 @@ export function parseTaskQuery(params: SearchParams): { query: TaskQuery; notes:
   }
   const sort = (values.sort as SortKey | undefined) ?? "score";
   const query: TaskQuery = { sort, dir: (values.dir as SortDir | undefined) ?? DEFAULT_DIR[sort] };
-  for (const key of ["domain", "dataset", "kind", "origin", "language", "version"] as const) {
+  for (const key of ["domain", "dataset", "kind", "origin", "language", "version", "rows"] as const) {
     if (values[key] !== undefined) Object.assign(query, { [key]: values[key] });
   }
   return { query, notes };
@@ -84,7 +93,7 @@ export function queryString(query: TaskQuery): string {
   const p = new URLSearchParams();
   if (query.sort !== "score") p.set("sort", query.sort);
   if (query.dir !== DEFAULT_DIR[query.sort]) p.set("dir", query.dir);
-  for (const key of ["domain", "dataset", "kind", "origin", "language", "version"] as const) {
+  for (const key of ["domain", "dataset", "kind", "origin", "language", "version", "rows"] as const) {
     const v = query[key];
     if (v !== undefined) p.set(key, String(v));
   }
@@ -136,6 +145,12 @@ export function sortEntries(entries: readonly LeaderboardEntry[], sort: SortKey,
   });
 }
 
+/** The first `limit` method rows in the given order, and every chance and floor row (the rows to beat) wherever it is. */
+export function limitRows(entries: readonly LeaderboardEntry[], limit: number): LeaderboardEntry[] {
+  let methods = 0;
+  return entries.filter((e) => e.role === "chance" || e.role === "floor" || methods++ < limit);
+}
+
 export interface CostPoint extends MethodCost {
   /** On the Pareto front of the methods shown: no shown method is both faster and better. */
   onFront: boolean;
@@ -173,14 +188,15 @@ export function applyTaskQuery(task: TaskPage, query: TaskQuery, facts: Readonly
   }
   const leaderboards = task.leaderboards
     .filter((b) => (!query.domain || b.domain === query.domain) && (!query.dataset || b.slug === query.dataset))
-    .map((b) => ({
-      ...b,
-      entries: sortEntries(
+    .map((b) => {
+      const sorted = sortEntries(
         b.entries.filter((e) => matchesMethod(e, query, facts)),
         query.sort,
         query.dir,
-      ),
-    }));
+      );
+      const entries = query.rows === "all" ? sorted : limitRows(sorted, ROW_LIMIT);
+      return { ...b, entries, hiddenRows: sorted.length - entries.length };
+    });
   const shown = task.costs.filter((c) => matchesMethod(c, query, facts));
   const front = new Set(
     paretoFront(

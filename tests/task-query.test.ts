@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import type { LeaderboardEntry, MethodCost, TaskPage } from "../lib/data.ts";
 import {
   applyTaskQuery,
+  limitRows,
   type MethodFacts,
   parseTaskQuery,
   queryString,
+  ROW_LIMIT,
   sortEntries,
   sortQuery,
   type TaskQuery,
@@ -111,6 +113,37 @@ describe("sortEntries", () => {
     expect(sortEntries(ENTRIES, "runtime", "desc").map((e) => e.method)).toEqual(["ica", "pca", "random", "ext"]);
     expect(sortEntries(ENTRIES, "memory", "asc").map((e) => e.method)).toEqual(["random", "ext", "pca", "ica"]);
     expect(sortEntries(ENTRIES, "name", "desc").map((e) => e.method)).toEqual(["random", "pca", "ica", "ext"]);
+  });
+});
+
+describe("limitRows", () => {
+  it("keeps the first method rows in the given order and every chance and floor row, wherever it stands", () => {
+    const many = [
+      ...Array.from({ length: 20 }, (_, i) => entry(`m${i}`, "external", i + 1, 10, 10)),
+      { ...entry("floor-constant", "floor", null, 1, 1), role: "floor" } as LeaderboardEntry,
+      entry("random", "reference", null, 1, 1),
+    ];
+    const kept = limitRows(many, ROW_LIMIT);
+    expect(kept.map((e) => e.method)).toEqual([...Array.from({ length: ROW_LIMIT }, (_, i) => `m${i}`), "floor-constant", "random"]);
+    expect(limitRows(many.slice(0, 3), ROW_LIMIT)).toHaveLength(3);
+  });
+
+  it("the task view limits each table unless ?rows=all, and says how many rows it left out", () => {
+    const many = Array.from({ length: ROW_LIMIT + 4 }, (_, i) => entry(`m${i}`, "external", i + 1, 10, 10));
+    const task = {
+      datasets: [{ slug: "a", title: "A", domain: "synthetic" }],
+      leaderboards: [{ slug: "a", domain: "synthetic", entries: many }],
+      costs: [],
+    } as unknown as TaskPage;
+    const limited = applyTaskQuery(task, { sort: "score", dir: "desc" }, new Map()).leaderboards[0];
+    expect(limited?.entries).toHaveLength(ROW_LIMIT);
+    expect(limited?.hiddenRows).toBe(4);
+    const all = applyTaskQuery(task, { sort: "score", dir: "desc", rows: "all" }, new Map()).leaderboards[0];
+    expect(all?.entries).toHaveLength(ROW_LIMIT + 4);
+    expect(all?.hiddenRows).toBe(0);
+    expect(parseTaskQuery({ rows: "all" }).query.rows).toBe("all");
+    expect(parseTaskQuery({ rows: "9" }).notes).toEqual(['Ignored rows="9": expected "all".']);
+    expect(queryString({ sort: "score", dir: "desc", rows: "all" })).toBe("?rows=all");
   });
 });
 

@@ -16,6 +16,8 @@ export interface TableSort {
   key: SortKey;
   dir: SortDir;
   href: (key: SortKey) => string;
+  /** The same view with every row (shown when the table left rows out). */
+  allRowsHref?: string;
 }
 
 const SORT_LABEL: Record<SortKey, string> = { score: "score", runtime: "time per instance", memory: "peak memory", name: "method name" };
@@ -181,6 +183,21 @@ export function Leaderboard({
               </tbody>
             </table>
           </div>
+          {(board.hiddenRows ?? 0) > 0 && (
+            <p className="border-t border-slate-100 px-6 py-2 text-xs text-slate-500" data-testid="hidden-rows">
+              {board.hiddenRows} more method {board.hiddenRows === 1 ? "row" : "rows"} in this order:{" "}
+              {sort?.allRowsHref && (
+                <Link href={sort.allRowsHref} className="underline decoration-dotted hover:text-indigo-700">
+                  show every row
+                </Link>
+              )}
+              {sort?.allRowsHref && " or "}
+              <Link href={`/tasks/${task.id}/datasets/${board.slug}`} className="underline decoration-dotted hover:text-indigo-700">
+                the dataset&apos;s page
+              </Link>
+              .
+            </p>
+          )}
         </>
       )}
 

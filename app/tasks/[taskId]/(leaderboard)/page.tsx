@@ -124,7 +124,12 @@ export default async function TaskLeaderboardPage({ params, searchParams }: Prop
           key={board.slug}
           task={task}
           board={board}
-          sort={{ key: query.sort, dir: query.dir, href: (key) => href(sortQuery(query, key)) }}
+          sort={{
+            key: query.sort,
+            dir: query.dir,
+            href: (key) => href(sortQuery(query, key)),
+            allRowsHref: href({ ...query, rows: "all" }),
+          }}
         />
       ))}
 
@@ -160,6 +165,7 @@ function Filters({ view }: { view: TaskPageView }) {
       data-testid="filters"
     >
       {query.version !== undefined && <input type="hidden" name="version" value={query.version} />}
+      {query.rows && <input type="hidden" name="rows" value={query.rows} />}
       {field(
         "domain",
         "Domain",
