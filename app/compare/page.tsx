@@ -4,6 +4,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { DomainBadge, StatusBadge } from "@/app/_components/badges.tsx";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { PairScatter } from "@/app/_components/plots.tsx";
 import {
@@ -51,12 +52,7 @@ export default async function CompareView({ searchParams }: Props) {
   return (
     <div className="space-y-8">
       <header>
-        <nav className="text-sm text-slate-500">
-          <Link href="/" className="hover:underline">
-            Overview
-          </Link>{" "}
-          / Compare
-        </nav>
+        <Breadcrumbs trail={[{ label: "Compare" }]} />
         <h1 className="mt-2 text-2xl font-semibold tracking-tight" data-testid="compare-title">
           {c ? `${c.methods.map((m) => m.name).join(" vs ")} on ${c.task.title}` : "Compare methods"}
         </h1>

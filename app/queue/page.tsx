@@ -55,13 +55,27 @@ export default async function QueuePage() {
           <table className="min-w-full text-left text-sm" data-testid="queue-table">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th className="px-4 py-2">State</th>
-                <th className="px-4 py-2 text-right">Age</th>
-                <th className="px-4 py-2">Job</th>
-                <th className="px-4 py-2">Submission</th>
-                <th className="px-4 py-2">Method</th>
-                <th className="px-4 py-2">Task / dataset</th>
-                <th className="px-4 py-2 text-right">Attempts</th>
+                <th scope="col" className="px-4 py-2">
+                  State
+                </th>
+                <th scope="col" className="px-4 py-2 text-right">
+                  Age
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Job
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Submission
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Method
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Task / dataset
+                </th>
+                <th scope="col" className="px-4 py-2 text-right">
+                  Attempts
+                </th>
               </tr>
             </thead>
             <tbody>

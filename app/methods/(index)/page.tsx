@@ -33,11 +33,21 @@ export default async function MethodsIndex() {
           <table className="min-w-full text-left text-sm" data-testid="methods-table">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th className="px-4 py-2">Method</th>
-                <th className="px-4 py-2">Kind</th>
-                <th className="px-4 py-2">Language</th>
-                <th className="px-4 py-2">Source</th>
-                <th className="px-4 py-2">Version</th>
+                <th scope="col" className="px-4 py-2">
+                  Method
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Kind
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Language
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Source
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Version
+                </th>
               </tr>
             </thead>
             <tbody>

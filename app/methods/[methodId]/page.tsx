@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DomainBadge, StatusBadge, Tag } from "@/app/_components/badges.tsx";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { Markdown } from "@/app/_components/markdown.tsx";
 import { compareHref } from "@/lib/compare.ts";
@@ -32,16 +33,12 @@ export default async function MethodPageView({ params }: Props) {
   return (
     <div className="space-y-8">
       <header>
-        <nav className="text-sm text-slate-500">
-          <Link href="/" className="hover:underline">
-            Overview
-          </Link>{" "}
-          /{" "}
-          <Link href="/methods" className="hover:underline">
-            Methods
-          </Link>{" "}
-          / <span className="font-mono">{page.id}</span>
-        </nav>
+        <Breadcrumbs
+          trail={[
+            { label: "Methods", href: "/methods" },
+            { label: page.id, mono: true },
+          ]}
+        />
         <div className="mt-2 flex flex-wrap items-center gap-2">
           <h1 className="text-2xl font-semibold tracking-tight" data-testid="method-title">
             {page.name}

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { DomainBadge, StatusBadge, Tag } from "@/app/_components/badges.tsx";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { Downloads } from "@/app/_components/downloads.tsx";
 import { StripPlot } from "@/app/_components/plots.tsx";
@@ -34,16 +35,7 @@ export default async function RunDetailPage({ params }: Props) {
   return (
     <div className="space-y-8">
       <header>
-        <nav className="text-sm text-slate-500">
-          <Link href="/" className="hover:underline">
-            Overview
-          </Link>{" "}
-          /{" "}
-          <Link href={`/tasks/${run.task.id}`} className="hover:underline">
-            {run.task.title}
-          </Link>{" "}
-          / run {run.id}
-        </nav>
+        <Breadcrumbs trail={[{ label: run.task.title, href: `/tasks/${run.task.id}` }, { label: `run ${run.id}` }]} />
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight" data-testid="run-title">
             {run.method.name} <span className="font-normal text-slate-400">on</span> {run.dataset.title}

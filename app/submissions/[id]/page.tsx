@@ -2,8 +2,8 @@
 // its runs on the official and private splits, and the logs of failed instances. Rendered on the server, then kept
 // current by <LiveStatus>, which polls GET /api/submissions/:id until the submission has ended.
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { getSubmission, load } from "@/lib/data.ts";
 import { submissionMetadata } from "@/lib/metadata.ts";
@@ -27,12 +27,7 @@ export default async function SubmissionPage({ params }: Props) {
   if (!result.data) notFound();
   return (
     <div className="space-y-6">
-      <nav className="text-sm text-slate-500">
-        <Link href="/" className="hover:underline">
-          Overview
-        </Link>{" "}
-        / submission {result.data.id}
-      </nav>
+      <Breadcrumbs trail={[{ label: `submission ${result.data.id}` }]} />
       <LiveStatus initial={result.data} />
     </div>
   );

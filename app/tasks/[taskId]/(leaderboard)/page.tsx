@@ -7,6 +7,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Tag } from "@/app/_components/badges.tsx";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { Downloads } from "@/app/_components/downloads.tsx";
 import { Leaderboard } from "@/app/_components/leaderboard.tsx";
@@ -44,12 +45,7 @@ export default async function TaskLeaderboardPage({ params, searchParams }: Prop
   return (
     <div className="space-y-10">
       <header>
-        <nav className="text-sm text-slate-500">
-          <Link href="/" className="hover:underline">
-            Overview
-          </Link>{" "}
-          / <span className="font-mono">{task.id}</span>
-        </nav>
+        <Breadcrumbs trail={[{ label: task.id, mono: true }]} />
         <h1 className="mt-2 text-2xl font-semibold tracking-tight" data-testid="task-title">
           {task.title}
         </h1>

@@ -4,6 +4,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { DomainBadge } from "@/app/_components/badges.tsx";
+import { Breadcrumbs } from "@/app/_components/breadcrumbs.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { Leaderboard } from "@/app/_components/leaderboard.tsx";
 import { DataPlot } from "@/app/_components/plots.tsx";
@@ -42,16 +43,12 @@ export default async function DatasetPageView({ params, searchParams }: Props) {
   return (
     <div className="space-y-8">
       <header>
-        <nav className="text-sm text-slate-500">
-          <Link href="/" className="hover:underline">
-            Overview
-          </Link>{" "}
-          /{" "}
-          <Link href={`/tasks/${task.id}`} className="font-mono hover:underline">
-            {task.id}
-          </Link>{" "}
-          / <span className="font-mono">{dataset.slug}</span>
-        </nav>
+        <Breadcrumbs
+          trail={[
+            { label: task.id, href: `/tasks/${task.id}`, mono: true },
+            { label: dataset.slug, mono: true },
+          ]}
+        />
         <div className="mt-2 flex flex-wrap items-center gap-2">
           <h1 className="text-2xl font-semibold tracking-tight" data-testid="dataset-title">
             {dataset.title}
