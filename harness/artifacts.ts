@@ -162,8 +162,6 @@ export interface BuildOptions {
   force?: boolean;
   log?: (message: string) => void;
   progress?: boolean;
-  /** Train on this many worker threads (default 1: in this thread). */
-  threads?: number;
 }
 
 export interface BuildResult {
@@ -211,30 +209,36 @@ export async function buildArtifact(recipe: ArtifactRecipe, log: (message: strin
   return { id: recipe.id, version: recipe.version, status: "built", sha256: actual, seconds, metadata };
 }
 
+/** The recipes' results for those already built (verified) and the recipes still to build (all of them with force). */
+export function pendingArtifacts(recipes: readonly ArtifactRecipe[], force = false): { present: BuildResult[]; todo: ArtifactRecipe[] } {
+  const unique = [...new Map(recipes.map((r) => [`${r.id}@${r.version}`, r])).values()];
+  const todo = unique.filter((r) => force || artifactStatus(r) !== "ok");
+  const present = unique
+    .filter((u) => !todo.includes(u))
+    .map(
+      (r): BuildResult => ({
+        id: r.id,
+        version: r.version,
+        status: "present",
+        sha256: r.sha256,
+        seconds: 0,
+        metadata: loadArtifact(r).metadata,
+      }),
+    );
+  return { present, todo };
+}
+
 /**
- * Build the given recipes' artifacts that are missing (or all, with force). A build whose bytes differ
- * from the pin writes nothing and fails with both hashes: either the recipe changed (bump its version and
- * pin the new hash) or a different TensorFlow.js backend trained it (use CAJAL_TF_BACKEND=wasm).
- * With `threads` > 1, registered recipes train side by side on worker threads (same bytes: each is deterministic).
+ * Build the given recipes' artifacts that are missing (or all, with force), one after another in this thread. A build
+ * whose bytes differ from the pin writes nothing and fails with both hashes: either the recipe changed (bump its
+ * version and pin the new hash) or a different TensorFlow.js backend trained it (use CAJAL_TF_BACKEND=wasm).
+ * harness/suite-threads.ts's buildArtifactsThreaded trains registered recipes side by side on worker threads.
  */
 export async function buildArtifacts(recipes: readonly ArtifactRecipe[], options: BuildOptions = {}): Promise<BuildResult[]> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const unique = [...new Map(recipes.map((r) => [`${r.id}@${r.version}`, r])).values()];
-  const todo = unique.filter((r) => options.force || artifactStatus(r) !== "ok");
-  const results: BuildResult[] = [];
-  for (const r of unique.filter((u) => !todo.includes(u))) {
-    results.push({ id: r.id, version: r.version, status: "present", sha256: r.sha256, seconds: 0, metadata: loadArtifact(r).metadata });
-  }
+  const { present, todo } = pendingArtifacts(recipes, options.force);
+  const results = [...present];
   if (todo.length === 0) return results;
-  if ((options.threads ?? 1) > 1 && todo.length > 1) {
-    const { trainThreaded } = await import("./suite-threads.ts");
-    const trained = await trainThreaded(todo, { threads: options.threads, progress: options.progress });
-    for (const r of todo) {
-      const seconds = trained.find((t) => t.recipe === `${r.id}@${r.version}`)?.seconds ?? 0;
-      results.push({ id: r.id, version: r.version, status: "built", sha256: r.sha256, seconds, metadata: loadArtifact(r).metadata });
-    }
-    return results;
-  }
   const bar = new ProgressBar("training", todo.length, process.stderr, options.progress ?? true);
   try {
     for (const recipe of todo) {

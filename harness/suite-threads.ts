@@ -6,7 +6,7 @@
 // is deterministic and evaluated by exactly one thread.
 import os from "node:os";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { buildArtifact } from "./artifacts.ts";
+import { type BuildResult, buildArtifact, loadArtifact, pendingArtifacts } from "./artifacts.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { InstanceCache } from "./instance-cache.ts";
 import { ProgressBar } from "./progress.ts";
@@ -164,8 +164,29 @@ async function runPool(options: PoolOptions): Promise<PoolReport> {
   return report;
 }
 
+/**
+ * buildArtifacts on worker threads: the missing networks (all with force) train side by side, one per core, longest
+ * first; the files are the same as training them in turn (each recipe is deterministic and checked against its pin).
+ * Only registered recipes (those a dataset in the registry reads), since each thread finds its recipe there.
+ */
+export async function buildArtifactsThreaded(
+  recipes: readonly ArtifactRecipe[],
+  options: { force?: boolean; threads?: number; progress?: boolean } = {},
+): Promise<BuildResult[]> {
+  const { present, todo } = pendingArtifacts(recipes, options.force);
+  if (todo.length === 0) return present;
+  const trained = await trainThreaded(todo, options);
+  return [
+    ...present,
+    ...todo.map((r): BuildResult => {
+      const seconds = trained.find((t) => t.recipe === recipeKey(r))?.seconds ?? 0;
+      return { id: r.id, version: r.version, status: "built", sha256: r.sha256, seconds, metadata: loadArtifact(r).metadata };
+    }),
+  ];
+}
+
 /** Train the given networks on worker threads (one per core, longest first); same files as training them in turn. */
-export async function trainThreaded(
+async function trainThreaded(
   recipes: readonly ArtifactRecipe[],
   options: { threads?: number; progress?: boolean } = {},
 ): Promise<{ recipe: string; seconds: number }[]> {

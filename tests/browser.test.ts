@@ -1,9 +1,9 @@
 // End-to-end test of the site: a real suite run into a fresh database, `next build` + `next start`
 // (harness/site.ts), and headless Chromium (playwright-core, the system's /usr/bin/chromium)
 // reading the pages the way a visitor does.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/paths.ts";
 import { getDataset, listMethods } from "../harness/registry.ts";
@@ -11,12 +11,10 @@ import { loadResults, type ResultRow } from "../harness/results.ts";
 import { runSuite } from "../harness/runner.ts";
 import { buildSite, SITE_SOURCES, type SiteServer, serveSite, siteImportClosure } from "../harness/site.ts";
 import { formatCi, formatScore } from "../lib/format.ts";
+import { BROWSER_TESTS, launchBrowser, warnIfSkipped } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { freePort } from "./helpers/free-port.ts";
 
-const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = Boolean(process.env.CI);
 const SCREENSHOTS = path.join(REPO_ROOT, ".cajal", "screenshots");
 
 const TASK = "feature-recovery";
@@ -34,12 +32,7 @@ const BROKEN = {
   message: "12 of 12 instances failed (12 error); first: sparse-linear/official/0: Error: boom",
 };
 
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(
-    `\n[tests/browser.test.ts] SKIPPED: no Chromium at ${CHROMIUM}. The site's browser test needs it: ` +
-      "install it with `apt-get install chromium` (or point CAJAL_CHROMIUM at a Chromium binary). In CI this test fails instead.\n",
-  );
-}
+warnIfSkipped("tests/browser.test.ts");
 
 describe("site sources", () => {
   it("SITE_SOURCES covers every harness file the site imports", () => {
@@ -48,7 +41,7 @@ describe("site sources", () => {
   });
 });
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
+describe.runIf(BROWSER_TESTS)("site in a browser", () => {
   let tdb: TestDatabase | undefined;
   let site: SiteServer | undefined;
   let browser: Browser | undefined;
@@ -56,20 +49,13 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("site in a browser", () => {
   let rows: ResultRow[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) {
-      throw new Error(`no Chromium at ${CHROMIUM}: the browser test is required in CI; install it with \`apt-get install chromium\``);
-    }
     tdb = await createTestDatabase("browser");
     await runSuite(tdb.db, { tasks: [TASK], datasets: [DATASET], methods: SUITE_METHODS, split: "official", progress: false });
     await addBrokenRun(tdb);
     rows = await loadResults(tdb.db, { task: TASK, split: "official" });
     await buildSite({ log: (line) => console.log(`[site] ${line}`) });
     site = await serveSite({ port: await freePort(), databaseUrl: tdb.url });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ({ browser, page } = await launchBrowser());
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 

@@ -1,49 +1,38 @@
 // The compare view in Chromium: a tiny suite (feature-recovery / sparse-linear: pca, fastica and the references) into
 // a fresh database, the built site, and a visitor who goes leaderboard row → method page → compare view, or follows a
 // leaderboard's "vs row above" cell, or uses the form. Every number on the page is checked against lib/compare.ts.
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/paths.ts";
 import { runSuite } from "../harness/runner.ts";
 import { buildSite, type SiteServer, serveSite } from "../harness/site.ts";
 import { type Comparison, compareMethods, type PairComparison } from "../lib/compare.ts";
 import { formatDelta, formatP, formatScore } from "../lib/format.ts";
+import { BROWSER_TESTS, launchBrowser, warnIfSkipped } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { freePort } from "./helpers/free-port.ts";
 
-const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = Boolean(process.env.CI);
 const SCREENSHOTS = path.join(REPO_ROOT, ".cajal", "screenshots");
 const TASK = "feature-recovery";
 const DATASET = "sparse-linear";
 const METHODS = ["random", "oracle", "pca", "fastica"];
 
-if (!HAVE_CHROMIUM && !IN_CI) {
-  console.warn(
-    `\n[tests/compare-browser.test.ts] SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CAJAL_CHROMIUM).\n`,
-  );
-}
+warnIfSkipped("tests/compare-browser.test.ts");
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("compare view in a browser", () => {
+describe.runIf(BROWSER_TESTS)("compare view in a browser", () => {
   let tdb: TestDatabase | undefined;
   let site: SiteServer | undefined;
   let browser: Browser | undefined;
   let page: Page;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`no Chromium at ${CHROMIUM}: the browser test is required in CI`);
     tdb = await createTestDatabase("compare_browser");
     await runSuite(tdb.db, { tasks: [TASK], datasets: [DATASET], methods: METHODS, split: "official", progress: false });
     await buildSite({ log: (line) => console.log(`[site] ${line}`) });
     site = await serveSite({ port: await freePort(), databaseUrl: tdb.url });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ({ browser, page } = await launchBrowser());
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
 

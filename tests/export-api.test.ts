@@ -1,9 +1,4 @@
-// The export API and the download links against `next build` + `next start` (harness/site.ts) on a real suite run:
-// JSON equal to the data layer's values, CSV that parses back (a method name with a comma and quotes, a message that
-// would be a spreadsheet formula), JSON errors for unknown ids and formats, the run page's CSV link in Chromium, and
-// the /queue page with a stuck job.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { f32 } from "../harness/ndarray.ts";
 import { loadResults } from "../harness/results.ts";
@@ -14,13 +9,12 @@ import type { MethodDefinition } from "../harness/types.ts";
 import { getTask } from "../lib/data.ts";
 import { INSTANCE_COLUMNS, LEADERBOARD_COLUMNS, leaderboardExport } from "../lib/export.ts";
 import { getMethodPage, median } from "../lib/methods.ts";
+import { BROWSER_TESTS, launchBrowser, warnIfSkipped } from "./helpers/browser.ts";
 import { csvRecords } from "./helpers/csv.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { freePort } from "./helpers/free-port.ts";
 import { queueFixture } from "./helpers/queue-fixtures.ts";
 
-const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const TASK = "feature-recovery";
 const DATASET = "sparse-linear";
 /** A name and a failure message that CSV must quote; the message also starts like a spreadsheet formula. */
@@ -214,12 +208,13 @@ describe("GET /api/runs/:id/instances", () => {
   });
 });
 
-describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)("downloads and the queue in a browser", () => {
+warnIfSkipped("tests/export-api.test.ts");
+
+describe.runIf(BROWSER_TESTS)("downloads and the queue in a browser", () => {
   let browser: Browser;
   let page: Page;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
-    page = await browser.newPage();
+    ({ browser, page } = await launchBrowser());
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,8 +1,4 @@
-// A submission seen in a browser while a worker scores it: the page (`next build` + `next start`) shows it queued
-// with its position, then running and finished without being reloaded, with the log of the instance that failed;
-// the run page shows the reproduce command and the task leaderboard the private score beside the official one.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { opaqueInstanceId } from "../harness/protocol.ts";
 import { registerAll } from "../harness/register.ts";
@@ -11,12 +7,11 @@ import { createServiceContext, postSubmission, type ServiceContext } from "../ha
 import { createToken } from "../harness/service/tokens.ts";
 import { startWorker, type WorkerHandle } from "../harness/service/worker.ts";
 import { buildSite, type SiteServer, serveSite } from "../harness/site.ts";
+import { BROWSER_TESTS, launchBrowser, warnIfSkipped } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { freePort } from "./helpers/free-port.ts";
 import { rawTarGz } from "./helpers/tarball.ts";
 
-const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 // A small topology dataset (18 official, 18 private instances) keeps the queue test short.
 const DATASET = getDataset("topology", "rnn-head-direction");
 // Methods see an opaque instance id, never "dataset/split/index": the test knows which id official instance 3 has.
@@ -45,7 +40,9 @@ printf '{"betti": [1, 1, 0]}' > "$CAJAL_OUTPUT/result.json"
   },
 ]);
 
-describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)("the submission page", () => {
+warnIfSkipped("tests/submission-page.test.ts");
+
+describe.runIf(BROWSER_TESTS)("the submission page", () => {
   let t: TestDatabase;
   let ctx: ServiceContext;
   let site: SiteServer;
@@ -71,8 +68,7 @@ describe.skipIf(!HAVE_CHROMIUM && !process.env.CI)("the submission page", () => 
     // A second, older-looking submission ahead in the queue would change the position; this one is first.
     await buildSite({ log: (line) => console.log(`[site] ${line}`) });
     site = await serveSite({ port: await freePort(), databaseUrl: t.url });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ({ browser, page } = await launchBrowser());
   });
   afterAll(async () => {
     await worker?.stop();

@@ -1,9 +1,4 @@
-// The task page in a browser (issue 12, items 4-6): filters in a GET form that change the URL and the rows, sortable
-// columns that keep the score order's ranks, the cost-vs-score plot's Pareto front, and an older task version browsable
-// with ?version= (never ranked with the current one). A real suite run in a fresh database, `next build` + `next start`,
-// headless Chromium; the page's numbers are checked against the database.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../harness/db/client.ts";
 import { listMethods } from "../harness/registry.ts";
@@ -11,12 +6,9 @@ import { loadResults, type ResultRow } from "../harness/results.ts";
 import { runSuite } from "../harness/runner.ts";
 import { buildSite, type SiteServer, serveSite } from "../harness/site.ts";
 import { formatMs, formatScore } from "../lib/format.ts";
+import { BROWSER_TESTS, launchBrowser, warnIfSkipped } from "./helpers/browser.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { freePort } from "./helpers/free-port.ts";
-
-const CHROMIUM = process.env.CAJAL_CHROMIUM ?? "/usr/bin/chromium";
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = Boolean(process.env.CI);
 
 const TASK = "feature-recovery";
 /** One synthetic and one artificial dataset, so the domain filter has something to remove. */
@@ -28,7 +20,9 @@ const FLOORS = listMethods(TASK)
 /** The score pca's copied run gets on the older task version: the page must show it there and only there. */
 const OLD_PCA_SCORE = 0.4321;
 
-describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("task page in a browser: filters, sorting, cost plot, history", () => {
+warnIfSkipped("tests/taskpage-browser.test.ts");
+
+describe.runIf(BROWSER_TESTS)("task page in a browser: filters, sorting, cost plot, history", () => {
   let tdb: TestDatabase | undefined;
   let site: SiteServer | undefined;
   let browser: Browser | undefined;
@@ -39,7 +33,6 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("task page in a browser: filters, sort
   const pooledWalls = new Map<string, number[]>();
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`no Chromium at ${CHROMIUM}: the browser test is required in CI`);
     tdb = await createTestDatabase("taskpage");
     await runSuite(tdb.db, {
       tasks: [TASK],
@@ -58,11 +51,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("task page in a browser: filters, sort
     }
     await buildSite({ log: (line) => console.log(`[site] ${line}`) });
     site = await serveSite({ port: await freePort(), databaseUrl: tdb.url });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ({ browser, page } = await launchBrowser());
   });
 
   afterAll(async () => {

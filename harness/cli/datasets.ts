@@ -40,10 +40,11 @@ export const datasetsBuildCommand = defineCommand({
   },
   maxPositionals: Number.POSITIVE_INFINITY,
   async run({ values, positionals }) {
-    const { buildArtifacts, artifactPath } = await import("../artifacts.ts");
+    const { artifactPath } = await import("../artifacts.ts");
+    const { buildArtifactsThreaded } = await import("../suite-threads.ts");
     const recipes = selectRecipes(positionals);
     const t0 = performance.now();
-    const results = await buildArtifacts(recipes, { force: Boolean(values.force), threads: os.cpus().length });
+    const results = await buildArtifactsThreaded(recipes, { force: Boolean(values.force), threads: os.cpus().length });
     for (const r of results) {
       const perf = describePerformance(r.metadata);
       process.stdout.write(

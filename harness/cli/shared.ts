@@ -53,8 +53,8 @@ export async function ensureNetworks(datasets: readonly DatasetDefinition[]): Pr
   process.stderr.write(
     `training ${missing.length === 1 ? "the network" : `${missing.length} networks`} the selected datasets need (${missing.map((r) => r.id).join(", ")}; about ${seconds} s, once)\n`,
   );
-  const { buildArtifacts } = await import("../artifacts.ts");
-  await buildArtifacts(missing, { threads: os.cpus().length });
+  const { buildArtifactsThreaded } = await import("../suite-threads.ts");
+  await buildArtifactsThreaded(missing, { threads: os.cpus().length });
 }
 
 export const splitSchema = z.enum(["dev", "official"], {

@@ -22,10 +22,10 @@ function isAlive(pid: number): boolean {
  * instances. On a fresh clone this is the check that every recipe reproduces its pinned sha256.
  */
 async function buildNetworks(): Promise<void> {
-  const { buildArtifacts } = await import("../../harness/artifacts.ts");
+  const { buildArtifactsThreaded } = await import("../../harness/suite-threads.ts");
   const { listDatasets } = await import("../../harness/registry.ts");
   // One worker thread per core: the networks train side by side (each is deterministic, so the bytes are the same).
-  await buildArtifacts(
+  await buildArtifactsThreaded(
     listDatasets().flatMap((d) => d.artifacts ?? []),
     { threads: os.cpus().length },
   );
