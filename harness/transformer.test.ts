@@ -10,6 +10,7 @@ import {
   loadTransformer,
   parseTransformerSpec,
   runBatch,
+  runFrom,
   runSequence,
   type TransformerSpec,
   transformerUnits,
@@ -154,5 +155,27 @@ describe("transformer forward pass", () => {
     expect(() => loadTransformer(spec, missing)).toThrow(/missing/);
     expect(() => runSequence(loadTransformer(spec, weights), [0, 9])).toThrow(/outside/);
     expect(() => parseTransformerSpec({ ...base, ...CONFIGS[0], extra: 1 })).toThrow();
+  });
+});
+
+describe("runFrom", () => {
+  it("restarting from a cached residual (before attention or before the MLP) gives the full pass's logits", () => {
+    const spec = parseTransformerSpec({ ...base, ...CONFIGS[1] });
+    const net = loadTransformer(spec, randomWeights(spec, 5));
+    const tokens = [3, 1, 4, 1, 5];
+    const cached: Record<string, Float64Array> = {};
+    const full = runSequence(net, tokens, {
+      resid: (l, x) => {
+        cached[`${l}attn`] = Float64Array.from(x);
+      },
+      residMid: (l, x) => {
+        cached[`${l}mlp`] = Float64Array.from(x);
+      },
+    });
+    for (const layer of [0, 1, 2])
+      for (const stage of ["attn", "mlp"] as const) {
+        const again = runFrom(net, Float64Array.from(cached[`${layer}${stage}`] as Float64Array), tokens.length, { layer, stage });
+        expect(Array.from(again)).toEqual(Array.from(full));
+      }
   });
 });

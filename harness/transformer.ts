@@ -136,6 +136,8 @@ export function loadTransformer(spec: TransformerSpec, arrays: Record<string, Nd
 export interface TransformerHooks {
   /** The residual stream entering layer `layer`, [T, dModel]; layer = number of layers: the final residual before lnf. */
   resid?(layer: number, x: Float64Array, T: number): void;
+  /** The residual stream between layer `layer`'s attention and MLP blocks, [T, dModel]. */
+  residMid?(layer: number, x: Float64Array, T: number): void;
   /** Attention weights of one head, [T (query), T (key)]. Writing here changes z. */
   pattern?(layer: number, head: number, p: Float64Array, T: number): void;
   /** One head's output z = pattern · v, [T, dHead], before W_O: what the head writes is z · W_O[head]. */
@@ -187,11 +189,8 @@ function matmul(
   return y;
 }
 
-/**
- * Forward pass of one sequence of T ≤ maxLen token ids, in float64. Returns the logits [T, dOut] and calls the
- * hooks at every site, in order (resid of layer l, then its heads' pattern and z, then its MLP).
- */
-export function runSequence(net: Transformer, tokens: ArrayLike<number>, hooks: TransformerHooks = {}): Float64Array {
+/** The residual stream entering layer 0: token plus position embeddings, [T, dModel]. */
+export function embed(net: Transformer, tokens: ArrayLike<number>): Float64Array {
   const { spec, w } = net;
   const T = tokens.length;
   const d = spec.dModel;
@@ -204,12 +203,39 @@ export function runSequence(net: Transformer, tokens: ArrayLike<number>, hooks: 
     if (!Number.isInteger(id) || id < 0 || id >= spec.vocabSize) throw new Error(`token ${id} is outside 0…${spec.vocabSize - 1}`);
     for (let i = 0; i < d; i++) x[t * d + i] = (tok[id * d + i] as number) + (pos[t * d + i] as number);
   }
+  return x;
+}
+
+/**
+ * Forward pass of one sequence of T ≤ maxLen token ids, in float64. Returns the logits [T, dOut] and calls the
+ * hooks at every site, in order (resid of layer l, then its heads' pattern and z, residMid, then its MLP).
+ */
+export function runSequence(net: Transformer, tokens: ArrayLike<number>, hooks: TransformerHooks = {}): Float64Array {
+  return runFrom(net, embed(net, tokens), tokens.length, { layer: 0, stage: "attn" }, hooks);
+}
+
+/** A point of the forward pass: before the attention block of a layer, or before its MLP block. */
+export interface PassPoint {
+  layer: number;
+  stage: "attn" | "mlp";
+}
+
+/**
+ * The rest of a forward pass from a residual stream x [T, dModel] at `from` (what resid or residMid saw there):
+ * the logits [T, dOut]. Interventions that only change the residual at one point (a unit's write, patched in)
+ * restart here instead of recomputing the layers before it. x is modified in place.
+ */
+export function runFrom(net: Transformer, x: Float64Array, T: number, from: PassPoint, hooks: TransformerHooks = {}): Float64Array {
+  const { spec, w } = net;
+  const d = spec.dModel;
   const norm = (name: string) =>
     spec.layerNorm ? layerNormRows(x, T, d, w[`${name}.g`] as Float64Array, w[`${name}.b`] as Float64Array) : x;
   spec.layers.forEach((layer, l) => {
-    hooks.resid?.(l, x, T);
+    if (l < from.layer) return;
     const { heads, dHead, dMlp } = layer;
-    if (heads > 0) {
+    const skipAttention = l === from.layer && from.stage === "mlp";
+    if (!skipAttention) hooks.resid?.(l, x, T);
+    if (heads > 0 && !skipAttention) {
       const a = norm(`L${l}.ln1`);
       const [wq, wk, wv, wo] = ["wq", "wk", "wv", "wo"].map((m) => w[`L${l}.attn.${m}`] as Float64Array) as [
         Float64Array,
@@ -254,13 +280,14 @@ export function runSequence(net: Transformer, tokens: ArrayLike<number>, hooks: 
       for (let t = 0; t < T; t++)
         for (let i = 0; i < d; i++) x[t * d + i] = (x[t * d + i] as number) + (delta[t * d + i] as number) + (bo ? (bo[i] as number) : 0);
     }
+    hooks.residMid?.(l, x, T);
     if (dMlp > 0) {
       const a = norm(`L${l}.ln2`);
       const post = matmul(a, T, d, w[`L${l}.mlp.w1`] as Float64Array, 0, dMlp, w[`L${l}.mlp.b1`]);
       const relu = spec.mlpActivation === "relu";
       for (let i = 0; i < post.length; i++) {
         const zi = post[i] as number;
-        post[i] = relu ? (zi > 0 ? zi : 0) : gelu(zi);
+        post[i] = relu ? Math.max(zi, 0) : gelu(zi);
       }
       hooks.mlpPost?.(l, post, T);
       const out = matmul(post, T, dMlp, w[`L${l}.mlp.w2`] as Float64Array, 0, d, w[`L${l}.mlp.b2`]);
