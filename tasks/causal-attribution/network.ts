@@ -16,6 +16,8 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 export const networkSchema = z
   .object({
+    /** Absent or "dense" (task versions 1–2 had no kind); transformers are described in transformer.ts. */
+    kind: z.literal("dense").optional(),
     layers: z
       .array(
         z

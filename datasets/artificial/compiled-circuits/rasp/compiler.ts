@@ -37,6 +37,11 @@ export interface CompileOptions {
   extra?: readonly SOp[];
   /** Attention gain G: selected keys outscore the rest by G (default 100). */
   attnGain?: number;
+  /**
+   * What the unembedding reads: "one-hot" (default) the output's dimensions (dOut = their number); "value" one
+   * logit, the output's value (Σ_v v · one-hot_v for a categorical output; 0 where it is None).
+   */
+  readout?: "one-hot" | "value";
   /** A random orthogonal rotation of the residual stream, drawn from this generator (default: none). */
   rotation?: Rng;
 }
@@ -336,7 +341,7 @@ export function compile(output: SOp, options: CompileOptions): CompiledProgram {
     attnBias: false,
     mlpActivation: "relu",
     attnScale: 1,
-    dOut: layout(output).dims.length,
+    dOut: options.readout === "value" ? 1 : layout(output).dims.length,
   };
   const shapes = transformerWeightShapes(spec);
   const W = Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, new Float64Array(shape.reduce((a, b) => a * b, 1))]));
@@ -388,8 +393,10 @@ export function compile(output: SOp, options: CompileOptions): CompiledProgram {
       m.step.neurons = [start, j];
     }
   });
-  layout(output).dims.forEach((dim, o) => {
-    at("unembed.w")[dim * spec.dOut + o] = 1;
+  const out = layout(output);
+  out.dims.forEach((dim, o) => {
+    if (options.readout !== "value") at("unembed.w")[dim * spec.dOut + o] = 1;
+    else at("unembed.w")[dim] = output.encoding === "categorical" ? (out.values[o] as number) : 1;
   });
 
   const basis = options.rotation ? randomOrthogonal(options.rotation, d) : identity(d);
