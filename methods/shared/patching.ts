@@ -45,7 +45,12 @@ export async function transformerUnitGradients(tnet: TransformerNetwork, run: Tr
   const { net, units, readout } = tnet;
   const { spec } = net;
   const { n, T } = run;
-  const grads = tf.tidy(() => {
+  // Offsets only where a block exists (tf.grads refuses inputs that do not reach the output).
+  const sites = spec.layers.flatMap((l, i) => [
+    ...(l.heads > 0 ? [{ layer: i, kind: "head" as const, shape: [n, l.heads, T, l.dHead] }] : []),
+    ...(l.dMlp > 0 ? [{ layer: i, kind: "neuron" as const, shape: [n, T, l.dMlp] }] : []),
+  ]);
+  const values = tf.tidy(() => {
     const weights = Object.fromEntries(
       Object.entries(transformerWeightShapes(spec)).map(([name, shape]) => [
         name,
@@ -53,11 +58,6 @@ export async function transformerUnitGradients(tnet: TransformerNetwork, run: Tr
       ]),
     );
     const ids = tf.tensor2d(tokens, [n, T], "int32");
-    // Offsets only where a block exists (tf.grads refuses inputs that do not reach the output).
-    const sites = spec.layers.flatMap((l, i) => [
-      ...(l.heads > 0 ? [{ layer: i, kind: "head" as const, shape: [n, l.heads, T, l.dHead] }] : []),
-      ...(l.dMlp > 0 ? [{ layer: i, kind: "neuron" as const, shape: [n, T, l.dMlp] }] : []),
-    ]);
     const pick = tf.oneHot([readout.position * spec.dOut + readout.logit], T * spec.dOut).reshape([1, T, spec.dOut]);
     const f = (...offsets: import("@tensorflow/tfjs").Tensor[]) => {
       const at = (layer: number, kind: "head" | "neuron") => {
@@ -71,10 +71,9 @@ export async function transformerUnitGradients(tnet: TransformerNetwork, run: Tr
       return tf.sum(tf.mul(logits, pick));
     };
     const g = tf.grads(f)(sites.map((site) => tf.zeros(site.shape)));
-    return new Map(
-      sites.map((site, i) => [`${site.kind}:${site.layer}`, (g[i] as import("@tensorflow/tfjs").Tensor).dataSync() as Float32Array]),
-    );
+    return g.map((t) => t.dataSync() as Float32Array);
   });
+  const grads = new Map(sites.map((site, i) => [`${site.kind}:${site.layer}`, values[i] as Float32Array]));
   return units.map((u) => {
     const layer = spec.layers[u.layer] as (typeof spec.layers)[number];
     if (u.kind === "head") {
