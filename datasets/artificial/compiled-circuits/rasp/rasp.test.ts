@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Rng } from "../../../../harness/rng.ts";
 import { loadTransformer } from "../../../../harness/transformer.ts";
 import { compile, decodeResidual } from "./compiler.ts";
-import { PROGRAMS } from "./programs.ts";
+import { PROGRAMS, programById } from "./programs.ts";
 import { evaluate } from "./rasp.ts";
 
 function* allInputs(vocab: readonly number[], maxLen: number): Generator<number[]> {
@@ -59,4 +59,29 @@ describe("RASP compiler", () => {
       );
     },
   );
+
+  it("the check can fail: silencing the head that computes reverse's output breaks it, and the steps name that head", () => {
+    const out = programById("reverse").build("", 4);
+    const compiled = compile(out, { vocab: [0, 1, 2], maxLen: 4 });
+    const step = compiled.steps.find((s) => s.label === "reverse");
+    expect(step?.op).toBe("aggregate");
+    expect(step?.reads).toEqual(["indices", "opp_index", "tokens"]);
+    const wo = compiled.weights[`L${step?.layer}.attn.wo`]?.data as Float32Array;
+    const dHead = compiled.spec.layers[step?.layer as number]?.dHead as number;
+    const d = compiled.spec.dModel;
+    wo.fill(0, (step?.head as number) * dHead * d, ((step?.head as number) + 1) * dHead * d);
+    const net = loadTransformer(compiled.spec, compiled.weights);
+    let wrong = 0;
+    for (const input of allInputs([0, 1, 2], 4)) {
+      const expected = evaluate([out], input).get(out);
+      if (
+        decodeResidual(compiled, net, input)
+          .get(out)
+          ?.some((v, i) => v !== expected?.[i])
+      )
+        wrong++;
+    }
+    // Every input of length 1 … 4 over 3 tokens: the output is lost (None) everywhere.
+    expect(wrong).toBe(3 + 9 + 27 + 81);
+  });
 });
