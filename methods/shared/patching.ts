@@ -5,7 +5,7 @@
 import { Rng } from "../../harness/rng.ts";
 import { initTf } from "../../harness/tf.ts";
 import { forwardTf, transformerWeightShapes } from "../../harness/transformer.ts";
-import { type DenseNet, outputFromHidden } from "../../tasks/causal-attribution/network.ts";
+import { ablationEffects, type DenseNet } from "../../tasks/causal-attribution/network.ts";
 import type { TransformerNetwork, TransformerRun } from "../../tasks/causal-attribution/transformer.ts";
 
 /**
@@ -18,21 +18,10 @@ export function corruptPartners(n: number, seed: number): Int32Array {
   return Int32Array.from({ length: n }, (_, s) => (s + shift) % n);
 }
 
-/** Dense networks: mean |Δ output| when h_j of sample s is replaced by h_j of its partner, for every unit j. */
+/** Dense networks: mean |Δ output| when h_j of sample s is replaced by h_j of its partner, for every unit j (exact, as the truth's ablation). */
 export function densePatchEffects(net: DenseNet, hidden: ArrayLike<number>, n: number, partners: Int32Array): Float64Array {
   const H = net.hiddenSize;
-  const clean = outputFromHidden(net, hidden, n);
-  const patched = Float64Array.from(hidden);
-  const effects = new Float64Array(H);
-  for (let j = 0; j < H; j++) {
-    for (let s = 0; s < n; s++) patched[s * H + j] = hidden[(partners[s] as number) * H + j] as number;
-    const out = outputFromHidden(net, patched, n);
-    let sum = 0;
-    for (let s = 0; s < n; s++) sum += Math.abs((out[s] as number) - (clean[s] as number));
-    effects[j] = sum / n;
-    for (let s = 0; s < n; s++) patched[s * H + j] = hidden[s * H + j] as number;
-  }
-  return effects;
+  return ablationEffects(net, hidden, n, (j, s) => hidden[(partners[s] as number) * H + j] as number);
 }
 
 /**
