@@ -6,7 +6,7 @@
 // Truth: exact single-unit mean ablation on held-out sequences (tasks/causal-attribution/transformer.ts).
 import { f32 } from "../../../harness/ndarray.ts";
 import { Rng } from "../../../harness/rng.ts";
-import { transformerUnits } from "../../../harness/transformer.ts";
+import { loadTransformer, runSequence, transformerUnits } from "../../../harness/transformer.ts";
 import type { DatasetDefinition, GeneratedInstance, JsonValue, NdArray } from "../../../harness/types.ts";
 import { buildTransformerInstance, CAUSAL_THRESHOLD } from "../../../tasks/causal-attribution/instance.ts";
 import { type TransformerNetworkSpec, unitJson } from "../../../tasks/causal-attribution/transformer.ts";
@@ -151,5 +151,95 @@ export const compiledCircuits: DatasetDefinition = {
   generate(_split, _index, seed) {
     const { program: _program, network: _network, ...instance } = generateCompiledCircuit(seed);
     return instance;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// T1 feature-recovery on the same compiled models: the residual stream, where every compiled variable has known
+// directions (a one-hot direction per value of a categorical SOp, one per numerical SOp).
+
+export const RESIDUAL_CONFIG = {
+  /** Sequences per instance; every non-BOS position of each is one row of `activations`. */
+  sequences: 100,
+  programs: PROGRAMS.map((p) => p.id),
+  distractors: COMPILED_CONFIG.distractors,
+  vocabSizes: COMPILED_CONFIG.vocabSizes,
+  lengths: COMPILED_CONFIG.lengths,
+};
+
+/** The canonical dimensions that are features: all but `one` and `bos`, and only those that vary over the rows. */
+function featureDims(program: CompiledProgram, rows: Float64Array, nRows: number): number[] {
+  const d = program.spec.dModel;
+  return program.dimLabels.flatMap((label, i) => {
+    if (label === "one" || label === "bos") return [];
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < nRows; r++) {
+      // Canonical coordinate i of row r: the row's dot product with basis row i.
+      let v = 0;
+      for (let j = 0; j < d; j++) v += (rows[r * d + j] as number) * (program.basis[i * d + j] as number);
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return hi - lo > 1e-6 ? [i] : [];
+  });
+}
+
+export function generateCompiledResidual(seed: number): GeneratedInstance {
+  const rng = new Rng(seed);
+  const regime = drawCompiledRegime(rng.fork("regime"));
+  const vocab = Array.from({ length: regime.vocabSize }, (_, i) => i);
+  const output = programById(regime.program).build("", regime.length);
+  const distractor = programById(regime.distractor).build("aux_", regime.length);
+  // A random rotation: without it every feature would be a coordinate axis (the T1 floor tries those).
+  const program = compile(output, { vocab, maxLen: regime.length, extra: [distractor], rotation: rng.fork("rotation") });
+  const net = loadTransformer(program.spec, program.weights);
+  const d = program.spec.dModel;
+  const N = regime.length;
+  const nRows = RESIDUAL_CONFIG.sequences * N;
+  const rows = new Float64Array(nRows * d);
+  const inputs = rng.fork("inputs");
+  for (let s = 0; s < RESIDUAL_CONFIG.sequences; s++) {
+    const input = Array.from({ length: N }, () => inputs.int(regime.vocabSize));
+    runSequence(net, encodeInput(program, input), {
+      resid: (layer, x) => {
+        if (layer === program.spec.layers.length) rows.set(x.subarray(d), s * N * d);
+      },
+    });
+  }
+  const dims = featureDims(program, rows, nRows);
+  const features = f32([dims.length, d]);
+  dims.forEach((i, f) => {
+    features.data.set(program.basis.subarray(i * d, (i + 1) * d), f * d);
+  });
+  return {
+    params: { nFeatures: dims.length },
+    inputs: { activations: f32([nRows, d], rows) },
+    truth: { features },
+    meta: {
+      program: regime.program,
+      distractor: regime.distractor,
+      vocabSize: regime.vocabSize,
+      length: N,
+      layers: program.spec.layers.length,
+      dModel: d,
+      features: dims.map((i) => program.dimLabels[i] as string),
+    },
+  };
+}
+
+export const compiledResidual: DatasetDefinition = {
+  slug: "compiled-residual",
+  task: "feature-recovery",
+  version: 1,
+  title: "Compiled RASP transformers: residual stream",
+  domain: "artificial",
+  description:
+    "The final residual stream (every non-BOS position of 100 random sequences) of transformers compiled from two RASP programs (one of six, plus a one-layer distractor), in a random orthonormal basis. Features: the residual direction of every value of every categorical variable (tokens, indices, intermediate and output SOps: one-hot, exactly one active per variable) and of every numerical variable, known exactly from the compiler. Program, vocabulary (3–5), length (4–5), distractor and rotation drawn from the instance seed.",
+  // Small: the two SAE baselines cost ≈ 3 s per instance here (800 steps at k ≈ d ≈ 40–60).
+  sizes: { dev: 3, official: 6, private: 6 },
+  config: RESIDUAL_CONFIG as unknown as Record<string, JsonValue>,
+  generate(_split, _index, seed) {
+    return generateCompiledResidual(seed);
   },
 };
