@@ -3,9 +3,11 @@
 // or the distractor; regimes come from the seed; and the references, floors and baselines on the official split.
 import { beforeAll, describe, expect, it } from "vitest";
 import { f32, hashArrays } from "../../../harness/ndarray.ts";
+import { buildTaskJson } from "../../../harness/protocol.ts";
 import { getMethod, instanceSeed } from "../../../harness/registry.ts";
 import { Rng } from "../../../harness/rng.ts";
 import { evaluateInstance } from "../../../harness/runner.ts";
+import { type TransformerSpec, transformerWeightShapes } from "../../../harness/transformer.ts";
 import type { Instance, NdArray } from "../../../harness/types.ts";
 import { ablation } from "../../../methods/ablation/method.ts";
 import { activationPatching } from "../../../methods/activation-patching/method.ts";
@@ -104,6 +106,19 @@ describe("compiled-circuits: instances", () => {
       });
     }
     expect(shadows).toBeGreaterThan(official.length);
+  });
+});
+
+describe("compiled-circuits: the protocol", () => {
+  it("gives external methods network.json (kind transformer) and every weight array by its name, never the held-out rows", () => {
+    const inst = official[0] as Instance;
+    const taskJson = buildTaskJson(task, inst);
+    expect(taskJson.inputs.network).toEqual({ file: "network.json" });
+    const spec = (inst.jsonInputs?.network as { transformer: TransformerSpec } | undefined)?.transformer as TransformerSpec;
+    for (const name of ["inputs", "hidden", "output", ...Object.keys(transformerWeightShapes(spec))])
+      expect(taskJson.inputs[name], name).toBeDefined();
+    expect(taskJson.inputs.heldOutInputs).toBeUndefined();
+    expect(taskJson.outputs.importance).toEqual({ file: "importance.npy", shape: [inst.inputs.hidden?.shape[1]] });
   });
 });
 
