@@ -2,6 +2,8 @@
 import type { MethodDefinition } from "../harness/types.ts";
 import { TASKS } from "../tasks/registry.ts";
 import { ablation } from "./ablation/method.ts";
+import { activationPatching } from "./activation-patching/method.ts";
+import { attributionPatching } from "./attribution-patching/method.ts";
 import { correlation } from "./correlation/method.ts";
 import { correlationDimensionMethod } from "./correlation-dimension/method.ts";
 import { dictionaryLearning } from "./dictionary-learning/method.ts";
@@ -56,6 +58,8 @@ export const METHODS: readonly MethodDefinition[] = [
   correlation,
   gradXActivation,
   ablation,
+  activationPatching,
+  attributionPatching,
   pca90,
   participationRatioMethod,
   twonn,

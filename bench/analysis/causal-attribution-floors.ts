@@ -1,10 +1,11 @@
 // Floors report for T6 (issue 10): per dataset on one split, the mean AUROC (± 95 % CI half-width over instances)
 // of a constant answer, the per-position prior of the other instances (leave-one-out), the one-hop shortcut
-// std(h_j)·‖W_out[j, :]‖, `random` (mean of 10 draws), the three baselines and the oracle, with per-instance cost.
+// std(h_j)·‖W_out[j, :]‖, `random` (mean of 10 draws), the baselines and the oracle, with per-instance cost.
 // The shortcut and the positional prior are computed here, not through the task's `floors`, so the same script
 // measures a checkout from before them.
 //   npx tsx bench/analysis/causal-attribution-floors.ts [dev|official] [dataset-slug] [--verbose]
 
+import { compiledCircuits } from "../../datasets/artificial/compiled-circuits/dataset.ts";
 import { trainedMlp } from "../../datasets/artificial/trained-mlp/dataset.ts";
 import { plantedCircuits } from "../../datasets/synthetic/planted-circuits/dataset.ts";
 import { buildArtifacts } from "../../harness/artifacts.ts";
@@ -14,6 +15,8 @@ import { Rng } from "../../harness/rng.ts";
 import { evaluateInstance } from "../../harness/runner.ts";
 import type { DatasetDefinition, Instance, NdArray } from "../../harness/types.ts";
 import { ablation } from "../../methods/ablation/method.ts";
+import { activationPatching } from "../../methods/activation-patching/method.ts";
+import { attributionPatching } from "../../methods/attribution-patching/method.ts";
 import { correlation } from "../../methods/correlation/method.ts";
 import { gradXActivation } from "../../methods/grad-x-activation/method.ts";
 import { causalAttribution as task, weightNormShortcut } from "../../tasks/causal-attribution/task.ts";
@@ -37,7 +40,7 @@ function positional(truths: Record<string, NdArray>[], H: number): Float32Array 
   return sums;
 }
 
-const datasets: DatasetDefinition[] = [plantedCircuits, trainedMlp];
+const datasets: DatasetDefinition[] = [plantedCircuits, trainedMlp, compiledCircuits];
 await buildArtifacts(trainedMlp.artifacts ?? [], { progress: false });
 for (const ds of datasets) {
   if (only && ds.slug !== only) continue;
@@ -71,7 +74,7 @@ for (const ds of datasets) {
     );
     add("shortcut", task.score(inst, { importance: f32([H], weightNormShortcut(inst)) }).main);
     add("random (10 draws)", mean(Array.from({ length: 10 }, (_, t) => task.score(inst, task.random(inst, new Rng(100 + t))).main)));
-    for (const m of [correlation, gradXActivation, ablation, getMethod("oracle")]) {
+    for (const m of [correlation, gradXActivation, attributionPatching, activationPatching, ablation, getMethod("oracle")]) {
       const t = performance.now();
       const r = await evaluateInstance(m, task, inst);
       ms[m.id] = (ms[m.id] ?? 0) + performance.now() - t;

@@ -4,17 +4,30 @@
 import { f64 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
 import { ablationEffects, networkFromContext } from "../../tasks/causal-attribution/network.ts";
+import {
+  isTransformerNetwork,
+  runTransformer,
+  tokenRows,
+  transformerAblationEffects,
+  transformerNetworkFromContext,
+} from "../../tasks/causal-attribution/transformer.ts";
 
 export const ablation: MethodDefinition = {
   id: "ablation",
-  version: "1.0.1",
+  version: "1.1.0",
   name: "Single-unit mean ablation",
   kind: "baseline",
   description:
-    "Importance of hidden unit j = mean over samples of |f(h with h_j set to its mean) − f(h)|, running the layers after the scored one (network.json) on the given hidden activations.",
+    "Importance of unit j = mean over samples of |f(unit j set to its mean) − f|: for a dense network, running the layers after the scored one (network.json) on the given hidden activations; for a transformer, replacing the head's or neuron's activation at every position by its mean over the given sequences and running the rest of the network.",
   url: "https://arxiv.org/abs/1803.06959",
   tasks: ["causal-attribution"],
   async run(ctx) {
+    if (isTransformerNetwork(ctx.jsonInputs?.network)) {
+      const tnet = transformerNetworkFromContext(ctx.jsonInputs, ctx.inputs);
+      const { tokens, n, T } = tokenRows(ctx.inputs.inputs as NdArray);
+      const run = runTransformer(tnet, tokens, n, T);
+      return { importance: f64([tnet.units.length], transformerAblationEffects(tnet, run)) };
+    }
     const net = networkFromContext(ctx.jsonInputs, ctx.inputs);
     const hidden = ctx.inputs.hidden as NdArray;
     const n = hidden.shape[0] as number;

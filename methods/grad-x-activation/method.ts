@@ -3,18 +3,32 @@
 import { f64 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
 import { networkFromContext } from "../../tasks/causal-attribution/network.ts";
+import {
+  isTransformerNetwork,
+  runTransformer,
+  tokenRows,
+  transformerNetworkFromContext,
+} from "../../tasks/causal-attribution/transformer.ts";
 import { hiddenGradients } from "../shared/gradients.ts";
+import { meanAbsDot, transformerUnitGradients } from "../shared/patching.ts";
 
 export const gradXActivation: MethodDefinition = {
   id: "grad-x-activation",
-  version: "1.0.1",
+  version: "1.1.0",
   name: "Gradient × activation",
   kind: "baseline",
   description:
-    "Importance of hidden unit j = mean over samples of |∂output/∂h_j · h_j|, the gradient taken by a backward pass through the layers after the scored one (network.json).",
+    "Importance of unit j = mean over samples of |∂output/∂h_j · h_j|: for a dense network by a backward pass through the layers after the scored one (network.json); for a transformer, the dot product of a head's output z (or a neuron's activation) with the output's gradient, summed over positions (TensorFlow.js autodiff).",
   url: "https://arxiv.org/abs/1605.01713",
   tasks: ["causal-attribution"],
   async run(ctx) {
+    if (isTransformerNetwork(ctx.jsonInputs?.network)) {
+      const tnet = transformerNetworkFromContext(ctx.jsonInputs, ctx.inputs);
+      const { tokens, n, T } = tokenRows(ctx.inputs.inputs as NdArray);
+      const run = runTransformer(tnet, tokens, n, T);
+      const grads = await transformerUnitGradients(tnet, run, tokens);
+      return { importance: f64([tnet.units.length], meanAbsDot(run.acts, grads, n)) };
+    }
     const net = networkFromContext(ctx.jsonInputs, ctx.inputs);
     const hidden = ctx.inputs.hidden as NdArray;
     const [n, H] = hidden.shape as [number, number];

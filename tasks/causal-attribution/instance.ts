@@ -4,6 +4,16 @@
 import { f32, i32 } from "../../harness/ndarray.ts";
 import type { GeneratedInstance, JsonValue, NdArray } from "../../harness/types.ts";
 import { ablationEffects, type DenseNet, forward, loadNetwork, type NetworkSpec } from "./network.ts";
+import {
+  hiddenSummary,
+  loadTransformerNetwork,
+  parseTransformerNetwork,
+  runTransformer,
+  type TransformerNetwork,
+  type TransformerNetworkSpec,
+  tokenRows,
+  transformerAblationEffects,
+} from "./transformer.ts";
 
 /** A unit is causal when mean-ablating it changes the output by more than this fraction of the output's std. */
 export const CAUSAL_THRESHOLD = 0.1;
@@ -34,10 +44,77 @@ export function std(x: ArrayLike<number>): number {
 export function ablationTruth(net: DenseNet, inputs: NdArray): AblationTruth {
   const n = inputs.shape[0] as number;
   const { hidden, output } = forward(net, inputs.data, n);
-  const effects = ablationEffects(net, hidden, n);
+  return thresholded(ablationEffects(net, hidden, n), output);
+}
+
+/** The truth from effects [H] and the output they perturb: threshold CAUSAL_THRESHOLD × std(output). */
+function thresholded(effects: Float64Array, output: ArrayLike<number>): AblationTruth {
   const outputStd = std(output);
   const threshold = CAUSAL_THRESHOLD * outputStd;
   return { effects, outputStd, threshold, causal: Uint8Array.from(effects, (e) => (e > threshold ? 1 : 0)) };
+}
+
+/** The truth of a transformer on held-out token rows [nTruth, T]: exact mean ablation of every listed unit. */
+export function transformerAblationTruth(tnet: TransformerNetwork, tokens: NdArray): AblationTruth {
+  const { tokens: ids, n, T } = tokenRows(tokens);
+  const run = runTransformer(tnet, ids, n, T);
+  return thresholded(transformerAblationEffects(tnet, run), run.output);
+}
+
+/** How far the truth is from the threshold, in units of the threshold: the smallest causal and largest non-causal effect. */
+function margins(truth: AblationTruth): { minCausalEffect: number | null; maxNonCausalEffect: number; nCausal: number } {
+  let minCausal = Number.POSITIVE_INFINITY;
+  let maxNonCausal = 0;
+  truth.effects.forEach((effect, j) => {
+    const e = effect / truth.threshold;
+    if (truth.causal[j]) minCausal = Math.min(minCausal, e);
+    else maxNonCausal = Math.max(maxNonCausal, e);
+  });
+  return {
+    minCausalEffect: Number.isFinite(minCausal) ? minCausal : null,
+    maxNonCausalEffect: maxNonCausal,
+    nCausal: truth.causal.reduce((a, b) => a + b, 0),
+  };
+}
+
+/**
+ * A transformer instance (network.json kind "transformer"): `inputs` are the method's token rows [n, T] (ids as
+ * float32), `hidden` the per-unit summary (transformer.ts, hiddenSummary), `output` the readout logit; the truth is
+ * the exact mean ablation of every listed unit on the held-out token rows.
+ */
+export function buildTransformerInstance(
+  spec: TransformerNetworkSpec,
+  weights: Record<string, NdArray>,
+  inputs: NdArray,
+  truthInputs: NdArray,
+  meta: Record<string, JsonValue>,
+): GeneratedInstance & { ablation: AblationTruth } {
+  for (const a of [...Object.values(weights), inputs, truthInputs])
+    if (a.dtype !== "float32") throw new Error("weights and inputs must be float32");
+  const tnet = loadTransformerNetwork(parseTransformerNetwork(spec as unknown as JsonValue), weights);
+  const { tokens, n, T } = tokenRows(inputs);
+  const run = runTransformer(tnet, tokens, n, T);
+  const H = tnet.units.length;
+  const truth = transformerAblationTruth(tnet, truthInputs);
+  const { nCausal, ...margin } = margins(truth);
+  return {
+    params: {},
+    inputs: { ...weights, inputs, hidden: f32([n, H], hiddenSummary(tnet, run)), output: f32([n], run.output) },
+    jsonInputs: { network: spec as unknown as JsonValue },
+    truth: { causal: i32([H], truth.causal), effect: f32([H], truth.effects), heldOutInputs: truthInputs },
+    meta: {
+      ...meta,
+      n,
+      nTruth: truthInputs.shape[0] as number,
+      T,
+      H,
+      nCausal,
+      outputStd: truth.outputStd,
+      threshold: truth.threshold,
+      ...margin,
+    },
+    ablation: truth,
+  };
 }
 
 /**

@@ -16,6 +16,8 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 export const networkSchema = z
   .object({
+    /** Absent or "dense" (task versions 1–2 had no kind); transformers are described in transformer.ts. */
+    kind: z.literal("dense").optional(),
     layers: z
       .array(
         z
@@ -159,16 +161,23 @@ export function columnMeans(x: ArrayLike<number>, n: number, h: number): Float64
 }
 
 /**
- * Single-unit mean ablation: for every unit j of the scored layer, the mean over the n samples of
+ * Single-unit mean ablation (or any replacement): for every unit j of the scored layer, the mean over the n samples of
  * |f(h with h_j := mean_j) − f(h)|, where f is the network after the scored layer. Exact (float64): the change is
  * propagated layer by layer from the unperturbed forward pass, through the units it actually reaches (a unit whose
  * value does not change — e.g. a relu that stays off — stops it), so the cost follows the circuit, not the width.
  */
-export function ablationEffects(net: DenseNet, hidden: ArrayLike<number>, n: number): Float64Array {
+export function ablationEffects(
+  net: DenseNet,
+  hidden: ArrayLike<number>,
+  n: number,
+  /** The value unit j takes on sample s instead (activation patching); default its mean over the n samples. */
+  replacement?: (j: number, s: number) => number,
+): Float64Array {
   const H = net.hiddenSize;
   const from = net.hiddenLayer + 1;
   const L = net.layers.length;
   const means = columnMeans(hidden, n, H);
+  const replace = replacement ?? ((j: number) => means[j] as number);
   const pass = forwardFrom(net, from, hidden, n);
   const widest = Math.max(H, ...net.layers.slice(from).map((l) => l.nOut));
   let idx = new Int32Array(widest);
@@ -180,7 +189,7 @@ export function ablationEffects(net: DenseNet, hidden: ArrayLike<number>, n: num
   for (let j = 0; j < H; j++) {
     let sum = 0;
     for (let s = 0; s < n; s++) {
-      const delta = (means[j] as number) - (hidden[s * H + j] as number);
+      const delta = replace(j, s) - (hidden[s * H + j] as number);
       if (delta === 0) continue;
       idx[0] = j;
       val[0] = delta;
