@@ -24,6 +24,13 @@ export interface GpuDevice {
   memoryMiB: number;
 }
 
+/** The one GPU an instance runs on. */
+export interface GpuAssignment {
+  device: GpuDevice;
+  /** The driver's CUDA version (nvidia-smi's header), recorded with the run. */
+  cudaVersion: string | null;
+}
+
 export interface GpuHost {
   devices: GpuDevice[];
   /** The highest CUDA version the driver supports (nvidia-smi's header), null when unknown. */
@@ -316,4 +323,61 @@ export class GpuSampler {
       gpuPeakMemMb: this.sawOwnProcess ? this.peakMiB : this.peakDeviceMiB,
     };
   }
+}
+
+// ---------------------------------------------------------------------------------------------- scheduling
+
+/**
+ * At most one GPU job per device: `acquire` waits for a free device and hands it out until `release`. The CLI's
+ * `cajal run` shares one pool among the instances it runs side by side; a queue worker gives each device its own
+ * claim loop instead (service/worker/claim.ts), which amounts to the same.
+ */
+export class GpuPool {
+  private readonly free: GpuDevice[];
+  private readonly waiting: ((device: GpuDevice) => void)[] = [];
+
+  constructor(
+    readonly devices: readonly GpuDevice[],
+    readonly cudaVersion: string | null = null,
+    /** Why there is no device, for the refusal message. */
+    readonly reason: string | null = null,
+  ) {
+    this.free = [...devices];
+  }
+
+  get size(): number {
+    return this.devices.length;
+  }
+
+  /** A free device (waits while all are in use); throws when the pool has none at all. */
+  acquire(): Promise<GpuDevice> {
+    if (this.devices.length === 0) return Promise.reject(new Error("no GPU in this pool"));
+    const device = this.free.shift();
+    if (device) return Promise.resolve(device);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(device: GpuDevice): void {
+    const next = this.waiting.shift();
+    if (next) next(device);
+    else this.free.push(device);
+  }
+
+  /** Run `fn` on a device of its own. */
+  async with<T>(fn: (device: GpuDevice) => Promise<T>): Promise<T> {
+    const device = await this.acquire();
+    try {
+      return await fn(device);
+    } finally {
+      this.release(device);
+    }
+  }
+}
+
+let hostPool: Promise<GpuPool> | undefined;
+
+/** This machine's GPUs as a pool, detected once per process. */
+export function hostGpuPool(): Promise<GpuPool> {
+  hostPool ??= detectGpus().then((host) => new GpuPool(host.devices, host.cudaVersion, host.reason));
+  return hostPool;
 }

@@ -3,6 +3,7 @@
 // interrupted resumes at the first instance without a stored result.
 import os from "node:os";
 import type { Db } from "./db/client.ts";
+import type { GpuAssignment } from "./gpu.ts";
 import { InstanceCache } from "./instance-cache.ts";
 import { ProgressBar } from "./progress.ts";
 import { opaqueInstanceId } from "./protocol.ts";
@@ -207,8 +208,13 @@ async function runMethod(
   timeoutMs: number,
   report: (usage: MethodUsage) => void,
   seed?: number,
+  gpu?: GpuAssignment,
 ) {
-  const context: MethodContext = { ...methodContext(method, task, instance, seed === undefined ? {} : { seed }), report };
+  const context: MethodContext = {
+    ...methodContext(method, task, instance, seed === undefined ? {} : { seed }),
+    report,
+    ...(gpu ? { gpu } : {}),
+  };
   const limit = method.kind === "external" ? timeoutMs + EXTERNAL_GRACE_MS : timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -239,9 +245,10 @@ export async function evaluateInstance(
   task: TaskDefinition,
   instance: Instance,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  options: { gpu?: GpuAssignment } = {},
 ): Promise<InstanceOutcome> {
   const draws = Math.max(1, Math.floor(method.draws ?? 1));
-  if (draws === 1) return evaluateOnce(method, task, instance, timeoutMs);
+  if (draws === 1) return evaluateOnce(method, task, instance, timeoutMs, undefined, options.gpu);
   const outcomes: InstanceOutcome[] = [];
   for (let d = 0; d < draws; d++) {
     const o = await evaluateOnce(method, task, instance, timeoutMs, drawSeed(instance, method.id, d));
@@ -271,6 +278,7 @@ async function evaluateOnce(
   instance: Instance,
   timeoutMs: number,
   seed?: number,
+  gpu?: GpuAssignment,
 ): Promise<InstanceOutcome> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -282,6 +290,7 @@ async function evaluateOnce(
     if (usage?.cpuMs !== undefined) outcome.cpuMs = usage.cpuMs;
     if (usage?.peakRssMb !== undefined) outcome.peakRssMb = usage.peakRssMb;
     if (outcome.log === null && usage?.log !== undefined) outcome.log = usage.log;
+    if (usage?.gpu) outcome.gpu = usage.gpu;
     return outcome;
   };
   let outputs: unknown;
@@ -295,6 +304,7 @@ async function evaluateOnce(
         usage = u;
       },
       seed,
+      gpu,
     );
   } catch (error) {
     if (error instanceof MethodFailure) {

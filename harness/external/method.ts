@@ -5,9 +5,10 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSyn
 import { chmod, chown, cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { type GpuAssignment, type GpuPool, hostGpuPool, noGpuMessage } from "../gpu.ts";
 import { readMethodOutputs, writeInstanceDir } from "../protocol.ts";
 import { type MethodDefinition, MethodFailure, type MethodOutputs } from "../types.ts";
-import { DEFAULT_LIMITS, effectiveLimits, type HarnessLimits, loadManifest, type MethodManifest } from "./manifest.ts";
+import { DEFAULT_LIMITS, effectiveLimits, gpusRequested, type HarnessLimits, loadManifest, type MethodManifest } from "./manifest.ts";
 import {
   cgroupsAvailable,
   runSandboxed,
@@ -34,6 +35,11 @@ export interface ExternalMethodOptions {
   workRoot?: string;
   /** The bubblewrap binary (default: `bwrap` on PATH); null = as if not installed (tests). */
   bwrap?: string | null;
+  /**
+   * Where a method that asks for a GPU gets one when its instance comes without (`cajal run`): default this
+   * machine's GPUs (nvidia-smi). A queue worker assigns a device per instance instead (MethodContext.gpu).
+   */
+  gpuPool?: GpuPool | (() => Promise<GpuPool>);
 }
 
 export interface ExternalMethodDefinition extends MethodDefinition {
@@ -181,24 +187,51 @@ export async function loadExternalMethod(folder: string, options: ExternalMethod
           await chown(outputDir, user.uid, user.gid);
           await chown(scratchDir, user.uid, user.gid);
         }
-        const result = await runSandboxed({
-          argv: manifest.command,
-          methodDir,
-          inputDir,
-          outputDir,
-          scratchDir,
-          task: task.id,
-          seed: ctx.seed,
-          threads,
-          timeoutMs: limits.timeoutSeconds * 1000,
-          memoryMb: limits.memoryMb,
-          maxOutputBytes: limits.outputMb * 1024 * 1024,
-          sandbox,
-          ...(options.pidsMax !== undefined ? { pidsMax: options.pidsMax } : {}),
-          ...(options.cgroups !== undefined ? { cgroups: options.cgroups } : {}),
-          ...(options.bwrap !== undefined ? { bwrap: options.bwrap } : {}),
+        const onGpu = async <T>(fn: (gpu: GpuAssignment | undefined) => Promise<T>): Promise<T> => {
+          if (gpusRequested(manifest) === 0) return fn(undefined);
+          if (ctx.gpu) return fn(checkedGpu(ctx.gpu));
+          const pool = typeof options.gpuPool === "function" ? await options.gpuPool() : (options.gpuPool ?? (await hostGpuPool()));
+          // Refused before any process starts: a method that asks for a GPU never runs on the CPU instead.
+          if (pool.size === 0) throw new MethodFailure("error", noGpuMessage(manifest.id, 1, pool.reason));
+          return pool.with((device) => fn(checkedGpu({ device, cudaVersion: pool.cudaVersion })));
+        };
+        const checkedGpu = (gpu: GpuAssignment): GpuAssignment => {
+          const wanted = manifest.resources?.gpuMemoryMiB;
+          if (wanted !== undefined && gpu.device.memoryMiB < wanted) {
+            throw new MethodFailure(
+              "error",
+              `method ${manifest.id} asks for a GPU with ${wanted} MiB; GPU ${gpu.device.index} (${gpu.device.name}) has ${gpu.device.memoryMiB} MiB`,
+            );
+          }
+          return gpu;
+        };
+        const result = await onGpu((gpu) =>
+          runSandboxed({
+            argv: manifest.command,
+            methodDir,
+            inputDir,
+            outputDir,
+            scratchDir,
+            task: task.id,
+            seed: ctx.seed,
+            threads,
+            timeoutMs: limits.timeoutSeconds * 1000,
+            memoryMb: limits.memoryMb,
+            maxOutputBytes: limits.outputMb * 1024 * 1024,
+            sandbox,
+            ...(options.pidsMax !== undefined ? { pidsMax: options.pidsMax } : {}),
+            ...(options.cgroups !== undefined ? { cgroups: options.cgroups } : {}),
+            ...(options.bwrap !== undefined ? { bwrap: options.bwrap } : {}),
+            ...(gpu ? { gpu } : {}),
+          }),
+        );
+        ctx.report?.({
+          cpuMs: result.cpuMs,
+          peakRssMb: result.peakRssMb,
+          log: result.log,
+          wallMs: result.wallMs,
+          ...(result.gpu ? { gpu: result.gpu } : {}),
         });
-        ctx.report?.({ cpuMs: result.cpuMs, peakRssMb: result.peakRssMb, log: result.log, wallMs: result.wallMs });
         const failure = failureOf(result, limits);
         if (failure) throw failure;
         const read = await readMethodOutputs(outputDir, task, instance, { maxBytes: limits.outputMb * 1024 * 1024 });
