@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   detectGpus,
   type GpuDevice,
+  GpuPool,
   GpuSampler,
   gpuBindArgs,
   gpuEnv,
@@ -247,5 +248,37 @@ describe("GpuSampler", () => {
       i++;
     }
     expect(sampler.usage()).toMatchObject({ gpuBusyMs: 0, gpuPeakMemMb: 800, cudaVersion: null });
+  });
+});
+
+describe("GpuPool", () => {
+  const devices = parseGpuList(fixture("query-gpu-2xa100.csv"));
+
+  it("runs at most one job per device and hands every device out", async () => {
+    const pool = new GpuPool(devices, "12.2");
+    const busy = new Set<number>();
+    let most = 0;
+    const used: number[] = [];
+    await Promise.all(
+      Array.from({ length: 7 }, () =>
+        pool.with(async (device) => {
+          expect(busy.has(device.index)).toBe(false);
+          busy.add(device.index);
+          most = Math.max(most, busy.size);
+          used.push(device.index);
+          await new Promise((r) => setTimeout(r, 5));
+          busy.delete(device.index);
+        }),
+      ),
+    );
+    expect(most).toBe(2);
+    expect(new Set(used)).toEqual(new Set([0, 1]));
+    expect(used).toHaveLength(7);
+  });
+
+  it("an empty pool has nothing to give", async () => {
+    const pool = new GpuPool([], null, "nvidia-smi not found");
+    expect(pool.size).toBe(0);
+    await expect(pool.acquire()).rejects.toThrow("no GPU in this pool");
   });
 });

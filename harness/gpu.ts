@@ -198,6 +198,11 @@ export function selectGpus(requested: string | undefined, host: GpuHost): GpuDev
 
 // ---------------------------------------------------------------------------------------------- the sandbox
 
+/** The assigned GPU cannot be given to the method here (a device node is missing): the instance fails, nothing runs. */
+export class GpuDeviceError extends Error {
+  override name = "GpuDeviceError";
+}
+
 /** Device nodes a CUDA process needs besides its own GPU's (those that exist here; nvidia-uvm appears once loaded). */
 export const SHARED_DEVICE_NODES = ["/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools"] as const;
 
@@ -224,8 +229,8 @@ export function gpuBindArgs(
   host: { existing: (p: string) => boolean; driverLibraries: string[] },
 ): string[] {
   const own = `/dev/nvidia${device.index}`;
-  if (!host.existing(own)) throw new Error(`GPU ${device.index}: ${own} does not exist on this machine`);
-  if (!host.existing("/dev/nvidiactl")) throw new Error("/dev/nvidiactl does not exist: is the NVIDIA driver loaded?");
+  if (!host.existing(own)) throw new GpuDeviceError(`GPU ${device.index}: ${own} does not exist on this machine`);
+  if (!host.existing("/dev/nvidiactl")) throw new GpuDeviceError("/dev/nvidiactl does not exist: is the NVIDIA driver loaded?");
   const args: string[] = ["--dev-bind", own, own];
   for (const node of SHARED_DEVICE_NODES) if (host.existing(node)) args.push("--dev-bind", node, node);
   const covered = (p: string) => SYSTEM_LIBRARY_ROOTS.some((root) => p === root || p.startsWith(`${root}/`));

@@ -5,7 +5,7 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSyn
 import { chmod, chown, cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type GpuAssignment, type GpuPool, hostGpuPool, noGpuMessage } from "../gpu.ts";
+import { type GpuAssignment, GpuDeviceError, type GpuPool, hostGpuPool, noGpuMessage } from "../gpu.ts";
 import { readMethodOutputs, writeInstanceDir } from "../protocol.ts";
 import { type MethodDefinition, MethodFailure, type MethodOutputs } from "../types.ts";
 import { DEFAULT_LIMITS, effectiveLimits, gpusRequested, type HarnessLimits, loadManifest, type MethodManifest } from "./manifest.ts";
@@ -130,6 +130,34 @@ export function failureOf(r: SandboxResult, limits: HarnessLimits): MethodFailur
 }
 
 /**
+ * Run `fn` with the GPU the method asks for (PROTOCOL 1.1): none for a method that asks for none; the instance's
+ * assigned device (a queue worker's GPU slot); else one from the pool (`cajal run`: this machine's GPUs). With no
+ * GPU the instance is refused before any process starts: a method that asks for a GPU never runs on the CPU.
+ */
+async function withGpu<T>(
+  manifest: MethodManifest,
+  assigned: GpuAssignment | undefined,
+  poolOption: ExternalMethodOptions["gpuPool"],
+  fn: (gpu: GpuAssignment | undefined) => Promise<T>,
+): Promise<T> {
+  if (gpusRequested(manifest) === 0) return fn(undefined);
+  const checked = (gpu: GpuAssignment): GpuAssignment => {
+    const wanted = manifest.resources?.gpuMemoryMiB;
+    if (wanted !== undefined && gpu.device.memoryMiB < wanted) {
+      throw new MethodFailure(
+        "error",
+        `method ${manifest.id} asks for a GPU with ${wanted} MiB; GPU ${gpu.device.index} (${gpu.device.name}) has ${gpu.device.memoryMiB} MiB`,
+      );
+    }
+    return gpu;
+  };
+  if (assigned) return fn(checked(assigned));
+  const pool = typeof poolOption === "function" ? await poolOption() : (poolOption ?? (await hostGpuPool()));
+  if (pool.size === 0) throw new MethodFailure("error", noGpuMessage(manifest.id, 1, pool.reason));
+  return pool.with((device) => fn(checked({ device, cudaVersion: pool.cudaVersion })));
+}
+
+/**
  * Load an external method folder: validate method.json (ManifestError lists every problem) and check that the
  * sandbox can run (SandboxUnavailableError says how to fix it) before any instance runs.
  */
@@ -187,25 +215,7 @@ export async function loadExternalMethod(folder: string, options: ExternalMethod
           await chown(outputDir, user.uid, user.gid);
           await chown(scratchDir, user.uid, user.gid);
         }
-        const onGpu = async <T>(fn: (gpu: GpuAssignment | undefined) => Promise<T>): Promise<T> => {
-          if (gpusRequested(manifest) === 0) return fn(undefined);
-          if (ctx.gpu) return fn(checkedGpu(ctx.gpu));
-          const pool = typeof options.gpuPool === "function" ? await options.gpuPool() : (options.gpuPool ?? (await hostGpuPool()));
-          // Refused before any process starts: a method that asks for a GPU never runs on the CPU instead.
-          if (pool.size === 0) throw new MethodFailure("error", noGpuMessage(manifest.id, 1, pool.reason));
-          return pool.with((device) => fn(checkedGpu({ device, cudaVersion: pool.cudaVersion })));
-        };
-        const checkedGpu = (gpu: GpuAssignment): GpuAssignment => {
-          const wanted = manifest.resources?.gpuMemoryMiB;
-          if (wanted !== undefined && gpu.device.memoryMiB < wanted) {
-            throw new MethodFailure(
-              "error",
-              `method ${manifest.id} asks for a GPU with ${wanted} MiB; GPU ${gpu.device.index} (${gpu.device.name}) has ${gpu.device.memoryMiB} MiB`,
-            );
-          }
-          return gpu;
-        };
-        const result = await onGpu((gpu) =>
+        const result = await withGpu(manifest, ctx.gpu, options.gpuPool, (gpu) =>
           runSandboxed({
             argv: manifest.command,
             methodDir,
@@ -224,7 +234,10 @@ export async function loadExternalMethod(folder: string, options: ExternalMethod
             ...(options.bwrap !== undefined ? { bwrap: options.bwrap } : {}),
             ...(gpu ? { gpu } : {}),
           }),
-        );
+        ).catch((error: unknown) => {
+          // A device the sandbox cannot give the method (its node is missing): the instance fails, nothing ran.
+          throw error instanceof GpuDeviceError ? new MethodFailure("error", error.message) : error;
+        });
         ctx.report?.({
           cpuMs: result.cpuMs,
           peakRssMb: result.peakRssMb,

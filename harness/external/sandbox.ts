@@ -648,7 +648,7 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
   const cgroups = opts.cgroups === false ? null : createCgroups(memoryBytes, pidsMax);
   if (!cgroups) {
     notes.push(
-      "cgroups unavailable: memory limited by RLIMIT_AS, processes by RLIMIT_NPROC, killed by process group; CPU time and peak memory sampled from /proc (approximate)",
+      `cgroups unavailable: memory limited by ${opts.gpu ? "sampled RSS (CUDA needs more address space than RLIMIT_AS allows)" : "RLIMIT_AS"}, processes by RLIMIT_NPROC, killed by process group; CPU time and peak memory sampled from /proc (approximate)`,
     );
   }
 
@@ -657,7 +657,9 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
   const limitArgs: string[] = [];
   if (prlimit) {
     limitArgs.push(prlimit, `--fsize=${opts.maxOutputBytes + 1}`, "--core=0");
-    if (!cgroups) limitArgs.push(`--as=${memoryBytes}`, `--nproc=${pidsMax}`);
+    // CUDA reserves far more address space than it uses, so a GPU method cannot run under RLIMIT_AS: without
+    // cgroups its memory limit is enforced by the /proc sampling below instead (noted on the run).
+    if (!cgroups) limitArgs.push(...(opts.gpu ? [] : [`--as=${memoryBytes}`]), `--nproc=${pidsMax}`);
     limitArgs.push("--");
   } else notes.push("prlimit unavailable: output size enforced by polling only");
 
@@ -762,6 +764,10 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
         const s = sampleTree(child.pid);
         peakSampled = Math.max(peakSampled, s.rss);
         cpuSampled = Math.max(cpuSampled, s.cpuMs);
+        if (opts.gpu && !memoryExceeded && s.rss > memoryBytes) {
+          memoryExceeded = true;
+          void killTree();
+        }
       }
       if (!outputExceeded && (await dirBytes(opts.outputDir)) > opts.maxOutputBytes) {
         outputExceeded = true;
