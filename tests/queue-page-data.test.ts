@@ -1,7 +1,7 @@
 // lib/queue.ts against a real pg-boss queue: waiting, running and stuck jobs (held past their limit) with their ages,
 // attempts, submissions, methods and datasets; finished jobs are not listed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INSTANCE_QUEUE, openQueue, type PgBoss, PLAN_QUEUE } from "../harness/service/queue.ts";
+import { GPU_INSTANCE_QUEUE, INSTANCE_QUEUE, openQueue, type PgBoss, PLAN_QUEUE } from "../harness/service/queue.ts";
 import { loadQueue } from "../lib/queue.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { queueFixture } from "./helpers/queue-fixtures.ts";
@@ -92,5 +92,21 @@ describe("lib/queue.ts", () => {
       runId: null,
     });
     expect(waiting?.ageMs).toBeGreaterThanOrEqual(1400);
+  });
+
+  it("lists a waiting GPU instance job as one (only GPU workers take it)", async () => {
+    const { runId } = await queueFixture(t.db, "gpu");
+    const gpuJobId = await boss?.send(GPU_INSTANCE_QUEUE, { runId, index: 2 }, { expireInSeconds: 600 });
+    const view = await loadQueue(t.db);
+    const job = view.jobs.find((j) => j.id === gpuJobId);
+    expect(job).toMatchObject({
+      kind: "instance",
+      gpu: true,
+      state: "waiting",
+      runId,
+      instanceIndex: 2,
+      method: { id: "queued-method-gpu" },
+    });
+    expect(view.jobs.filter((j) => j.id !== gpuJobId).every((j) => !j.gpu)).toBe(true);
   });
 });
