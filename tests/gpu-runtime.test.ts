@@ -10,7 +10,9 @@ import { sandboxAvailable } from "../harness/external/sandbox.ts";
 import { type GpuDevice, GpuPool } from "../harness/gpu.ts";
 import { REPO_ROOT } from "../harness/paths.ts";
 import { registerAll } from "../harness/register.ts";
+import { loadResults } from "../harness/results.ts";
 import { runSuite } from "../harness/runner.ts";
+import { getRun, toEntry } from "../lib/data.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 
 const canSandbox = sandboxAvailable().ok;
@@ -28,6 +30,7 @@ let t: TestDatabase;
 let scratch: string;
 beforeAll(async () => {
   t = await createTestDatabase("gpu_runtime");
+  process.env.DATABASE_URL = t.url; // the site's data layer (lib/data.ts) reads this database
   scratch = await mkdtemp(path.join(os.tmpdir(), "cajal-gpu-test-"));
   await chmod(scratch, 0o755);
   await registerAll(t.db);
@@ -130,6 +133,11 @@ describe("methods that need a GPU", () => {
       expect(r.gpuPeakMemMb).toBe(0);
     }
     expect(run).toMatchObject({ gpuModel: "Fake GPU (tests)", gpuDriver: "0.0", cudaVersion: "12.8", gpuBusyMs: 0, gpuPeakMemMb: 0 });
+    // The run page and the leaderboard entries name the hardware class.
+    const page = await getRun(run.id);
+    expect(page?.provenance.hardwareClass).toBe("Fake GPU (tests)");
+    expect(page?.provenance.gpu).toEqual({ model: "Fake GPU (tests)", driver: "0.0", cudaVersion: "12.8", busyMs: 0, peakMemMb: 0 });
+    expect(page?.instanceResults[0]).toMatchObject({ gpuBusyMs: 0, gpuPeakMemMb: 0 });
   });
 
   it("a CPU method records no GPU (hardware class CPU-only)", async () => {
@@ -141,5 +149,11 @@ describe("methods that need a GPU", () => {
     expect(run.status).toBe("ok");
     expect(run.gpuModel).toBeNull();
     for (const r of run.results) expect(r.gpuModel).toBeNull();
+    const page = await getRun(run.id);
+    expect(page?.provenance).toMatchObject({ hardwareClass: "CPU-only", gpu: null });
+    const entries = (await loadResults(t.db, { split: "dev" })).map(toEntry);
+    const byMethod = new Map(entries.map((e) => [e.method, e.hardwareClass]));
+    expect(byMethod.get("python-random")).toBe("CPU-only");
+    expect(byMethod.get("gpu-env-probe")).toBe("Fake GPU (tests)");
   });
 });
