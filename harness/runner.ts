@@ -400,7 +400,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   if (options.progress !== false && !options.datasets?.length) reportUnavailable(options.tasks);
   const reg = registered ?? (await registerAll(db));
   for (const method of options.extraMethods ?? []) reg.methodVersionId.set(method.id, await registerMethod(db, method));
-  const { backend } = await initTf();
+  const { backend, adapter } = await initTf();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const jobs = options.jobs ?? os.cpus().length;
   const split = options.split;
@@ -408,7 +408,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   // Work out what is left before starting, so the progress bar knows its total.
   const { pending, skippedRunIds, totalInstances } = await pendingRuns(db, plan, reg, split, options.retryFailed);
   const bar = options.progressSink ?? new ProgressBar(`suite (${split})`, totalInstances, process.stderr, options.progress !== false);
-  const machine = { backend, hardware: hardware() };
+  const machine = { backend, hardware: hardware(adapter) };
   const ranIds: number[] = [];
   // Every method of a dataset sees the same instances: generate each once (the plan is grouped by
   // dataset, so holding one dataset's split at a time bounds the memory).

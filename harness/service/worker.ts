@@ -102,7 +102,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       .flatMap((d) => d.artifacts ?? []),
   );
   const registered = await registerUnderLock(options.url, db);
-  const { backend } = await initTf();
+  const { backend, adapter } = await initTf();
   const boss = await openQueue(options.url, { supervise: true, poolSize: Math.max(2, (options.jobs ?? 1) + 1) });
   const work = await mkdtemp(path.join(os.tmpdir(), "cajal-worker-"));
   const cleanup = () => rmSync(work, { recursive: true, force: true });
@@ -114,7 +114,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     boss,
     env,
     registered,
-    machine: { backend, hardware: hardware() },
+    machine: { backend, hardware: hardware(adapter) },
     sandbox,
     inScope,
     work,

@@ -127,3 +127,25 @@ describe("instanceQueueFor", () => {
     expect(instanceQueueFor({ id: "pca", kind: "baseline" } as unknown as Parameters<typeof instanceQueueFor>[0])).toBe(INSTANCE_QUEUE);
   });
 });
+
+describe("startWorker --gpus", () => {
+  it("refuses a GPU index the machine does not have, before connecting to anything", async () => {
+    const { startWorker } = await import("../worker.ts");
+    const saved = process.env.CAJAL_PRIVATE_SECRET;
+    process.env.CAJAL_PRIVATE_SECRET = "0".repeat(64);
+    try {
+      await expect(
+        startWorker({
+          url: "postgresql://nobody@127.0.0.1:1/none",
+          sandbox: false,
+          gpus: "0",
+          gpuHost: { devices: [], cudaVersion: null, reason: "nvidia-smi not found (no NVIDIA driver on this machine)" },
+          log: () => undefined,
+        }),
+      ).rejects.toThrow("--gpus: no GPU 0; this machine has no NVIDIA GPU (nvidia-smi not found (no NVIDIA driver on this machine))");
+    } finally {
+      if (saved === undefined) delete process.env.CAJAL_PRIVATE_SECRET;
+      else process.env.CAJAL_PRIVATE_SECRET = saved;
+    }
+  });
+});
