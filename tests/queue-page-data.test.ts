@@ -2,6 +2,7 @@
 // attempts, submissions, methods and datasets; finished jobs are not listed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GPU_INSTANCE_QUEUE, INSTANCE_QUEUE, openQueue, type PgBoss, PLAN_QUEUE } from "../harness/service/queue.ts";
+import { submissionStatus } from "../harness/service/runs.ts";
 import { loadQueue } from "../lib/queue.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { queueFixture } from "./helpers/queue-fixtures.ts";
@@ -108,5 +109,21 @@ describe("lib/queue.ts", () => {
       method: { id: "queued-method-gpu" },
     });
     expect(view.jobs.filter((j) => j.id !== gpuJobId).every((j) => !j.gpu)).toBe(true);
+  });
+
+  it("a submission whose method asks for a GPU says it waits for a GPU worker until one starts its runs", async () => {
+    const { submissionId, runId } = await queueFixture(t.db, "gpu-wait");
+    await t.db.submission.update({
+      where: { id: submissionId },
+      data: { manifest: { id: "queued-method-gpu-wait", resources: { gpus: 1 } } },
+    });
+    await t.db.run.update({ where: { id: runId }, data: { status: "queued" } });
+    expect(await submissionStatus(t.db, submissionId)).toMatchObject({ status: "running", gpu: true, waitingForGpuWorker: true });
+    await t.db.run.update({ where: { id: runId }, data: { status: "running" } });
+    expect(await submissionStatus(t.db, submissionId)).toMatchObject({ gpu: true, waitingForGpuWorker: false });
+    // A CPU method's queued runs wait for any worker, not a GPU one.
+    await t.db.submission.update({ where: { id: submissionId }, data: { manifest: { id: "queued-method-gpu-wait" } } });
+    await t.db.run.update({ where: { id: runId }, data: { status: "queued" } });
+    expect(await submissionStatus(t.db, submissionId)).toMatchObject({ gpu: false, waitingForGpuWorker: false });
   });
 });
