@@ -10,8 +10,10 @@ import { sandboxAvailable } from "../harness/external/sandbox.ts";
 import { type GpuDevice, GpuPool } from "../harness/gpu.ts";
 import { REPO_ROOT } from "../harness/paths.ts";
 import { registerAll } from "../harness/register.ts";
+import { generateInstance, getDataset, getTask } from "../harness/registry.ts";
 import { loadResults } from "../harness/results.ts";
-import { runSuite } from "../harness/runner.ts";
+import { evaluateInstance, runSuite } from "../harness/runner.ts";
+import { externalMethodOptions } from "../harness/service/worker/context.ts";
 import { getRun, toEntry } from "../lib/data.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 
@@ -155,5 +157,17 @@ describe("methods that need a GPU", () => {
     const byMethod = new Map(entries.map((e) => [e.method, e.hardwareClass]));
     expect(byMethod.get("python-random")).toBe("CPU-only");
     expect(byMethod.get("gpu-env-probe")).toBe("Fake GPU (tests)");
+  });
+
+  it("on a queue worker a GPU comes only from the GPU slot that claimed the instance, never from the machine's pool", async () => {
+    const method = await loadExternalMethod(await envProbe("gpu-worker-probe"), externalMethodOptions({ sandbox: false }));
+    const task = getTask("feature-recovery");
+    const instance = generateInstance(getDataset("feature-recovery", "sparse-linear"), "dev", 0);
+    const unassigned = await evaluateInstance(method, task, instance);
+    expect(unassigned.status).toBe("error");
+    expect(unassigned.message).toContain("asks for 1 GPU; this worker has none (only a worker's GPU slots run GPU instances)");
+    const assigned = await evaluateInstance(method, task, instance, undefined, { gpu: { device: fakeDevice, cudaVersion: "12.8" } });
+    expect(assigned.message).toContain(`visible=${fakeDevice.uuid}`);
+    expect(assigned.gpu?.gpuModel).toBe("Fake GPU (tests)");
   });
 });

@@ -13,7 +13,7 @@ import type { MethodDefinition, Split } from "../../types.ts";
 import { extractArchive } from "../archive.ts";
 import type { InstanceJob } from "../queue.ts";
 import { archiveOfMethodVersion, settleSubmissions } from "../runs.ts";
-import { failRun, type ResolvedRun, RunProblem, type WorkerContext } from "./context.ts";
+import { externalMethodOptions, failRun, type ResolvedRun, RunProblem, type WorkerContext } from "./context.ts";
 
 /** Runs resolved at once at most; older ones are resolved again if a job of theirs comes back. */
 const RESOLVED_RUNS_KEPT = 256;
@@ -34,7 +34,7 @@ function submittedMethod(ctx: WorkerContext, methodVersionId: number): Promise<M
       if (!stored) throw new RunProblem(`method version ${methodVersionId} has no submitted archive on this server`);
       const dir = path.join(ctx.work, `method-version-${methodVersionId}`);
       await extractArchive(stored.archive, dir);
-      return loadExternalMethod(dir, { sandbox: ctx.sandbox });
+      return loadExternalMethod(dir, externalMethodOptions(ctx));
     })();
     loading.catch(() => ctx.methods.delete(methodVersionId));
     ctx.methods.set(methodVersionId, loading);

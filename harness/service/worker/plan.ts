@@ -13,7 +13,7 @@ import type { MethodDefinition, Split } from "../../types.ts";
 import { extractArchive } from "../archive.ts";
 import { GPU_INSTANCE_QUEUE, INSTANCE_QUEUE, type InstanceJob } from "../queue.ts";
 import { settleSubmissions } from "../runs.ts";
-import { failSubmission, type WorkerContext } from "./context.ts";
+import { externalMethodOptions, failSubmission, type WorkerContext } from "./context.ts";
 
 /** The private split is scored by workers only; its seeds come from a secret that never leaves the servers. */
 export const SPLITS_SCORED: readonly Split[] = ["official", "private"];
@@ -52,7 +52,7 @@ export async function planSubmission(ctx: WorkerContext, submissionId: number): 
   let method: MethodDefinition;
   try {
     await extractArchive(s.archive, dir);
-    method = await loadExternalMethod(dir, { sandbox: ctx.sandbox });
+    method = await loadExternalMethod(dir, externalMethodOptions(ctx));
   } catch (error) {
     if (error instanceof ManifestError) return failSubmission(ctx, submissionId, `method.json: ${error.problems.join("; ")}`);
     // Anything else (a missing sandbox included) is this machine's problem: another worker may take the job.
