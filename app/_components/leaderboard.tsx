@@ -240,7 +240,15 @@ function Row({ entry: e, metricIds, showPrivate }: { entry: LeaderboardEntry; me
       <td className="px-3 py-2 text-right tabular-nums text-slate-600" data-testid="instances">
         {e.instancesDone}/{e.instances}
       </td>
-      <td className="px-3 py-2 text-right tabular-nums text-slate-600">{formatMs(e.runtimeMs)}</td>
+      <td className="px-3 py-2 text-right tabular-nums text-slate-600" title={`measured on: ${e.hardwareClass}`}>
+        {formatMs(e.runtimeMs)}
+        {/* Runtimes compare only within a hardware class: a GPU run names its GPU (CPU-only is the default). */}
+        {e.hardwareClass !== "CPU-only" && (
+          <span className="block text-xs text-slate-400" data-testid="hardware-class">
+            {e.hardwareClass}
+          </span>
+        )}
+      </td>
       <td className="px-3 py-2">
         <StatusBadge status={e.status} />
       </td>
