@@ -30,9 +30,11 @@ export function gitSha(): string {
   return cachedSha;
 }
 
-export function hardware() {
+/** The machine; `webgpuAdapter`: the GPU TensorFlow.js computes on when its backend is webgpu (tf.ts). */
+export function hardware(webgpuAdapter?: string) {
   const cpus = os.cpus();
   return {
+    ...(webgpuAdapter ? { webgpuAdapter } : {}),
     cpu: cpus[0]?.model ?? "unknown",
     cores: cpus.length,
     memoryGb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,

@@ -43,7 +43,16 @@ export interface ResultRow {
   instancesDone: number;
   runtimeMs: number | null;
   backend: string | null;
+  /** The GPU the run used (PROTOCOL 1.1), null for CPU-only runs. */
+  gpuModel: string | null;
+  /** "CPU-only" or the GPU model: runs measured on different hardware classes are not compared for cost. */
+  hardwareClass: string;
   finishedAt: Date | null;
+}
+
+/** The hardware class of a run: "CPU-only", or the model of the GPU it ran on. */
+export function hardwareClass(gpuModel: string | null | undefined): string {
+  return gpuModel || "CPU-only";
 }
 
 // The database's enums cannot spell "invalid-output" (Prisma maps it to `invalid_output`): these two are the only
@@ -258,6 +267,8 @@ export async function loadResults(db: Db, filter: ResultFilter = {}): Promise<Re
       instancesDone: r.instancesDone,
       runtimeMs: r.wallMs,
       backend: r.backend,
+      gpuModel: r.gpuModel,
+      hardwareClass: hardwareClass(r.gpuModel),
       finishedAt: r.finishedAt,
     };
   });

@@ -2,6 +2,7 @@
 // Run row's key and provenance, the InstanceResult columns of one evaluated instance, and the run's final status,
 // score and CI. Both write the same columns from the same code, so a run reads the same whoever scored it.
 import type { Db } from "./db/client.ts";
+import type { GpuUsage } from "./gpu.ts";
 import { hashInputs } from "./ndarray.ts";
 import { gitSha, HARNESS_VERSION, type hardware, peakRssMb } from "./provenance.ts";
 import { datasetKey, type Registered } from "./register.ts";
@@ -28,6 +29,8 @@ export interface InstanceOutcome {
   cpuMs: number;
   /** Peak memory of the method's own process tree, when it reported one (external methods). */
   peakRssMb?: number;
+  /** What its GPU did, when the method had one (PROTOCOL 1.1). */
+  gpu?: GpuUsage;
 }
 
 /** The machine a run is scored on, recorded on its Run row. */
@@ -83,6 +86,34 @@ export function instanceResultFields(instance: Instance, outcome: InstanceOutcom
     cpuMs: outcome.cpuMs,
     // In-process methods report no peak of their own: the harness process's peak stands in.
     peakRssMb: outcome.peakRssMb ?? peakRssMb(),
+    // Null for CPU-only instances: the hardware class of a result is "CPU-only" exactly when gpuModel is null.
+    gpuModel: outcome.gpu?.gpuModel ?? null,
+    gpuDriver: outcome.gpu?.gpuDriver ?? null,
+    cudaVersion: outcome.gpu?.cudaVersion ?? null,
+    gpuBusyMs: outcome.gpu?.gpuBusyMs ?? null,
+    gpuPeakMemMb: outcome.gpu?.gpuPeakMemMb ?? null,
+  };
+}
+
+/** A run's GPU columns from its instances: the model (and driver, CUDA) of the first that had one, busy time summed, peak the largest. */
+export function runGpuFields(
+  results: readonly {
+    gpuModel: string | null;
+    gpuDriver: string | null;
+    cudaVersion: string | null;
+    gpuBusyMs: number | null;
+    gpuPeakMemMb: number | null;
+  }[],
+) {
+  const withGpu = results.filter((r) => r.gpuModel !== null);
+  const first = withGpu[0];
+  if (!first) return { gpuModel: null, gpuDriver: null, cudaVersion: null, gpuBusyMs: null, gpuPeakMemMb: null };
+  return {
+    gpuModel: first.gpuModel,
+    gpuDriver: first.gpuDriver,
+    cudaVersion: first.cudaVersion,
+    gpuBusyMs: withGpu.reduce((s, r) => s + (r.gpuBusyMs ?? 0), 0),
+    gpuPeakMemMb: Math.max(0, ...withGpu.map((r) => r.gpuPeakMemMb ?? 0)),
   };
 }
 
@@ -97,7 +128,7 @@ export async function finalizeRun(db: Db, runId: number, task: TaskDefinition): 
   const cpuMs = results.reduce((s, r) => s + r.cpuMs, 0);
   const peak = Math.max(0, ...results.map((r) => r.peakRssMb ?? 0));
   const failed = results.filter((r) => r.status !== "ok");
-  const base = { wallMs, cpuMs, peakRssMb: peak, finishedAt: new Date(), instancesDone: results.length };
+  const base = { wallMs, cpuMs, peakRssMb: peak, ...runGpuFields(results), finishedAt: new Date(), instancesDone: results.length };
   if (results.length < run.instances) {
     await db.run.update({
       where: { id: runId },

@@ -3,6 +3,7 @@
 // interrupted resumes at the first instance without a stored result.
 import os from "node:os";
 import type { Db } from "./db/client.ts";
+import type { GpuAssignment } from "./gpu.ts";
 import { InstanceCache } from "./instance-cache.ts";
 import { ProgressBar } from "./progress.ts";
 import { opaqueInstanceId } from "./protocol.ts";
@@ -207,8 +208,13 @@ async function runMethod(
   timeoutMs: number,
   report: (usage: MethodUsage) => void,
   seed?: number,
+  gpu?: GpuAssignment,
 ) {
-  const context: MethodContext = { ...methodContext(method, task, instance, seed === undefined ? {} : { seed }), report };
+  const context: MethodContext = {
+    ...methodContext(method, task, instance, seed === undefined ? {} : { seed }),
+    report,
+    ...(gpu ? { gpu } : {}),
+  };
   const limit = method.kind === "external" ? timeoutMs + EXTERNAL_GRACE_MS : timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -239,9 +245,10 @@ export async function evaluateInstance(
   task: TaskDefinition,
   instance: Instance,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  options: { gpu?: GpuAssignment } = {},
 ): Promise<InstanceOutcome> {
   const draws = Math.max(1, Math.floor(method.draws ?? 1));
-  if (draws === 1) return evaluateOnce(method, task, instance, timeoutMs);
+  if (draws === 1) return evaluateOnce(method, task, instance, timeoutMs, undefined, options.gpu);
   const outcomes: InstanceOutcome[] = [];
   for (let d = 0; d < draws; d++) {
     const o = await evaluateOnce(method, task, instance, timeoutMs, drawSeed(instance, method.id, d));
@@ -271,6 +278,7 @@ async function evaluateOnce(
   instance: Instance,
   timeoutMs: number,
   seed?: number,
+  gpu?: GpuAssignment,
 ): Promise<InstanceOutcome> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -282,6 +290,7 @@ async function evaluateOnce(
     if (usage?.cpuMs !== undefined) outcome.cpuMs = usage.cpuMs;
     if (usage?.peakRssMb !== undefined) outcome.peakRssMb = usage.peakRssMb;
     if (outcome.log === null && usage?.log !== undefined) outcome.log = usage.log;
+    if (usage?.gpu) outcome.gpu = usage.gpu;
     return outcome;
   };
   let outputs: unknown;
@@ -295,6 +304,7 @@ async function evaluateOnce(
         usage = u;
       },
       seed,
+      gpu,
     );
   } catch (error) {
     if (error instanceof MethodFailure) {
@@ -390,7 +400,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   if (options.progress !== false && !options.datasets?.length) reportUnavailable(options.tasks);
   const reg = registered ?? (await registerAll(db));
   for (const method of options.extraMethods ?? []) reg.methodVersionId.set(method.id, await registerMethod(db, method));
-  const { backend } = await initTf();
+  const { backend, adapter } = await initTf();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const jobs = options.jobs ?? os.cpus().length;
   const split = options.split;
@@ -398,7 +408,7 @@ export async function runSuite(db: Db, options: SuiteOptions, registered?: Regis
   // Work out what is left before starting, so the progress bar knows its total.
   const { pending, skippedRunIds, totalInstances } = await pendingRuns(db, plan, reg, split, options.retryFailed);
   const bar = options.progressSink ?? new ProgressBar(`suite (${split})`, totalInstances, process.stderr, options.progress !== false);
-  const machine = { backend, hardware: hardware() };
+  const machine = { backend, hardware: hardware(adapter) };
   const ranIds: number[] = [];
   // Every method of a dataset sees the same instances: generate each once (the plan is grouped by
   // dataset, so holding one dataset's split at a time bounds the memory).

@@ -1,10 +1,14 @@
 // TensorFlow.js backend selection at run time. Methods call initTf() and use the returned module; the
 // harness records the active backend with every run, because float results differ across backends.
 //
-// Order: tfjs-node-gpu, tfjs-node (native TensorFlow, optional, not dependencies of Cajal), then the
-// WebAssembly backend (a dependency; single-threaded in Node, deterministic), then the pure-JS cpu
-// backend. CAJAL_TF_BACKEND=tensorflow|wasm|cpu forces one and fails loudly when it is unavailable.
+// Order: tfjs-node-gpu, tfjs-node (native TensorFlow, optional, not dependencies of Cajal), then WebGPU
+// (@tensorflow/tfjs-backend-webgpu on the `webgpu` package, Dawn; optional, installed on GPU machines: README,
+// "Methods that need a GPU"), then the WebAssembly backend (a dependency; single-threaded in Node, deterministic),
+// then the pure-JS cpu backend. WebGPU is tried only where an NVIDIA device node exists: elsewhere Dawn finds no
+// adapter anyway, and its failed probe prints Vulkan warnings. CAJAL_TF_BACKEND=tensorflow|webgpu|wasm|cpu forces
+// one and fails loudly when it is unavailable (webgpu: no package, or no adapter).
 
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import * as tfjs from "@tensorflow/tfjs";
@@ -13,11 +17,13 @@ type Tf = typeof import("@tensorflow/tfjs");
 
 export interface TfHandle {
   tf: Tf;
-  /** What tf.getBackend() reports: "tensorflow", "wasm" or "cpu". */
+  /** What tf.getBackend() reports: "tensorflow", "webgpu", "wasm" or "cpu". */
   backend: string;
+  /** The WebGPU adapter (vendor, architecture, device) when the backend is webgpu: the hardware it computed on. */
+  adapter?: string;
 }
 
-export const TF_BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
+export const TF_BACKENDS = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
 export type TfBackendChoice = (typeof TF_BACKENDS)[number];
 
 let pending: Promise<TfHandle> | null = null;
@@ -31,19 +37,31 @@ export function initTf(): Promise<TfHandle> {
   return pending;
 }
 
-async function selectBackend(): Promise<TfHandle> {
-  const forced = process.env.CAJAL_TF_BACKEND?.trim();
-  if (forced && !(TF_BACKENDS as readonly string[]).includes(forced)) {
-    throw new Error(`CAJAL_TF_BACKEND must be one of ${TF_BACKENDS.join(", ")}, got "${forced}"`);
+/** Where an NVIDIA driver exposes a device (the only place a WebGPU adapter is worth probing for). */
+export function nvidiaDevicePresent(exists: (p: string) => boolean = existsSync): boolean {
+  return exists("/dev/nvidiactl") || exists("/dev/nvidia0");
+}
+
+/** The backends to try, in order: the forced one alone, else every backend, webgpu only with an NVIDIA device. */
+export function backendOrder(forced: string | undefined, nvidia: boolean): TfBackendChoice[] {
+  if (forced) {
+    if (!(TF_BACKENDS as readonly string[]).includes(forced)) {
+      throw new Error(`CAJAL_TF_BACKEND must be one of ${TF_BACKENDS.join(", ")}, got "${forced}"`);
+    }
+    return [forced as TfBackendChoice];
   }
-  const order: TfBackendChoice[] = forced ? [forced as TfBackendChoice] : [...TF_BACKENDS];
+  return TF_BACKENDS.filter((b) => b !== "webgpu" || nvidia);
+}
+
+async function selectBackend(): Promise<TfHandle> {
+  const order = backendOrder(process.env.CAJAL_TF_BACKEND?.trim() || undefined, nvidiaDevicePresent());
   const failures: string[] = [];
   for (const choice of order) {
     try {
       const tf = await activate(choice);
       // Prod mode silences tfjs's console advice (e.g. "install tfjs-node") and skips debug checks.
       tf.enableProdMode();
-      return { tf, backend: tf.getBackend() };
+      return { tf, backend: tf.getBackend(), ...(choice === "webgpu" && webgpuAdapter ? { adapter: webgpuAdapter } : {}) };
     } catch (error) {
       failures.push(`${choice}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -55,6 +73,8 @@ async function activate(choice: TfBackendChoice): Promise<Tf> {
   switch (choice) {
     case "tensorflow":
       return activateNative();
+    case "webgpu":
+      return activateWebgpu();
     case "wasm":
       return activateWasm();
     case "cpu":
@@ -79,6 +99,48 @@ async function activateNative(): Promise<Tf> {
     }
   }
   throw new Error(errors.join("; "));
+}
+
+let webgpuAdapter: string | undefined;
+
+interface WebgpuPackage {
+  create(flags: string[]): {
+    requestAdapter(options?: { powerPreference?: string }): Promise<{
+      info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+    } | null>;
+  };
+  globals: Record<string, unknown>;
+}
+
+/**
+ * WebGPU through Dawn (the `webgpu` package): only when Dawn finds an adapter. tfjs-backend-webgpu registers itself
+ * on import when `navigator.gpu` exists, so the adapter's GPU is installed as navigator.gpu (with the GPU* constants
+ * as globals) before the backend is imported.
+ */
+async function activateWebgpu(): Promise<Tf> {
+  let webgpu: WebgpuPackage;
+  try {
+    const specifier: string = "webgpu";
+    webgpu = (await import(/* @vite-ignore */ specifier)) as WebgpuPackage;
+  } catch (error) {
+    throw new Error(
+      `the optional packages are not installed (npm install --no-save webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0): ${(error as Error).message.split("\n")[0]}`,
+    );
+  }
+  const gpu = webgpu.create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) throw new Error("Dawn found no WebGPU adapter (it needs Vulkan: libvulkan.so.1 and the NVIDIA Vulkan driver)");
+  const info = adapter.info ?? {};
+  webgpuAdapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") || "unknown adapter";
+  Object.assign(globalThis, webgpu.globals);
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (nav) Object.defineProperty(nav, "gpu", { value: gpu, configurable: true });
+  else Object.defineProperty(globalThis, "navigator", { value: { gpu }, configurable: true, writable: true });
+  const backend: string = "@tensorflow/tfjs-backend-webgpu";
+  await import(/* @vite-ignore */ backend);
+  if (!(await tfjs.setBackend("webgpu"))) throw new Error("setBackend('webgpu') failed");
+  await tfjs.ready();
+  return tfjs;
 }
 
 async function activateWasm(): Promise<Tf> {

@@ -1,5 +1,7 @@
 // Core contracts shared by tasks, datasets, methods, the runner and the site.
+
 import type { z } from "zod";
+import type { GpuAssignment, GpuUsage } from "./gpu.ts";
 import type { Rng } from "./rng.ts";
 
 export const DOMAINS = ["synthetic", "artificial", "biological"] as const;
@@ -210,6 +212,8 @@ export interface MethodUsage {
   log?: string;
   /** Wall time of the method itself (excluding harness work), when measured separately. */
   wallMs?: number;
+  /** What the method's GPU did (PROTOCOL 1.1), when it had one. */
+  gpu?: GpuUsage;
 }
 
 /**
@@ -244,6 +248,8 @@ export interface MethodContext {
   instance?: Instance;
   /** Out-of-process methods report their process tree's resources and output here. */
   report?(usage: MethodUsage): void;
+  /** The GPU a queue worker's GPU slot assigned to this instance (PROTOCOL 1.1); only methods that ask for one use it. */
+  gpu?: GpuAssignment;
 }
 
 /** What a method that declares `readsSplitTruths` knows about one instance of its split (never the inputs). */

@@ -3,7 +3,7 @@
 // those of `cajal run --json`. Functions return plain, serializable objects (no Dates, no Prisma
 // types) and throw only for database failures, which `load()` turns into a readable message.
 import { createDb, type Db, describeDbError, publicServerError } from "@/harness/db/client.ts";
-import { countRuns, loadResults, type ResultRow, toStatus } from "@/harness/results.ts";
+import { countRuns, hardwareClass, loadResults, type ResultRow, toStatus } from "@/harness/results.ts";
 import { PRIVATE_WITHHELD, parseId, type SubmissionStatusView, submissionStatus } from "@/harness/service/runs.ts";
 import type { DatasetCardView, DatasetPreview, Domain, RunStatus, Split } from "@/harness/types.ts";
 import { processCache } from "@/lib/process-cache.ts";
@@ -542,6 +542,8 @@ export function toEntry(r: ResultRow): LeaderboardEntry {
     instancesDone: r.instancesDone,
     runtimeMs: r.runtimeMs,
     backend: r.backend,
+    gpuModel: r.gpuModel,
+    hardwareClass: r.hardwareClass,
     finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
     private: null,
     significance: null,
@@ -860,6 +862,9 @@ export interface InstanceRow {
   wallMs: number;
   cpuMs: number;
   peakRssMb: number | null;
+  /** Estimated GPU busy time and peak GPU memory of the method's processes; null without a GPU. */
+  gpuBusyMs: number | null;
+  gpuPeakMemMb: number | null;
 }
 
 export interface RunPage {
@@ -893,6 +898,10 @@ export interface RunPage {
     gitSha: string;
     backend: string | null;
     hardware: Record<string, string>;
+    /** "CPU-only" or the GPU model the run's instances used. */
+    hardwareClass: string;
+    /** The run's GPU (PROTOCOL 1.1), null for CPU-only runs. */
+    gpu: { model: string; driver: string | null; cudaVersion: string | null; busyMs: number | null; peakMemMb: number | null } | null;
     wallMs: number | null;
     cpuMs: number | null;
     peakRssMb: number | null;
@@ -1007,6 +1016,10 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
       gitSha: run.gitSha,
       backend: run.backend,
       hardware: plainRecord(run.hardware),
+      hardwareClass: hardwareClass(run.gpuModel),
+      gpu: run.gpuModel
+        ? { model: run.gpuModel, driver: run.gpuDriver, cudaVersion: run.cudaVersion, busyMs: run.gpuBusyMs, peakMemMb: run.gpuPeakMemMb }
+        : null,
       wallMs: run.wallMs,
       cpuMs: run.cpuMs,
       peakRssMb: run.peakRssMb,
@@ -1039,6 +1052,8 @@ export async function getRun(runId: string | number): Promise<RunPage | null> {
       wallMs: r.wallMs,
       cpuMs: r.cpuMs,
       peakRssMb: r.peakRssMb,
+      gpuBusyMs: r.gpuBusyMs,
+      gpuPeakMemMb: r.gpuPeakMemMb,
     })),
   };
 }

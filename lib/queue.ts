@@ -4,7 +4,7 @@
 // never shown as running. Ages are measured on the database's clock, the one pg-boss's expiry uses.
 import type { Db } from "@/harness/db/client.ts";
 import { toStatus } from "@/harness/results.ts";
-import { INSTANCE_QUEUE, instanceJobSchema, PLAN_QUEUE, planJobSchema } from "@/harness/service/queue.ts";
+import { GPU_INSTANCE_QUEUE, INSTANCE_QUEUE, instanceJobSchema, PLAN_QUEUE, planJobSchema } from "@/harness/service/queue.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/queue.ts is server-only");
 
@@ -17,6 +17,8 @@ export interface QueueJob {
   id: string;
   /** plan: validate a submission and queue its runs; instance: score one instance of a run. */
   kind: "plan" | "instance";
+  /** An instance of a method that asks for a GPU: only a worker's GPU slots (`cajal worker --gpus`) take it. */
+  gpu: boolean;
   state: QueueJobState;
   /** Waiting again after a failed attempt (pg-boss's retry state). */
   retry: boolean;
@@ -78,7 +80,7 @@ export async function loadQueue(db: Db): Promise<QueueView> {
   const generatedAt = new Date().toISOString();
   const [exists] = await db.$queryRawUnsafe<{ job: string | null }[]>(`SELECT to_regclass('pgboss.job')::text AS job`);
   if (!exists?.job) return { available: false, generatedAt, counts: { waiting: 0, running: 0, stuck: 0 }, jobs: [] };
-  const queues = [PLAN_QUEUE, INSTANCE_QUEUE];
+  const queues = [PLAN_QUEUE, INSTANCE_QUEUE, GPU_INSTANCE_QUEUE];
   const [counted, rows] = await Promise.all([
     db.$queryRawUnsafe<{ state: QueueJobState; n: number }[]>(
       `SELECT CASE WHEN state IN ('created', 'retry') THEN 'waiting'
@@ -135,6 +137,7 @@ async function describeJobs(db: Db, rows: JobRow[]): Promise<QueueJob[]> {
     const base = {
       id: row.id,
       kind: row.name === PLAN_QUEUE ? ("plan" as const) : ("instance" as const),
+      gpu: row.name === GPU_INSTANCE_QUEUE,
       state,
       retry: row.state === "retry",
       ageMs: Math.max(0, row.age_ms),

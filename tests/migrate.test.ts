@@ -58,6 +58,26 @@ describe("migrate", () => {
     expect(enumValues.map((r) => r.v)).toEqual(["queued", "running", "ok", "invalid-output", "error", "timeout"]);
   });
 
+  it("adds the GPU columns of PROTOCOL 1.1 to runs and instance results, nullable (null = CPU-only)", async () => {
+    const url = await emptyDatabase();
+    await migrate(url);
+    const columns = await query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+      url,
+      `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+       WHERE table_name IN ('Run', 'InstanceResult') AND column_name IN ('gpuModel', 'gpuDriver', 'cudaVersion', 'gpuBusyMs', 'gpuPeakMemMb')
+       ORDER BY table_name, column_name`,
+    );
+    const expected = (table: string) =>
+      [
+        ["cudaVersion", "text"],
+        ["gpuBusyMs", "double precision"],
+        ["gpuDriver", "text"],
+        ["gpuModel", "text"],
+        ["gpuPeakMemMb", "double precision"],
+      ].map(([column_name, data_type]) => ({ table_name: table, column_name, data_type, is_nullable: "YES" }));
+    expect(columns).toEqual([...expected("InstanceResult"), ...expected("Run")]);
+  });
+
   it("is safe when several processes migrate the same database at once", async () => {
     const url = await emptyDatabase();
     const results = await Promise.all([migrate(url), migrate(url), migrate(url), migrate(url)]);

@@ -1,7 +1,8 @@
 // lib/queue.ts against a real pg-boss queue: waiting, running and stuck jobs (held past their limit) with their ages,
 // attempts, submissions, methods and datasets; finished jobs are not listed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INSTANCE_QUEUE, openQueue, type PgBoss, PLAN_QUEUE } from "../harness/service/queue.ts";
+import { GPU_INSTANCE_QUEUE, INSTANCE_QUEUE, openQueue, type PgBoss, PLAN_QUEUE } from "../harness/service/queue.ts";
+import { submissionStatus } from "../harness/service/runs.ts";
 import { loadQueue } from "../lib/queue.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
 import { queueFixture } from "./helpers/queue-fixtures.ts";
@@ -92,5 +93,37 @@ describe("lib/queue.ts", () => {
       runId: null,
     });
     expect(waiting?.ageMs).toBeGreaterThanOrEqual(1400);
+  });
+
+  it("lists a waiting GPU instance job as one (only GPU workers take it)", async () => {
+    const { runId } = await queueFixture(t.db, "gpu");
+    const gpuJobId = await boss?.send(GPU_INSTANCE_QUEUE, { runId, index: 2 }, { expireInSeconds: 600 });
+    const view = await loadQueue(t.db);
+    const job = view.jobs.find((j) => j.id === gpuJobId);
+    expect(job).toMatchObject({
+      kind: "instance",
+      gpu: true,
+      state: "waiting",
+      runId,
+      instanceIndex: 2,
+      method: { id: "queued-method-gpu" },
+    });
+    expect(view.jobs.filter((j) => j.id !== gpuJobId).every((j) => !j.gpu)).toBe(true);
+  });
+
+  it("a submission whose method asks for a GPU says it waits for a GPU worker until one starts its runs", async () => {
+    const { submissionId, runId } = await queueFixture(t.db, "gpu-wait");
+    await t.db.submission.update({
+      where: { id: submissionId },
+      data: { manifest: { id: "queued-method-gpu-wait", resources: { gpus: 1 } } },
+    });
+    await t.db.run.update({ where: { id: runId }, data: { status: "queued" } });
+    expect(await submissionStatus(t.db, submissionId)).toMatchObject({ status: "running", gpu: true, waitingForGpuWorker: true });
+    await t.db.run.update({ where: { id: runId }, data: { status: "running" } });
+    expect(await submissionStatus(t.db, submissionId)).toMatchObject({ gpu: true, waitingForGpuWorker: false });
+    // A CPU method's queued runs wait for any worker, not a GPU one.
+    await t.db.submission.update({ where: { id: submissionId }, data: { manifest: { id: "queued-method-gpu-wait" } } });
+    await t.db.run.update({ where: { id: runId }, data: { status: "queued" } });
+    expect(await submissionStatus(t.db, submissionId)).toMatchObject({ gpu: false, waitingForGpuWorker: false });
   });
 });

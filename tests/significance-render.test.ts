@@ -39,6 +39,8 @@ function entry(
     instancesDone: 20,
     runtimeMs: 10,
     backend: null,
+    gpuModel: null,
+    hardwareClass: "CPU-only",
     finishedAt: null,
     private: null,
     significance,

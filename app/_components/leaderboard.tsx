@@ -336,9 +336,15 @@ function Row({
       <td
         className="px-3 py-2 text-right tabular-nums text-slate-600"
         data-testid="time-per-instance"
-        title={`run total ${formatMs(e.runtimeMs)}${e.backend ? `, backend ${e.backend}` : ""}${e.hardware ? `, ${e.hardware}` : ""}`}
+        title={`run total ${formatMs(e.runtimeMs)}${e.backend ? `, backend ${e.backend}` : ""}${e.hardware ? `, ${e.hardware}` : ""}; measured on: ${e.hardwareClass}`}
       >
         {formatMs(e.medianInstanceMs)}
+        {/* Runtimes compare only within a hardware class: a GPU run names its GPU (CPU-only is the default). */}
+        {e.hardwareClass !== "CPU-only" && (
+          <span className="block text-xs text-slate-400" data-testid="hardware-class">
+            {e.hardwareClass}
+          </span>
+        )}
       </td>
       <td className="px-3 py-2 text-right tabular-nums text-slate-600" data-testid="peak-memory">
         {formatMb(e.peakRssMb)}

@@ -106,6 +106,11 @@ function JobRow({ job }: { job: QueueJob }) {
           {job.state}
         </span>
         {job.retry && <span className="ml-2 text-xs text-amber-700">retry</span>}
+        {job.gpu && job.state === "waiting" && (
+          <span className="block text-xs text-slate-500" data-testid="job-gpu-wait">
+            waiting for a GPU worker
+          </span>
+        )}
         {job.overMs !== null && (
           <span className="block text-xs text-rose-700" data-testid="job-over">
             {formatMs(job.overMs)} over its {formatMs(job.limitMs)} limit
@@ -118,6 +123,7 @@ function JobRow({ job }: { job: QueueJob }) {
       </td>
       <td className="px-4 py-2">
         <Tag>{job.kind}</Tag>
+        {job.gpu && <Tag>GPU</Tag>}
         {job.runId !== null && (
           <Link href={`/runs/${job.runId}`} className="ml-2 text-xs text-indigo-700 hover:underline">
             run {job.runId} #{job.instanceIndex}

@@ -88,6 +88,15 @@ async function resolveMethods(values: readonly string[], sandbox: boolean) {
       const method = await loadExternalMethod(path.resolve(value), { sandbox });
       ids.push(method.id);
       extraMethods.push(method);
+      if (method.manifest.resources?.gpus) {
+        const { hostGpuPool, noGpuMessage } = await import("../gpu.ts");
+        const pool = await hostGpuPool();
+        process.stderr.write(
+          pool.size === 0
+            ? `cajal: ${noGpuMessage(method.id, 1, pool.reason)}; every instance is refused and the run recorded as failed\n`
+            : `cajal: ${method.id} runs on ${pool.size} GPU(s), one instance per GPU at a time: ${pool.devices.map((d) => `${d.index} ${d.name}`).join(", ")}\n`,
+        );
+      }
     } catch (error) {
       if (error instanceof ManifestError) throw new UsageError(`${value} is not a valid method folder:\n  ${error.problems.join("\n  ")}`);
       if (error instanceof SandboxUnavailableError) throw new UsageError(error.message);

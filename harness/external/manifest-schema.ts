@@ -27,6 +27,20 @@ export interface MethodManifest {
   authors: string[];
   url?: string;
   limits?: { timeoutSeconds?: number; memoryMb?: number };
+  /** PROTOCOL 1.1 (docs/PROTOCOL-1.1.md): what the method needs besides CPU; absent = no GPU. */
+  resources?: MethodResources;
+}
+
+export interface MethodResources {
+  /** 0 or 1 NVIDIA GPU. */
+  gpus: 0 | 1;
+  /** Device memory the method needs; a GPU with less is refused before the method runs. */
+  gpuMemoryMiB?: number;
+}
+
+/** How many GPUs a manifest asks for (a v1 manifest, without resources, asks for none). */
+export function gpusRequested(manifest: Pick<MethodManifest, "resources">): 0 | 1 {
+  return manifest.resources?.gpus ?? 0;
 }
 
 export class ManifestError extends Error {
@@ -60,8 +74,11 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: as above, but a description may have line breaks and tabs
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
-const TOP_KEYS = ["protocol", "id", "version", "name", "tasks", "command", "description", "authors", "url", "limits"] as const;
+const TOP_KEYS = ["protocol", "id", "version", "name", "tasks", "command", "description", "authors", "url", "limits", "resources"] as const;
 const LIMIT_KEYS = ["timeoutSeconds", "memoryMb"] as const;
+const RESOURCE_KEYS = ["gpus", "gpuMemoryMiB"] as const;
+/** The most GPU memory a manifest may ask for (MiB): more than any single GPU has today. */
+export const MAX_GPU_MEMORY_MIB = 1024 * 1024;
 
 /** A value as it should appear in a message. */
 function show(value: unknown): string {
@@ -111,6 +128,12 @@ function allowedFor(field: string, limits: HarnessLimits, taskIds: readonly stri
       return `a number > 0 and at most ${limits.timeoutSeconds} (seconds; limits may only lower the harness limit)`;
     case "limits.memoryMb":
       return `a number > 0 and at most ${limits.memoryMb} (MiB; limits may only lower the harness limit)`;
+    case "resources":
+      return `an object with ${RESOURCE_KEYS.join(" and optional ")} (PROTOCOL 1.1), e.g. {"gpus": 1, "gpuMemoryMiB": 8192}`;
+    case "resources.gpus":
+      return "0 or 1 (the number of NVIDIA GPUs the method needs)";
+    case "resources.gpuMemoryMiB":
+      return `a whole number of MiB > 0 and at most ${MAX_GPU_MEMORY_MIB}, only with "gpus": 1`;
     default:
       return "no such field";
   }
@@ -177,6 +200,22 @@ export function manifestSchema(limits: HarnessLimits, taskIds: readonly string[]
           { error: wrong("not an object") },
         )
         .optional(),
+      resources: z
+        .strictObject(
+          {
+            gpus: z.union([z.literal(0), z.literal(1)], { error: wrong() }),
+            gpuMemoryMiB: z
+              .number({ error: wrong("not a number") })
+              .refine((v) => Number.isInteger(v) && v > 0 && v <= MAX_GPU_MEMORY_MIB, { error: wrong("not a whole number in range") })
+              .optional(),
+          },
+          { error: wrong("not an object") },
+        )
+        .refine((r) => r.gpus === 1 || r.gpuMemoryMiB === undefined, {
+          error: () => "gpuMemoryMiB is given but gpus is 0",
+          path: ["gpuMemoryMiB"],
+        })
+        .optional(),
     },
     { error: wrong("not a JSON object") },
   );
@@ -210,7 +249,7 @@ export function validateManifest(
   const seen = new Set<string>();
   for (const issue of result.error.issues) {
     if (issue.code === "unrecognized_keys") {
-      const known = issue.path.length === 0 ? TOP_KEYS : LIMIT_KEYS;
+      const known = issue.path.length === 0 ? TOP_KEYS : issue.path[0] === "resources" ? RESOURCE_KEYS : LIMIT_KEYS;
       for (const k of issue.keys) {
         const { shown } = fieldNames([...issue.path, k]);
         problems.push(`${MANIFEST_FILE}: ${shown}: unknown key; allowed: the keys ${known.join(", ")}`);

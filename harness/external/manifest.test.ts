@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../paths.ts";
-import { DEFAULT_LIMITS, effectiveLimits, loadManifest, ManifestError, validateManifest } from "./manifest.ts";
+import { DEFAULT_LIMITS, effectiveLimits, gpusRequested, loadManifest, ManifestError, validateManifest } from "./manifest.ts";
 
 const valid = {
   protocol: 1,
@@ -79,8 +79,25 @@ describe("validateManifest", () => {
     [{ limits: { cpus: 2 } }, /^method\.json: limits\.cpus: unknown key; allowed: the keys timeoutSeconds, memoryMb$/],
     [
       { entrypoint: "run.py" },
-      /^method\.json: entrypoint: unknown key; allowed: the keys protocol, id, version, name, tasks, command, description, authors, url, limits$/,
+      /^method\.json: entrypoint: unknown key; allowed: the keys protocol, id, version, name, tasks, command, description, authors, url, limits, resources$/,
     ],
+    [
+      { resources: 1 },
+      /^method\.json: resources: is 1 \(not an object\); allowed: an object with gpus and optional gpuMemoryMiB \(PROTOCOL 1\.1\)/,
+    ],
+    [{ resources: {} }, /^method\.json: resources\.gpus: missing; allowed: 0 or 1 \(the number of NVIDIA GPUs the method needs\)$/],
+    [{ resources: { gpus: 2 } }, /^method\.json: resources\.gpus: is 2; allowed: 0 or 1/],
+    [{ resources: { gpus: true } }, /^method\.json: resources\.gpus: is true; allowed: 0 or 1/],
+    [
+      { resources: { gpus: 1, gpuMemoryMiB: 0.5 } },
+      /^method\.json: resources\.gpuMemoryMiB: is 0\.5 \(not a whole number in range\); allowed: a whole number of MiB > 0 and at most 1048576, only with "gpus": 1$/,
+    ],
+    [{ resources: { gpus: 1, gpuMemoryMiB: "8G" } }, /^method\.json: resources\.gpuMemoryMiB: is "8G" \(not a number\)/],
+    [
+      { resources: { gpus: 0, gpuMemoryMiB: 1024 } },
+      /^method\.json: resources\.gpuMemoryMiB: gpuMemoryMiB is given but gpus is 0; allowed:/,
+    ],
+    [{ resources: { gpus: 1, tpus: 1 } }, /^method\.json: resources\.tpus: unknown key; allowed: the keys gpus, gpuMemoryMiB$/],
   ])("rejects %j with the field and what is allowed", (change, expected) => {
     expect(problemFor(change)).toMatch(expected);
   });
@@ -115,6 +132,19 @@ describe("validateManifest", () => {
     expect(problemsOf([1, 2])).toEqual([
       expect.stringMatching(/^method\.json: \(file\): is \[1,2\] \(not a JSON object\); allowed: a JSON object/),
     ]);
+  });
+
+  it("accepts PROTOCOL 1.1's resources; a v1 manifest (no resources) asks for no GPU", () => {
+    const gpu = validateManifest({ ...valid, resources: { gpus: 1, gpuMemoryMiB: 8192 } });
+    if (!gpu.ok) throw new Error(gpu.problems.join("\n"));
+    expect(gpu.manifest.resources).toEqual({ gpus: 1, gpuMemoryMiB: 8192 });
+    expect(gpusRequested(gpu.manifest)).toBe(1);
+    const cpu = validateManifest({ ...valid, resources: { gpus: 0 } });
+    expect(cpu.ok && gpusRequested(cpu.manifest)).toBe(0);
+    const v1 = validateManifest(valid);
+    if (!v1.ok) throw new Error(v1.problems.join("\n"));
+    expect(v1.manifest.resources).toBeUndefined();
+    expect(gpusRequested(v1.manifest)).toBe(0);
   });
 
   it("lowers the harness limits by the manifest's", () => {

@@ -19,10 +19,12 @@ import {
 export {
   DEFAULT_LIMITS,
   effectiveLimits,
+  gpusRequested,
   type HarnessLimits,
   MANIFEST_FILE,
   ManifestError,
   type MethodManifest,
+  type MethodResources,
   parseManifest,
 } from "./manifest-schema.ts";
 

@@ -5,9 +5,10 @@ import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSyn
 import { chmod, chown, cp, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { type GpuAssignment, GpuDeviceError, type GpuPool, hostGpuPool, noGpuMessage } from "../gpu.ts";
 import { readMethodOutputs, writeInstanceDir } from "../protocol.ts";
 import { type MethodDefinition, MethodFailure, type MethodOutputs } from "../types.ts";
-import { DEFAULT_LIMITS, effectiveLimits, type HarnessLimits, loadManifest, type MethodManifest } from "./manifest.ts";
+import { DEFAULT_LIMITS, effectiveLimits, gpusRequested, type HarnessLimits, loadManifest, type MethodManifest } from "./manifest.ts";
 import {
   cgroupsAvailable,
   runSandboxed,
@@ -34,6 +35,11 @@ export interface ExternalMethodOptions {
   workRoot?: string;
   /** The bubblewrap binary (default: `bwrap` on PATH); null = as if not installed (tests). */
   bwrap?: string | null;
+  /**
+   * Where a method that asks for a GPU gets one when its instance comes without (`cajal run`): default this
+   * machine's GPUs (nvidia-smi). A queue worker assigns a device per instance instead (MethodContext.gpu).
+   */
+  gpuPool?: GpuPool | (() => Promise<GpuPool>);
 }
 
 export interface ExternalMethodDefinition extends MethodDefinition {
@@ -124,6 +130,34 @@ export function failureOf(r: SandboxResult, limits: HarnessLimits): MethodFailur
 }
 
 /**
+ * Run `fn` with the GPU the method asks for (PROTOCOL 1.1): none for a method that asks for none; the instance's
+ * assigned device (a queue worker's GPU slot); else one from the pool (`cajal run`: this machine's GPUs). With no
+ * GPU the instance is refused before any process starts: a method that asks for a GPU never runs on the CPU.
+ */
+async function withGpu<T>(
+  manifest: MethodManifest,
+  assigned: GpuAssignment | undefined,
+  poolOption: ExternalMethodOptions["gpuPool"],
+  fn: (gpu: GpuAssignment | undefined) => Promise<T>,
+): Promise<T> {
+  if (gpusRequested(manifest) === 0) return fn(undefined);
+  const checked = (gpu: GpuAssignment): GpuAssignment => {
+    const wanted = manifest.resources?.gpuMemoryMiB;
+    if (wanted !== undefined && gpu.device.memoryMiB < wanted) {
+      throw new MethodFailure(
+        "error",
+        `method ${manifest.id} asks for a GPU with ${wanted} MiB; GPU ${gpu.device.index} (${gpu.device.name}) has ${gpu.device.memoryMiB} MiB`,
+      );
+    }
+    return gpu;
+  };
+  if (assigned) return fn(checked(assigned));
+  const pool = typeof poolOption === "function" ? await poolOption() : (poolOption ?? (await hostGpuPool()));
+  if (pool.size === 0) throw new MethodFailure("error", noGpuMessage(manifest.id, 1, pool.reason));
+  return pool.with((device) => fn(checked({ device, cudaVersion: pool.cudaVersion })));
+}
+
+/**
  * Load an external method folder: validate method.json (ManifestError lists every problem) and check that the
  * sandbox can run (SandboxUnavailableError says how to fix it) before any instance runs.
  */
@@ -181,24 +215,36 @@ export async function loadExternalMethod(folder: string, options: ExternalMethod
           await chown(outputDir, user.uid, user.gid);
           await chown(scratchDir, user.uid, user.gid);
         }
-        const result = await runSandboxed({
-          argv: manifest.command,
-          methodDir,
-          inputDir,
-          outputDir,
-          scratchDir,
-          task: task.id,
-          seed: ctx.seed,
-          threads,
-          timeoutMs: limits.timeoutSeconds * 1000,
-          memoryMb: limits.memoryMb,
-          maxOutputBytes: limits.outputMb * 1024 * 1024,
-          sandbox,
-          ...(options.pidsMax !== undefined ? { pidsMax: options.pidsMax } : {}),
-          ...(options.cgroups !== undefined ? { cgroups: options.cgroups } : {}),
-          ...(options.bwrap !== undefined ? { bwrap: options.bwrap } : {}),
+        const result = await withGpu(manifest, ctx.gpu, options.gpuPool, (gpu) =>
+          runSandboxed({
+            argv: manifest.command,
+            methodDir,
+            inputDir,
+            outputDir,
+            scratchDir,
+            task: task.id,
+            seed: ctx.seed,
+            threads,
+            timeoutMs: limits.timeoutSeconds * 1000,
+            memoryMb: limits.memoryMb,
+            maxOutputBytes: limits.outputMb * 1024 * 1024,
+            sandbox,
+            ...(options.pidsMax !== undefined ? { pidsMax: options.pidsMax } : {}),
+            ...(options.cgroups !== undefined ? { cgroups: options.cgroups } : {}),
+            ...(options.bwrap !== undefined ? { bwrap: options.bwrap } : {}),
+            ...(gpu ? { gpu } : {}),
+          }),
+        ).catch((error: unknown) => {
+          // A device the sandbox cannot give the method (its node is missing): the instance fails, nothing ran.
+          throw error instanceof GpuDeviceError ? new MethodFailure("error", error.message) : error;
         });
-        ctx.report?.({ cpuMs: result.cpuMs, peakRssMb: result.peakRssMb, log: result.log, wallMs: result.wallMs });
+        ctx.report?.({
+          cpuMs: result.cpuMs,
+          peakRssMb: result.peakRssMb,
+          log: result.log,
+          wallMs: result.wallMs,
+          ...(result.gpu ? { gpu: result.gpu } : {}),
+        });
         const failure = failureOf(result, limits);
         if (failure) throw failure;
         const read = await readMethodOutputs(outputDir, task, instance, { maxBytes: limits.outputMb * 1024 * 1024 });

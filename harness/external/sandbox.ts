@@ -40,6 +40,7 @@ import {
 import { lstat, readdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { type GpuAssignment, GpuSampler, type GpuUsage, gpuBindArgs, gpuEnv, parseDriverLibraries } from "../gpu.ts";
 
 /** PROTOCOL.md: the last 64 KiB of stdout and stderr are kept. */
 export const LOG_BYTES = 64 * 1024;
@@ -82,6 +83,8 @@ export interface RunSandboxedOptions {
   path?: string;
   /** The bubblewrap binary; default: `bwrap` on PATH. null = behave as if it were not installed (tests). */
   bwrap?: string | null;
+  /** The one GPU the method may use (PROTOCOL 1.1): bound into the sandbox, named in CUDA_VISIBLE_DEVICES, sampled. */
+  gpu?: GpuAssignment;
 }
 
 export interface SandboxResult {
@@ -108,8 +111,10 @@ export interface SandboxResult {
   sandboxed: boolean;
   /** How the limits were enforced when not the default way (no sandbox, no cgroups, …). */
   notes: string[];
-  /** The environment the method received (keys exactly those of PROTOCOL.md). */
+  /** The environment the method received (keys exactly those of PROTOCOL.md, plus PROTOCOL 1.1's GPU keys with a GPU). */
   env: Record<string, string>;
+  /** What the assigned GPU did while the method ran; absent without a GPU. */
+  gpu?: GpuUsage;
 }
 
 export class SandboxUnavailableError extends Error {
@@ -238,6 +243,23 @@ function nodePrefix(): string | null {
 export function methodPath(): string {
   const prefix = nodePrefix();
   return prefix ? `${METHOD_PATH}:${prefix}/bin` : METHOD_PATH;
+}
+
+let driverLibraries: string[] | undefined;
+
+/** The NVIDIA driver's user-space libraries (`ldconfig -p`), looked up once; empty where ldconfig is missing. */
+function hostDriverLibraries(): string[] {
+  if (driverLibraries === undefined) {
+    const ldconfig = findExecutable("ldconfig") ?? (existsSync("/sbin/ldconfig") ? "/sbin/ldconfig" : null);
+    const out = ldconfig ? spawnSync(ldconfig, ["-p"], { encoding: "utf8", timeout: 10_000 }) : null;
+    driverLibraries = out?.status === 0 ? parseDriverLibraries(out.stdout) : [];
+  }
+  return driverLibraries;
+}
+
+/** bubblewrap arguments for the assigned GPU on this machine (throws, before anything runs, when its nodes are missing). */
+export function hostGpuArgs(gpu: GpuAssignment): string[] {
+  return gpuBindArgs(gpu.device, { existing: existsSync, driverLibraries: hostDriverLibraries() });
 }
 
 // ---------------------------------------------------------------------------------------------- cgroups (v1)
@@ -466,14 +488,14 @@ const PAGE_BYTES = 4096;
 const CLOCK_TICK_MS = 10;
 
 /** RSS (bytes) and CPU (ms) summed over the process tree rooted at `root`, from /proc. */
-function sampleTree(root: number): { rss: number; cpuMs: number } {
+function sampleTree(root: number): { rss: number; cpuMs: number; pids: number[] } {
   const children = new Map<number, number[]>();
   const stats = new Map<number, string[]>();
   let entries: string[] = [];
   try {
     entries = readdirSync("/proc");
   } catch {
-    return { rss: 0, cpuMs: 0 };
+    return { rss: 0, cpuMs: 0, pids: [] };
   }
   for (const e of entries) {
     if (!/^\d+$/.test(e)) continue;
@@ -492,18 +514,20 @@ function sampleTree(root: number): { rss: number; cpuMs: number } {
   }
   let rss = 0;
   let ticks = 0;
+  const pids: number[] = [];
   const stack = [root];
   while (stack.length) {
     const pid = stack.pop() as number;
     const s = stats.get(pid);
     if (s) {
+      pids.push(pid);
       // Fields after the command (index 0 = state): utime 11, stime 12, cutime 13, cstime 14, rss 21.
       ticks += Number(s[11]) + Number(s[12]) + Number(s[13]) + Number(s[14]);
       rss += Number(s[21]) * PAGE_BYTES;
     }
     stack.push(...(children.get(pid) ?? []));
   }
-  return { rss, cpuMs: ticks * CLOCK_TICK_MS };
+  return { rss, cpuMs: ticks * CLOCK_TICK_MS, pids };
 }
 
 // ---------------------------------------------------------------------------------------------- output watcher
@@ -612,7 +636,10 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
     HOME: sandboxed ? SANDBOX_HOME : path.join(opts.scratchDir, "home"),
     LANG: "C.UTF-8",
     TMPDIR: sandboxed ? SANDBOX_TMP : path.join(opts.scratchDir, "tmp"),
+    ...(opts.gpu ? gpuEnv(opts.gpu.device) : {}),
   };
+  // Computed before anything is created: a GPU whose device nodes are missing fails here, never runs on the CPU.
+  const gpuArgs = sandboxed && opts.gpu ? hostGpuArgs(opts.gpu) : [];
   if (!sandboxed) {
     mkdirSync(env.HOME as string, { recursive: true, mode: 0o700 });
     mkdirSync(env.TMPDIR as string, { recursive: true, mode: 0o700 });
@@ -621,7 +648,7 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
   const cgroups = opts.cgroups === false ? null : createCgroups(memoryBytes, pidsMax);
   if (!cgroups) {
     notes.push(
-      "cgroups unavailable: memory limited by RLIMIT_AS, processes by RLIMIT_NPROC, killed by process group; CPU time and peak memory sampled from /proc (approximate)",
+      `cgroups unavailable: memory limited by ${opts.gpu ? "sampled RSS (CUDA needs more address space than RLIMIT_AS allows)" : "RLIMIT_AS"}, processes by RLIMIT_NPROC, killed by process group; CPU time and peak memory sampled from /proc (approximate)`,
     );
   }
 
@@ -630,7 +657,9 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
   const limitArgs: string[] = [];
   if (prlimit) {
     limitArgs.push(prlimit, `--fsize=${opts.maxOutputBytes + 1}`, "--core=0");
-    if (!cgroups) limitArgs.push(`--as=${memoryBytes}`, `--nproc=${pidsMax}`);
+    // CUDA reserves far more address space than it uses, so a GPU method cannot run under RLIMIT_AS: without
+    // cgroups its memory limit is enforced by the /proc sampling below instead (noted on the run).
+    if (!cgroups) limitArgs.push(...(opts.gpu ? [] : [`--as=${memoryBytes}`]), `--nproc=${pidsMax}`);
     limitArgs.push("--");
   } else notes.push("prlimit unavailable: output size enforced by polling only");
 
@@ -642,7 +671,7 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
     rest.push(...drop, bwrap);
     const b: string[] = [];
     bindSystem(b);
-    b.push("--proc", "/proc", "--dev", "/dev");
+    b.push("--proc", "/proc", "--dev", "/dev", ...gpuArgs);
     b.push("--size", String(memoryBytes), "--tmpfs", SANDBOX_TMP);
     b.push("--size", String(memoryBytes), "--tmpfs", SANDBOX_HOME);
     b.push("--dir", "/cajal", "--ro-bind", opts.inputDir, SANDBOX_INPUT, "--bind", opts.outputDir, SANDBOX_OUTPUT);
@@ -686,6 +715,10 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
     if (cgroups) await removeCgroups(cgroups);
     throw e;
   }
+  // The method's host pids: nvidia-smi lists GPU processes by them.
+  const treePids = () => (cgroups ? cgroupPids(cgroups) : child.pid ? sampleTree(child.pid).pids : []);
+  const gpuSampler = opts.gpu ? new GpuSampler(opts.gpu.device, opts.gpu.cudaVersion, treePids) : null;
+  gpuSampler?.start();
   child.stdout?.on("data", (c: Buffer) => log.push(c));
   child.stderr?.on("data", (c: Buffer) => {
     log.push(c);
@@ -731,6 +764,10 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
         const s = sampleTree(child.pid);
         peakSampled = Math.max(peakSampled, s.rss);
         cpuSampled = Math.max(cpuSampled, s.cpuMs);
+        if (opts.gpu && !memoryExceeded && s.rss > memoryBytes) {
+          memoryExceeded = true;
+          void killTree();
+        }
       }
       if (!outputExceeded && (await dirBytes(opts.outputDir)) > opts.maxOutputBytes) {
         outputExceeded = true;
@@ -745,6 +782,7 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
   const wallMs = performance.now() - t0;
   clearTimeout(timer);
   clearInterval(poll);
+  const gpu = gpuSampler ? await gpuSampler.stop() : undefined;
   // Whatever outlived the main process (background children) dies with it.
   await killTree();
   await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
@@ -793,5 +831,6 @@ export async function runSandboxed(opts: RunSandboxedOptions): Promise<SandboxRe
     sandboxed,
     notes,
     env,
+    ...(gpu ? { gpu } : {}),
   };
 }

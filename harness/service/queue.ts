@@ -1,6 +1,8 @@
 // The evaluation queue: pg-boss (PostgreSQL, SKIP LOCKED) in its own schema `pgboss` of the results database, so
 // anything that reaches the database can enqueue or work. Two queues: `cajal-plan` (one job per submission: a
-// worker validates the method and enqueues its instances) and `cajal-instance` (one job per run instance).
+// worker validates the method and enqueues its instances) and `cajal-instance` (one job per run instance), plus
+// `cajal-instance-gpu` for the instances of methods that ask for a GPU (PROTOCOL 1.1): only a worker's GPU slots
+// (`cajal worker --gpus`, one per device) poll it, so CPU-only workers never claim them.
 // A job held by a worker that died is failed by pg-boss's maintenance once its expiry passes and retried by
 // another worker; results are keyed (run, index), so a retried job never records a second result.
 import PgBoss from "pg-boss";
@@ -8,9 +10,11 @@ import { z } from "zod";
 
 export const PLAN_QUEUE = "cajal-plan";
 export const INSTANCE_QUEUE = "cajal-instance";
+/** Instances of methods that ask for a GPU; claimed only by GPU slots. */
+export const GPU_INSTANCE_QUEUE = "cajal-instance-gpu";
 /** Jobs that do nothing but travel through the queue (bench/queue.ts measures the queue's own cost with them). */
 export const NOOP_QUEUE = "cajal-noop";
-const QUEUES = [PLAN_QUEUE, INSTANCE_QUEUE, NOOP_QUEUE] as const;
+const QUEUES = [PLAN_QUEUE, INSTANCE_QUEUE, GPU_INSTANCE_QUEUE, NOOP_QUEUE] as const;
 
 export const planJobSchema = z.object({ submissionId: z.number().int().positive() });
 export const instanceJobSchema = z.object({ runId: z.number().int().positive(), index: z.number().int().nonnegative() });

@@ -183,6 +183,10 @@ export interface SubmissionStatusView {
   queue: { position: number; ahead: number } | null;
   /** Instances of the submission's runs (method and references) with a result, of all. */
   progress: { done: number; total: number };
+  /** The method asks for a GPU (PROTOCOL 1.1 `resources.gpus`): its instances run only on GPU workers. */
+  gpu: boolean;
+  /** Running, and the method's own runs have not started: no GPU worker has taken one of its instances yet. */
+  waitingForGpuWorker: boolean;
   runs: SubmissionRunStatus[];
 }
 
@@ -257,7 +261,10 @@ export async function submissionStatus(db: Db, id: number): Promise<SubmissionSt
       };
     })
     .sort((a, b) => (a.role === b.role ? a.runId - b.runId : a.role === "method" ? -1 : 1));
-  const name = (s.manifest as { name?: unknown } | null)?.name;
+  const manifest = s.manifest as { name?: unknown; resources?: { gpus?: unknown } } | null;
+  const name = manifest?.name;
+  const gpu = manifest?.resources?.gpus === 1;
+  const own = runs.filter((r) => r.role === "method");
   return {
     id: s.id,
     status: s.status,
@@ -269,6 +276,8 @@ export async function submissionStatus(db: Db, id: number): Promise<SubmissionSt
     finishedAt: s.finishedAt?.toISOString() ?? null,
     queue,
     progress: { done: runs.reduce((a, r) => a + r.instancesDone, 0), total: runs.reduce((a, r) => a + r.instances, 0) },
+    gpu,
+    waitingForGpuWorker: gpu && s.status === "running" && own.length > 0 && own.every((r) => r.status === "queued"),
     runs,
   };
 }

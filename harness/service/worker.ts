@@ -13,6 +13,7 @@ import pg from "pg";
 import { buildArtifacts } from "../artifacts.ts";
 import { createDb, type Db } from "../db/client.ts";
 import { sandboxAvailable, unavailableMessage } from "../external/sandbox.ts";
+import { detectGpus, type GpuHost, selectGpus } from "../gpu.ts";
 import { InstanceCache } from "../instance-cache.ts";
 import { hardware } from "../provenance.ts";
 import { type Registered, registerAll } from "../register.ts";
@@ -20,7 +21,7 @@ import { listDatasets, UsageError } from "../registry.ts";
 import { initTf } from "../tf.ts";
 import type { DatasetDefinition } from "../types.ts";
 import { openQueue, queueEnv } from "./queue.ts";
-import { startClaimLoops } from "./worker/claim.ts";
+import { claimSlots, startClaimLoops } from "./worker/claim.ts";
 import type { WorkerContext } from "./worker/context.ts";
 
 export interface WorkerOptions {
@@ -33,6 +34,10 @@ export interface WorkerOptions {
   sandbox?: boolean;
   /** Idle wait between polls of an empty queue. */
   pollMs?: number;
+  /** `--gpus`: GPU indexes to run GPU jobs on ("0,1"), "none", or undefined for every GPU detected. */
+  gpus?: string;
+  /** The machine's GPUs (default: detected with nvidia-smi); tests pass a fake list. */
+  gpuHost?: GpuHost;
   name?: string;
   log?: (line: string) => void;
 }
@@ -81,6 +86,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     }
   }
   const inScope = (d: DatasetDefinition) => !scope || scope.has(d.slug);
+  const gpuHost = options.gpuHost ?? (await detectGpus());
+  let gpus: ReturnType<typeof selectGpus>;
+  try {
+    gpus = selectGpus(options.gpus, gpuHost);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 
   const db = createDb(options.url);
   // Networks behind artificial datasets are trained once per machine (sha256-pinned), as `cajal start` does.
@@ -90,7 +102,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       .flatMap((d) => d.artifacts ?? []),
   );
   const registered = await registerUnderLock(options.url, db);
-  const { backend } = await initTf();
+  const { backend, adapter } = await initTf();
   const boss = await openQueue(options.url, { supervise: true, poolSize: Math.max(2, (options.jobs ?? 1) + 1) });
   const work = await mkdtemp(path.join(os.tmpdir(), "cajal-worker-"));
   const cleanup = () => rmSync(work, { recursive: true, force: true });
@@ -102,7 +114,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     boss,
     env,
     registered,
-    machine: { backend, hardware: hardware() },
+    machine: { backend, hardware: hardware(adapter) },
     sandbox,
     inScope,
     work,
@@ -113,10 +125,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   };
   const slots = Math.max(1, options.jobs ?? 1);
   const pollMs = options.pollMs ?? env.CAJAL_WORKER_POLL_MS;
+  const gpuNote = gpus.length
+    ? `, ${gpus.length} GPU slot(s): ${gpus.map((d) => `${d.index} ${d.name}`).join(", ")} (CUDA ${gpuHost.cudaVersion ?? "unknown"})`
+    : `, no GPU${gpuHost.devices.length ? "" : ` (${gpuHost.reason ?? "none found"})`}: methods that ask for one wait for a GPU worker`;
   say(
-    `ready: ${slots} slot(s), backend ${backend}, sandbox ${sandbox ? "on" : "OFF"}${scope ? `, datasets ${[...scope].join(", ")}` : ""}`,
+    `ready: ${slots} slot(s), backend ${backend}, sandbox ${sandbox ? "on" : "OFF"}${scope ? `, datasets ${[...scope].join(", ")}` : ""}${gpuNote}`,
   );
-  const loops = startClaimLoops(ctx, slots, pollMs);
+  const loops = startClaimLoops(ctx, claimSlots(slots, gpus, gpuHost.cudaVersion), pollMs);
   const done = loops.done.then(async (processed) => {
     await boss.stop({ graceful: false, wait: true });
     await db.$disconnect();

@@ -85,7 +85,7 @@ function gradients(tf: Tf, p: Params, x: Tensor2D, gOut: Tensor2D, h1: Tensor2D,
 
 export const mlp: MethodDefinition = {
   id: "mlp",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "MLP decoder (TensorFlow.js)",
   kind: "baseline",
   description:

@@ -138,6 +138,21 @@ export default async function RunDetailPage({ params }: Props) {
                   </span>
                 ))}
           </Field>
+          <Field label="Hardware class">
+            <span data-testid="hardware-class">{run.provenance.hardwareClass}</span>
+            {run.provenance.gpu && (
+              <span className="ml-2 text-slate-500">
+                driver {run.provenance.gpu.driver ?? "—"} · CUDA {run.provenance.gpu.cudaVersion ?? "—"}
+              </span>
+            )}
+          </Field>
+          {run.provenance.gpu && (
+            <Field label="GPU busy · peak GPU memory">
+              <span title="Busy time is estimated from nvidia-smi's utilization samples (utilization × interval)">
+                {formatMs(run.provenance.gpu.busyMs)} · {formatMb(run.provenance.gpu.peakMemMb)}
+              </span>
+            </Field>
+          )}
           <Field label="Wall · CPU · peak RSS">
             {formatMs(run.provenance.wallMs)} · {formatMs(run.provenance.cpuMs)} · {formatMb(run.provenance.peakRssMb)}
           </Field>
@@ -244,6 +259,14 @@ function Instances({ run }: { run: RunPage }) {
                 <th className="px-3 py-2 text-right font-medium" title="Peak memory of the method (its process tree for external methods)">
                   Peak mem
                 </th>
+                {run.provenance.gpu && (
+                  <th
+                    className="px-3 py-2 text-right font-medium"
+                    title="Estimated GPU busy time · peak GPU memory of the method's processes"
+                  >
+                    GPU
+                  </th>
+                )}
                 <th className="px-3 py-2 font-medium">Message</th>
               </tr>
             </thead>
@@ -270,6 +293,11 @@ function Instances({ run }: { run: RunPage }) {
                   <td className="px-3 py-1.5 text-right tabular-nums text-slate-600">
                     {r.peakRssMb === null ? "—" : `${Math.round(r.peakRssMb)} MiB`}
                   </td>
+                  {run.provenance.gpu && (
+                    <td className="px-3 py-1.5 text-right tabular-nums text-slate-600">
+                      {r.gpuBusyMs === null ? "—" : `${formatMs(r.gpuBusyMs)} · ${formatMb(r.gpuPeakMemMb)}`}
+                    </td>
+                  )}
                   <td className="max-w-md px-3 py-1.5 text-xs text-rose-700">
                     {r.message}
                     {r.logTail && (

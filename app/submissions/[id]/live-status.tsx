@@ -102,7 +102,7 @@ function summary(view: SubmissionStatusView): string {
         ? `Queued: position ${view.queue.position} (${view.queue.ahead} submission${view.queue.ahead === 1 ? "" : "s"} ahead). A worker will validate the method and queue its runs.`
         : "Queued.";
     case "running":
-      return `Running: ${view.progress.done} of ${view.progress.total} instances done.`;
+      return `Running: ${view.progress.done} of ${view.progress.total} instances done.${view.waitingForGpuWorker ? " The method asks for a GPU: its runs are waiting for a GPU worker (cajal worker --gpus on a machine with an NVIDIA GPU)." : ""}`;
     case "finished":
       return `Finished: ${view.runs.filter((r) => r.role === "method" && r.status === "ok").length} of ${view.runs.filter((r) => r.role === "method").length} runs scored.`;
     case "failed":

@@ -2,6 +2,7 @@
 // ways a job ends for good without a result: its submission or its run fails, with the reason stored for the
 // submission page.
 import type { Db } from "../../db/client.ts";
+import { GpuPool } from "../../gpu.ts";
 import type { InstanceCache } from "../../instance-cache.ts";
 import type { Registered } from "../../register.ts";
 import type { RunMachine } from "../../run-records.ts";
@@ -38,6 +39,14 @@ export interface WorkerContext {
   resolvedRuns: Map<number, Promise<ResolvedRun>>;
   /** Methods of one dataset see the same instances. */
   instances: InstanceCache;
+}
+
+/**
+ * How a worker loads submitted methods: a GPU comes only from the GPU slot that claimed the instance
+ * (MethodContext.gpu), never from the machine's pool, so a GPU is never shared by two jobs.
+ */
+export function externalMethodOptions(ctx: Pick<WorkerContext, "sandbox">) {
+  return { sandbox: ctx.sandbox, gpuPool: new GpuPool([], null, "only a worker's GPU slots run GPU instances") };
 }
 
 /** A run this worker cannot score as planned (another version here, no archive): the run fails, no retry. */

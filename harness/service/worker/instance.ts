@@ -3,6 +3,7 @@
 // run or recorded again (InstanceResult is unique per run and index), so a retried or duplicated job only finalizes.
 import path from "node:path";
 import { loadExternalMethod } from "../../external/method.ts";
+import type { GpuAssignment } from "../../gpu.ts";
 import { methodSourceHash } from "../../register.ts";
 import { getDataset, getMethod, getTask, UsageError } from "../../registry.ts";
 import { isTerminal, toStatus } from "../../results.ts";
@@ -12,7 +13,7 @@ import type { MethodDefinition, Split } from "../../types.ts";
 import { extractArchive } from "../archive.ts";
 import type { InstanceJob } from "../queue.ts";
 import { archiveOfMethodVersion, settleSubmissions } from "../runs.ts";
-import { failRun, type ResolvedRun, RunProblem, type WorkerContext } from "./context.ts";
+import { externalMethodOptions, failRun, type ResolvedRun, RunProblem, type WorkerContext } from "./context.ts";
 
 /** Runs resolved at once at most; older ones are resolved again if a job of theirs comes back. */
 const RESOLVED_RUNS_KEPT = 256;
@@ -33,7 +34,7 @@ function submittedMethod(ctx: WorkerContext, methodVersionId: number): Promise<M
       if (!stored) throw new RunProblem(`method version ${methodVersionId} has no submitted archive on this server`);
       const dir = path.join(ctx.work, `method-version-${methodVersionId}`);
       await extractArchive(stored.archive, dir);
-      return loadExternalMethod(dir, { sandbox: ctx.sandbox });
+      return loadExternalMethod(dir, externalMethodOptions(ctx));
     })();
     loading.catch(() => ctx.methods.delete(methodVersionId));
     ctx.methods.set(methodVersionId, loading);
@@ -77,7 +78,8 @@ function resolveRunOnce(ctx: WorkerContext, run: RunRow): Promise<ResolvedRun> {
   return resolving;
 }
 
-export async function runInstanceJob(ctx: WorkerContext, { runId, index }: InstanceJob): Promise<void> {
+/** `gpu`: the device of the GPU slot that claimed the job (GPU queue only); methods that ask for none ignore it. */
+export async function runInstanceJob(ctx: WorkerContext, { runId, index }: InstanceJob, gpu?: GpuAssignment): Promise<void> {
   const { db } = ctx;
   const run = await loadRun(ctx, runId);
   if (!run || isTerminal(toStatus(run.status))) return; // finished already (this job was a retry or a duplicate)
@@ -95,7 +97,7 @@ export async function runInstanceJob(ctx: WorkerContext, { runId, index }: Insta
       await db.run.updateMany({ where: { id: runId, status: "queued" }, data: { status: "running", startedAt: new Date() } });
     }
     const instance = ctx.instances.get(dataset, run.split as Split, index);
-    const outcome = await evaluateInstance(method, task, instance, DEFAULT_TIMEOUT_MS);
+    const outcome = await evaluateInstance(method, task, instance, DEFAULT_TIMEOUT_MS, gpu ? { gpu } : {});
     // ON CONFLICT DO NOTHING: if a retried copy of this job got here first, its result stands.
     await db.instanceResult.createMany({
       data: [{ runId, index, ...instanceResultFields(instance, outcome), worker: ctx.name }],

@@ -2,7 +2,7 @@
 // official and private splits of every dataset of its tasks this worker scores) and one instance job per instance
 // without a result. Repeating it (a retry after its worker died) finds the runs and results it made and adds nothing.
 import path from "node:path";
-import { ManifestError } from "../../external/manifest.ts";
+import { gpusRequested, ManifestError } from "../../external/manifest.ts";
 import { loadExternalMethod } from "../../external/method.ts";
 import { registerMethod } from "../../register.ts";
 import { listDatasets } from "../../registry.ts";
@@ -11,9 +11,9 @@ import { runKey, runProvenance } from "../../run-records.ts";
 import { DEFAULT_TIMEOUT_MS, type PlannedRun, planRuns } from "../../runner.ts";
 import type { MethodDefinition, Split } from "../../types.ts";
 import { extractArchive } from "../archive.ts";
-import { INSTANCE_QUEUE, type InstanceJob } from "../queue.ts";
+import { GPU_INSTANCE_QUEUE, INSTANCE_QUEUE, type InstanceJob } from "../queue.ts";
 import { settleSubmissions } from "../runs.ts";
-import { failSubmission, type WorkerContext } from "./context.ts";
+import { externalMethodOptions, failSubmission, type WorkerContext } from "./context.ts";
 
 /** The private split is scored by workers only; its seeds come from a secret that never leaves the servers. */
 export const SPLITS_SCORED: readonly Split[] = ["official", "private"];
@@ -22,6 +22,12 @@ export const SPLITS_SCORED: readonly Split[] = ["official", "private"];
 function expireSeconds(ctx: WorkerContext, method: MethodDefinition): number {
   const limit = "limits" in method ? (method as { limits: { timeoutSeconds: number } }).limits.timeoutSeconds : DEFAULT_TIMEOUT_MS / 1000;
   return Math.ceil(limit + ctx.env.CAJAL_JOB_GRACE_SECONDS);
+}
+
+/** The queue of a method's instance jobs: the GPU queue (only GPU slots poll it) for a method that asks for a GPU. */
+export function instanceQueueFor(method: MethodDefinition): typeof INSTANCE_QUEUE | typeof GPU_INSTANCE_QUEUE {
+  const manifest = "manifest" in method ? (method as { manifest: Parameters<typeof gpusRequested>[0] }).manifest : null;
+  return manifest && gpusRequested(manifest) > 0 ? GPU_INSTANCE_QUEUE : INSTANCE_QUEUE;
 }
 
 async function findOrCreateRun(ctx: WorkerContext, planned: PlannedRun, split: Split, methodVersionId: number | undefined) {
@@ -46,7 +52,7 @@ export async function planSubmission(ctx: WorkerContext, submissionId: number): 
   let method: MethodDefinition;
   try {
     await extractArchive(s.archive, dir);
-    method = await loadExternalMethod(dir, { sandbox: ctx.sandbox });
+    method = await loadExternalMethod(dir, externalMethodOptions(ctx));
   } catch (error) {
     if (error instanceof ManifestError) return failSubmission(ctx, submissionId, `method.json: ${error.problems.join("; ")}`);
     // Anything else (a missing sandbox included) is this machine's problem: another worker may take the job.
@@ -88,7 +94,7 @@ export async function planSubmission(ctx: WorkerContext, submissionId: number): 
     const jobs = Array.from({ length: row.instances }, (_, index) => index)
       .filter((index) => !done.has(index))
       .map((index) => ({
-        name: INSTANCE_QUEUE,
+        name: instanceQueueFor(p.method),
         data: { runId: row.id, index } satisfies InstanceJob,
         expireInSeconds: expireSeconds(ctx, p.method),
         retryLimit: ctx.env.CAJAL_JOB_RETRIES,
