@@ -50,8 +50,9 @@ export function keyCircles(): FrequencyCircle[] {
 }
 
 /**
- * n samples of Σ_j Σ_{k ∈ F_j} E_k(t_j) in R^d: driver j's position t_j is uniform on [0, p) (on [c, c + arc·p) when
- * `arcs[j]` < 1), independently across drivers and samples.
+ * n samples of Σ_j Σ_{k ∈ F_j} E_k(t_j) in R^d: driver j's position t_j is uniform on [0, p), independently across
+ * drivers and samples; when `arcs[j]` < 1, on [c, c + arcs[j]·p/k) instead, k its first frequency: that fraction of
+ * the circle E_k traces (E_k turns k times as t runs over [0, p)).
  */
 export function sampleDrivers(
   rng: Rng,
@@ -66,7 +67,9 @@ export function sampleDrivers(
   for (let s = 0; s < n; s++) {
     const row = x.subarray(s * d, (s + 1) * d);
     drivers.forEach((set, j) => {
-      const t = (starts[j] as number) + (arcs[j] as number) * p * rng.uniform();
+      const arc = arcs[j] as number;
+      const span = arc < 1 ? (arc * p) / (circles[set[0] as number] as FrequencyCircle).k : p;
+      const t = (starts[j] as number) + span * rng.uniform();
       for (const index of set) {
         const { k, u, v } = circles[index] as FrequencyCircle;
         const c = Math.cos((2 * Math.PI * k * t) / p);
@@ -95,7 +98,7 @@ const shared = {
   ambientMin: 64,
   ambientMax: 128,
   /** Isotropic Gaussian noise of total RMS norm η ~ U[0, noiseMax] (per coordinate η/√A). */
-  noiseMax: 0.05,
+  noiseMax: 0.01,
 };
 
 function finish(rng: Rng, x: Float64Array, n: number) {
@@ -203,7 +206,7 @@ export const modularAdditionDimension: DatasetDefinition = {
   title: "Modular-addition transformer: key-frequency circles",
   description:
     "Clouds built from the token embedding of a one-layer transformer trained (TensorFlow.js) on (a + b) mod 59: the embedding's Fourier components at its learned key frequencies are circles; r ∈ 1…3 independent token positions, each driving one or more key frequencies, give an r-torus (a driver with several frequencies traces a torus knot, still a curve). d* = r, not the 2m dimensions the m frequencies span. n ~ U{600…1000}, a random isometry into 64–128 dimensions, small isotropic noise.",
-  sizes: { dev: 12, official: 48, private: 48 },
+  sizes: { dev: 12, official: 80, private: 80 },
   config: dimensionConfig,
   generate(_split, _index, seed) {
     return generateDimension(seed);
@@ -217,7 +220,7 @@ export const modularAdditionTopology: DatasetDefinition = {
   title: "Modular-addition transformer: key-frequency circles, with controls",
   description:
     "Clouds built from the token embedding of a one-layer transformer trained (TensorFlow.js) on (a + b) mod 59: one key frequency's circle ([1, 1, 0]), the embedding's curve over two key frequencies (a torus knot, [1, 1, 0]), two independent tokens on one key frequency each (a torus, [1, 2, 1]), one token on half its circle (an arc, [1, 0, 0]), or the torus with every coordinate read from its own sample (no shared latent, [1, 0, 0]). n ~ U{600…1000}, a random isometry into 64–128 dimensions, small isotropic noise.",
-  sizes: { dev: 12, official: 48, private: 48 },
+  sizes: { dev: 24, official: 48, private: 48 },
   config: topologyConfig,
   generate(_split, _index, seed) {
     return generateTopology(seed);

@@ -162,6 +162,78 @@ export function keyFrequencies(power: Float64Array): { frequencies: number[]; fr
   return { frequencies: key.map((f) => f.k), fraction: key.reduce((s, f) => s + f.v, 0) / total };
 }
 
+/**
+ * The same forward pass in plain float64 JavaScript (no tfjs): predicted (arg-max) answer for every pair a·p + b.
+ * `embed` replaces the token embedding (e.g. with some Fourier components removed) for the mechanism checks.
+ */
+export function predictAll(w: Record<string, Float32Array>, embed: ArrayLike<number> = w.embed as Float32Array): Int32Array {
+  const { p, dModel: d, heads: H, dHead: h, dMlp: m } = MODEL;
+  const E = embed;
+  const P = w.pos as Float32Array;
+  const dot = (x: ArrayLike<number>, xo: number, wm: Float32Array, col: number, cols: number) => {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += (x[xo + i] as number) * (wm[i * cols + col] as number);
+    return s;
+  };
+  const resid = (token: number, position: number) => Float64Array.from({ length: d }, (_, i) => (E[token * d + i] as number) + (P[position * d + i] as number));
+  const x2 = resid(p, 2);
+  const q = Float64Array.from({ length: H * h }, (_, c) => dot(x2, 0, w.wq as Float32Array, c, H * h));
+  const keyOf = (x: Float64Array) => Float64Array.from({ length: H * h }, (_, c) => dot(x, 0, w.wk as Float32Array, c, H * h));
+  const valueOf = (x: Float64Array) => Float64Array.from({ length: H * h }, (_, c) => dot(x, 0, w.wv as Float32Array, c, H * h));
+  const k2 = keyOf(x2);
+  const v2 = valueOf(x2);
+  const out = new Int32Array(p * p);
+  const r = new Float64Array(d);
+  const hidden = new Float64Array(m);
+  for (let a = 0; a < p; a++) {
+    const x0 = resid(a, 0);
+    const k0 = keyOf(x0);
+    const v0 = valueOf(x0);
+    for (let b = 0; b < p; b++) {
+      const x1 = resid(b, 1);
+      const k1 = keyOf(x1);
+      const v1 = valueOf(x1);
+      const z = new Float64Array(H * h);
+      for (let head = 0; head < H; head++) {
+        const score = [k0, k1, k2].map((k) => {
+          let s = 0;
+          for (let j = 0; j < h; j++) s += (q[head * h + j] as number) * (k[head * h + j] as number);
+          return s / Math.sqrt(h);
+        });
+        const top = Math.max(...score);
+        const e = score.map((s) => Math.exp(s - top));
+        const norm = e.reduce((s, v) => s + v, 0);
+        for (let j = 0; j < h; j++) {
+          const c = head * h + j;
+          z[c] = ((e[0] as number) * (v0[c] as number) + (e[1] as number) * (v1[c] as number) + (e[2] as number) * (v2[c] as number)) / norm;
+        }
+      }
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let c = 0; c < H * h; c++) s += (z[c] as number) * ((w.wo as Float32Array)[c * d + i] as number);
+        r[i] = (x2[i] as number) + s;
+      }
+      for (let c = 0; c < m; c++) hidden[c] = Math.max(0, dot(r, 0, w.wIn as Float32Array, c, m) + ((w.bIn as Float32Array)[c] as number));
+      for (let i = 0; i < d; i++) {
+        let s = (w.bOut as Float32Array)[i] as number;
+        for (let c = 0; c < m; c++) s += (hidden[c] as number) * ((w.wOut as Float32Array)[c * d + i] as number);
+        r[i] = (r[i] as number) + s;
+      }
+      let best = 0;
+      let bestLogit = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < p; c++) {
+        const logit = dot(r, 0, w.unembed as Float32Array, c, p);
+        if (logit > bestLogit) {
+          bestLogit = logit;
+          best = c;
+        }
+      }
+      out[a * p + b] = best;
+    }
+  }
+  return out;
+}
+
 /** The trained parameters as float32 arrays, and the recorded key frequencies. */
 export function loadModularAddition(): { weights: Record<string, Float32Array>; keyFrequencies: number[] } {
   const { tensors, metadata } = loadArtifact(modularAdditionRecipe);
