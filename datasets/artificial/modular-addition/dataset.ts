@@ -36,8 +36,8 @@ export function frequencyCircle(embed: ArrayLike<number>, k: number): FrequencyC
     const c = Math.cos((2 * Math.PI * k * a) / p);
     const s = Math.sin((2 * Math.PI * k * a) / p);
     for (let j = 0; j < d; j++) {
-      u[j] = (u[j] as number) + ((2 / p) * c * (embed[a * d + j] as number));
-      v[j] = (v[j] as number) + ((2 / p) * s * (embed[a * d + j] as number));
+      u[j] = (u[j] as number) + (2 / p) * c * (embed[a * d + j] as number);
+      v[j] = (v[j] as number) + (2 / p) * s * (embed[a * d + j] as number);
     }
   }
   return { k, u, v };
@@ -168,13 +168,30 @@ export function generateTopology(seed: number): GeneratedInstance {
   const rng = new Rng(seed);
   const circles = keyCircles();
   const regime = TOPOLOGY_REGIMES[rng.int(TOPOLOGY_REGIMES.length)] as TopologyRegime;
-  const drivers = regime === "torus" || regime === "shuffled" ? assignFrequencies(rng, circles.length, 2, 2) : regime === "knot" ? assignFrequencies(rng, circles.length, 1, 2) : assignFrequencies(rng, circles.length, 1, 1);
+  const drivers =
+    regime === "torus" || regime === "shuffled"
+      ? assignFrequencies(rng, circles.length, 2, 2)
+      : regime === "knot"
+        ? assignFrequencies(rng, circles.length, 1, 2)
+        : assignFrequencies(rng, circles.length, 1, 1);
   const n = shared.nMin + rng.int(shared.nMax - shared.nMin + 1);
   const d = MODEL.dModel;
-  let x = sampleDrivers(rng, circles, drivers, n, drivers.map(() => (regime === "arc" ? topologyConfig.arc : 1)));
+  let x = sampleDrivers(
+    rng,
+    circles,
+    drivers,
+    n,
+    drivers.map(() => (regime === "arc" ? topologyConfig.arc : 1)),
+  );
   if (regime === "shuffled") {
     // Samples are independent, so reading each coordinate at its own row gives it its own drivers.
-    x = Float64Array.from(readRows({ T: n, C: d, x }, Int32Array.from({ length: n }, (_, i) => i), controlOffsets(rng, "shuffled", n, d)).data);
+    x = Float64Array.from(
+      readRows(
+        { T: n, C: d, x },
+        Int32Array.from({ length: n }, (_, i) => i),
+        controlOffsets(rng, "shuffled", n, d),
+      ).data,
+    );
   }
   const { activity, ambient, noise } = finish(rng, x, n);
   const betti = REGIME_BETTI[regime];
@@ -226,4 +243,3 @@ export const modularAdditionTopology: DatasetDefinition = {
     return generateTopology(seed);
   },
 };
-

@@ -152,7 +152,9 @@ describe("modular-addition datasets: references and baselines (official)", () =>
       const floors = floorScores(task, official);
       const twonn = await methodMean(task, "twonn", official);
       const pca = await methodMean(task, "pca-90", official);
-      console.log(`modular-addition T3 official: constant ${floors.constant.toFixed(3)}, shape ${floors.shape.toFixed(3)}, twonn ${twonn.toFixed(3)}, pca-90 ${pca.toFixed(3)}`);
+      console.log(
+        `modular-addition T3 official: constant ${floors.constant.toFixed(3)}, shape ${floors.shape.toFixed(3)}, twonn ${twonn.toFixed(3)}, pca-90 ${pca.toFixed(3)}`,
+      );
       expect(twonn).toBeGreaterThan(floors.constant + 0.1);
       expect(floors.shape).toBeLessThan(floors.constant + 0.05);
       expect(pca).toBeLessThan(floors.constant);
@@ -167,7 +169,9 @@ describe("modular-addition datasets: references and baselines (official)", () =>
       const task = getTask("topology");
       const floors = floorScores(task, official);
       const ph = await methodMean(task, "persistent-homology", official);
-      console.log(`modular-addition T4 official: constant ${floors.constant.toFixed(3)}, shape ${floors.shape.toFixed(3)}, persistent homology ${ph.toFixed(3)}`);
+      console.log(
+        `modular-addition T4 official: constant ${floors.constant.toFixed(3)}, shape ${floors.shape.toFixed(3)}, persistent homology ${ph.toFixed(3)}`,
+      );
       expect(floors.constant).toBeLessThan(0.45);
       expect(floors.shape).toBeLessThan(floors.constant + 0.1);
       expect(ph).toBeGreaterThan(floors.constant + 0.3);

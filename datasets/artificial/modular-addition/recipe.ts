@@ -74,7 +74,8 @@ export function splitPairs(rng: Rng): { train: Int32Array; test: Int32Array } {
 /** One-hot rows of a and b for pairs (index a·p + b), [n, p + 1] each: constants of the training loop. */
 export function pairInputs(tf: Tf, pairs: Int32Array): { a: tfType.Tensor2D; b: tfType.Tensor2D } {
   const { p } = MODEL;
-  const hot = (f: (i: number) => number) => tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(pairs, f), "int32"), p + 1).toFloat() as tfType.Tensor2D);
+  const hot = (f: (i: number) => number) =>
+    tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(pairs, f), "int32"), p + 1).toFloat() as tfType.Tensor2D);
   return { a: hot((i) => Math.floor(i / p)), b: hot((i) => i % p) };
 }
 
@@ -175,24 +176,25 @@ export function predictAll(w: Record<string, Float32Array>, embed: ArrayLike<num
     for (let i = 0; i < d; i++) s += (x[xo + i] as number) * (wm[i * cols + col] as number);
     return s;
   };
-  const resid = (token: number, position: number) => Float64Array.from({ length: d }, (_, i) => (E[token * d + i] as number) + (P[position * d + i] as number));
+  const resid = (token: number, position: number) =>
+    Float64Array.from({ length: d }, (_, i) => (E[token * d + i] as number) + (P[position * d + i] as number));
   const x2 = resid(p, 2);
   const q = Float64Array.from({ length: H * h }, (_, c) => dot(x2, 0, w.wq as Float32Array, c, H * h));
-  const keyOf = (x: Float64Array) => Float64Array.from({ length: H * h }, (_, c) => dot(x, 0, w.wk as Float32Array, c, H * h));
-  const valueOf = (x: Float64Array) => Float64Array.from({ length: H * h }, (_, c) => dot(x, 0, w.wv as Float32Array, c, H * h));
-  const k2 = keyOf(x2);
-  const v2 = valueOf(x2);
+  const keysOf = (x: Float64Array) => Float64Array.from({ length: H * h }, (_, c) => dot(x, 0, w.wk as Float32Array, c, H * h));
+  const valuesOf = (x: Float64Array) => Float64Array.from({ length: H * h }, (_, c) => dot(x, 0, w.wv as Float32Array, c, H * h));
+  const k2 = keysOf(x2);
+  const v2 = valuesOf(x2);
   const out = new Int32Array(p * p);
   const r = new Float64Array(d);
   const hidden = new Float64Array(m);
   for (let a = 0; a < p; a++) {
     const x0 = resid(a, 0);
-    const k0 = keyOf(x0);
-    const v0 = valueOf(x0);
+    const k0 = keysOf(x0);
+    const v0 = valuesOf(x0);
     for (let b = 0; b < p; b++) {
       const x1 = resid(b, 1);
-      const k1 = keyOf(x1);
-      const v1 = valueOf(x1);
+      const k1 = keysOf(x1);
+      const v1 = valuesOf(x1);
       const z = new Float64Array(H * h);
       for (let head = 0; head < H; head++) {
         const score = [k0, k1, k2].map((k) => {
@@ -205,7 +207,8 @@ export function predictAll(w: Record<string, Float32Array>, embed: ArrayLike<num
         const norm = e.reduce((s, v) => s + v, 0);
         for (let j = 0; j < h; j++) {
           const c = head * h + j;
-          z[c] = ((e[0] as number) * (v0[c] as number) + (e[1] as number) * (v1[c] as number) + (e[2] as number) * (v2[c] as number)) / norm;
+          z[c] =
+            ((e[0] as number) * (v0[c] as number) + (e[1] as number) * (v1[c] as number) + (e[2] as number) * (v2[c] as number)) / norm;
         }
       }
       for (let i = 0; i < d; i++) {
@@ -265,7 +268,10 @@ export const modularAdditionRecipe: ArtifactRecipe = {
     const trainInput = pairInputs(tf, train);
     const testInput = pairInputs(tf, test);
     const labels = tf.oneHot(
-      tf.tensor1d(Int32Array.from(train, (i) => (Math.floor(i / p) + (i % p)) % p), "int32"),
+      tf.tensor1d(
+        Int32Array.from(train, (i) => (Math.floor(i / p) + (i % p)) % p),
+        "int32",
+      ),
       p,
     );
     const { learningRate: lr, weightDecay, beta1, beta2, steps } = TRAINING;
@@ -273,10 +279,7 @@ export const modularAdditionRecipe: ArtifactRecipe = {
     const history: JsonValue[] = [];
     let loss = Number.NaN;
     for (let step = 1; step <= steps; step++) {
-      const value = optimizer.minimize(
-        () => tf.losses.softmaxCrossEntropy(labels, logitsTf(tf, vars, trainInput)) as tfType.Scalar,
-        true,
-      );
+      const value = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, logitsTf(tf, vars, trainInput)) as tfType.Scalar, true);
       loss = (value as tfType.Scalar).dataSync()[0] as number;
       value?.dispose();
       // Decoupled weight decay (Loshchilov & Hutter 2019), after the Adam step.
@@ -296,7 +299,9 @@ export const modularAdditionRecipe: ArtifactRecipe = {
     const power = fourierPower((tensors.embed as NdArray).data, p, d);
     const key = keyFrequencies(power);
     const total = power.reduce((s, v) => s + v, 0);
-    log(`train ${trainAccuracy.toFixed(4)}, test ${testAccuracy.toFixed(4)}; key frequencies ${key.frequencies} (${(100 * key.fraction).toFixed(1)}% of the power)`);
+    log(
+      `train ${trainAccuracy.toFixed(4)}, test ${testAccuracy.toFixed(4)}; key frequencies ${key.frequencies} (${(100 * key.fraction).toFixed(1)}% of the power)`,
+    );
     for (const t of [labels, trainInput.a, trainInput.b, testInput.a, testInput.b]) t.dispose();
     optimizer.dispose();
     for (const v of Object.values(vars)) v.dispose();
