@@ -5,6 +5,7 @@ import type { RecordingCard } from "../harness/data.ts";
 import type { DatasetSource } from "../harness/source.ts";
 import type { DatasetDefinition } from "../harness/types.ts";
 import { source as factorNetwork } from "./artificial/factor-network/source.ts";
+import { source as inductionHeads } from "./artificial/induction-heads/source.ts";
 import { source as mnistMlp } from "./artificial/mnist-mlp/source.ts";
 import { source as modularAddition } from "./artificial/modular-addition/source.ts";
 import { source as rnnHeadDirection } from "./artificial/rnn-head-direction/source.ts";
@@ -44,6 +45,7 @@ export const SOURCES: readonly DatasetSource[] = [
   seedTwins,
   trainedMlp,
   modularAddition,
+  inductionHeads,
   hdPeyrache2015,
   placeCellsTampuu2019,
   m1Dyer2017,

@@ -4,7 +4,7 @@
 // Two-layer attention-only models do this with a previous-token head in layer 0 and an induction head in layer 1
 // (K-composition). The mechanism check finds both by their attention patterns and confirms them by ablation.
 import type * as tfType from "@tensorflow/tfjs";
-import type { ArtifactRecipe } from "../../../harness/artifacts.ts";
+import { type ArtifactRecipe, loadArtifact } from "../../../harness/artifacts.ts";
 import { Rng, seedFrom } from "../../../harness/rng.ts";
 import { initTf } from "../../../harness/tf.ts";
 import { glorotUniform, matMulWithFastGrad, toNdArray } from "../../../harness/train.ts";
@@ -195,6 +195,73 @@ export function mechanismReport(tf: Tf, w: Record<string, tfType.Tensor>, batch:
       inductionHead: [1, argmax(inductionScore[1] as number[])],
     };
   });
+}
+
+/** The trained weights as float32 arrays (parameterShapes' names). */
+export function loadInductionHeads(): Record<string, Float32Array> {
+  const { tensors } = loadArtifact(inductionHeadsRecipe);
+  const out: Record<string, Float32Array> = {};
+  for (const name of Object.keys(parameterShapes())) {
+    const t = tensors[name];
+    if (t?.dtype !== "float32") throw new Error(`induction-heads artifact lacks ${name}`);
+    out[name] = t.data as Float32Array;
+  }
+  return out;
+}
+
+/**
+ * The residual stream [T, d] of one sequence after `layers` attention layers (0: the embedding E[token] + P), in
+ * plain float64 JavaScript: what the dataset generators read (they never load tfjs).
+ */
+export function residualStream(w: Record<string, Float32Array>, tokens: ArrayLike<number>, layers: number): Float64Array {
+  const { context: T, dModel: d, heads: H, dHead: h } = MODEL;
+  const E = w.embed as Float32Array;
+  const P = w.pos as Float32Array;
+  const x = new Float64Array(T * d);
+  for (let t = 0; t < T; t++)
+    for (let i = 0; i < d; i++) x[t * d + i] = (E[(tokens[t] as number) * d + i] as number) + (P[t * d + i] as number);
+  const project = (m: Float32Array) => {
+    const out = new Float64Array(T * H * h);
+    for (let t = 0; t < T; t++)
+      for (let c = 0; c < H * h; c++) {
+        let s = 0;
+        for (let i = 0; i < d; i++) s += (x[t * d + i] as number) * (m[i * H * h + c] as number);
+        out[t * H * h + c] = s;
+      }
+    return out;
+  };
+  for (let l = 0; l < layers; l++) {
+    const [q, k, v] = ["wq", "wk", "wv"].map((m) => project(w[`l${l}.${m}`] as Float32Array)) as [Float64Array, Float64Array, Float64Array];
+    const wo = w[`l${l}.wo`] as Float32Array;
+    const z = new Float64Array(T * H * h);
+    for (let hd = 0; hd < H; hd++) {
+      for (let t = 0; t < T; t++) {
+        const scores = new Float64Array(t + 1);
+        for (let u = 0; u <= t; u++) {
+          let s = 0;
+          for (let j = 0; j < h; j++) s += (q[t * H * h + hd * h + j] as number) * (k[u * H * h + hd * h + j] as number);
+          scores[u] = s / Math.sqrt(h);
+        }
+        const top = Math.max(...scores);
+        let norm = 0;
+        for (let u = 0; u <= t; u++) {
+          scores[u] = Math.exp((scores[u] as number) - top);
+          norm += scores[u] as number;
+        }
+        for (let u = 0; u <= t; u++)
+          for (let j = 0; j < h; j++)
+            z[t * H * h + hd * h + j] =
+              (z[t * H * h + hd * h + j] as number) + ((scores[u] as number) / norm) * (v[u * H * h + hd * h + j] as number);
+      }
+    }
+    for (let t = 0; t < T; t++)
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let c = 0; c < H * h; c++) s += (z[t * H * h + c] as number) * (wo[c * d + i] as number);
+        x[t * d + i] = (x[t * d + i] as number) + s;
+      }
+  }
+  return x;
 }
 
 export const inductionHeadsRecipe: ArtifactRecipe = {
