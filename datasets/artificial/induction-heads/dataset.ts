@@ -15,8 +15,8 @@ export const STREAM_LAYERS = [0, 1, 2] as const;
 const config = {
   artifact: artifactRef(inductionHeadsRecipe),
   /** S ~ U{sequencesMin…sequencesMax} fresh sequences; positions 1…23 of each (position 0 has no previous token). */
-  sequencesMin: 40,
-  sequencesMax: 60,
+  sequencesMin: 30,
+  sequencesMax: 45,
   layers: [...STREAM_LAYERS],
   /** The first 75 % of the rows (whole sequences, in order) train, the rest test. */
   trainFraction: 0.75,
@@ -55,7 +55,7 @@ export const inductionHeadsPreviousToken: DatasetDefinition = {
   domain: "artificial",
   title: "Induction-heads transformer: the previous token in the residual stream",
   description:
-    "Residual stream (32 dimensions) of a two-layer attention-only transformer trained (TensorFlow.js) to predict repeated token segments, at positions 1–23 of 40–60 fresh random sequences; decode the previous token (24 classes), which its layer-0 previous-token head writes into the stream. One third of the instances show the embedding before any attention (the previous token is absent: chance), one third the stream after layer 0, one third after layer 1.",
+    "Residual stream (32 dimensions) of a two-layer attention-only transformer trained (TensorFlow.js) to predict repeated token segments, at positions 1–23 of 30–45 fresh random sequences; decode the previous token (24 classes), which its layer-0 previous-token head writes into the stream. One third of the instances show the embedding before any attention (the previous token is absent: chance), one third the stream after layer 0, one third after layer 1.",
   sizes: { dev: 9, official: 30, private: 30 },
   config,
   artifacts: [inductionHeadsRecipe],

@@ -24,7 +24,7 @@ import {
 
 /** sha256 of dev instance 0's inputs and truth: generation must give these bytes in every process. */
 const DEV0_HASH =
-  "f969c964d40947a36a925879122e0ebdc27cc5879937b36d8d66f080f82cd980:8b897a5ba549236251fa5e4ba4d69a0a316b24bc397aed9bff7fa5eba3d567d6";
+  "9b465de850ca258a6c084f11a89cb49cc382591df4171e4d0b94dc279a0c9939:49d6eb85afa71edf32bcd9bbd8c5ceb6df2eaf04d8a4e20b01ed1287420a5882";
 
 const SLOW = 240_000;
 let report: MechanismReport;

@@ -191,8 +191,8 @@ export function mechanismReport(tf: Tf, w: Record<string, tfType.Tensor>, batch:
       ablatedRepeatedLoss,
       randomLoss,
       repeatedAccuracy: hits / total,
-      previousTokenHead: [0, argmax(previousTokenScore[0] as number[])],
-      inductionHead: [1, argmax(inductionScore[1] as number[])],
+      previousTokenHead: [0, argmax(previousTokenScore[0] as number[])] as [number, number],
+      inductionHead: [1, argmax(inductionScore[1] as number[])] as [number, number],
     };
   });
 }

@@ -91,7 +91,7 @@ export function logitsTf(tf: Tf, w: Record<string, tfType.Tensor>, input: { a: t
   const n = input.a.shape[0];
   const embed = w.embed as tfType.Tensor2D;
   const pos = w.pos as tfType.Tensor2D;
-  const x2 = tf.add(tf.slice(embed, [p, 0], [1, d]), tf.slice(pos, [2, 0], [1, d])); // [1, d]
+  const x2 = tf.add(tf.slice(embed, [p, 0], [1, d]), tf.slice(pos, [2, 0], [1, d])) as tfType.Tensor2D; // [1, d]
   const q = tf.reshape(mm(x2, w.wq as tfType.Tensor2D), [1, H, h]);
   // qk[:, head] = W_K,head q_head / √h: a residual vector's attention score per head is x · qk.
   const qk = tf.div(tf.sum(tf.mul(tf.reshape(w.wk as tfType.Tensor, [d, H, h]), q), 2), Math.sqrt(h)) as tfType.Tensor2D; // [d, H]
@@ -114,10 +114,10 @@ export function logitsTf(tf: Tf, w: Record<string, tfType.Tensor>, input: { a: t
   const v0 = tf.add(mm(input.a, tokenValue), at(posValue, 0));
   const v1 = tf.add(mm(input.b, tokenValue), at(posValue, 1));
   const v2 = tf.add(at(tokenValue, p), at(posValue, 2));
-  const z = tf.addN([tf.mul(weight(e0), v0), tf.mul(weight(e1), v1), tf.mul(weight(e2), v2)]);
-  const r1 = tf.add(x2, mm(z, w.wo as tfType.Tensor2D));
-  const hidden = tf.relu(tf.add(mm(r1, w.wIn as tfType.Tensor2D), w.bIn as tfType.Tensor));
-  const r2 = tf.add(r1, tf.add(mm(hidden, w.wOut as tfType.Tensor2D), w.bOut as tfType.Tensor));
+  const z = tf.addN([tf.mul(weight(e0), v0), tf.mul(weight(e1), v1), tf.mul(weight(e2), v2)]) as tfType.Tensor2D;
+  const r1 = tf.add(x2, mm(z, w.wo as tfType.Tensor2D)) as tfType.Tensor2D;
+  const hidden = tf.relu(tf.add(mm(r1, w.wIn as tfType.Tensor2D), w.bIn as tfType.Tensor)) as tfType.Tensor2D;
+  const r2 = tf.add(r1, tf.add(mm(hidden, w.wOut as tfType.Tensor2D), w.bOut as tfType.Tensor)) as tfType.Tensor2D;
   return mm(r2, w.unembed as tfType.Tensor2D);
 }
 
