@@ -6,7 +6,9 @@ import type { DatasetSource } from "../harness/source.ts";
 import type { DatasetDefinition } from "../harness/types.ts";
 import { source as compiledCircuits } from "./artificial/compiled-circuits/source.ts";
 import { source as factorNetwork } from "./artificial/factor-network/source.ts";
+import { source as inductionHeads } from "./artificial/induction-heads/source.ts";
 import { source as mnistMlp } from "./artificial/mnist-mlp/source.ts";
+import { source as modularAddition } from "./artificial/modular-addition/source.ts";
 import { source as rnnHeadDirection } from "./artificial/rnn-head-direction/source.ts";
 import { source as seedTwins } from "./artificial/seed-twins/source.ts";
 import { source as torusNetwork } from "./artificial/torus-network/source.ts";
@@ -44,6 +46,8 @@ export const SOURCES: readonly DatasetSource[] = [
   seedTwins,
   trainedMlp,
   compiledCircuits,
+  modularAddition,
+  inductionHeads,
   hdPeyrache2015,
   placeCellsTampuu2019,
   m1Dyer2017,

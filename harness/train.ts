@@ -46,3 +46,21 @@ export function gatherRows(data: Float32Array, d: number, indices: ArrayLike<num
   }
   return out;
 }
+
+/**
+ * tf.matMul whose gradient transposes explicitly: the wasm backend's transposed products (what autodiff of matMul
+ * uses) run ≈ 10× slower than a transpose followed by a plain product at the sizes of Cajal's networks.
+ */
+export function matMulWithFastGrad(tf: Tf): (a: tfType.Tensor2D, b: tfType.Tensor2D) => tfType.Tensor2D {
+  return tf.customGrad((...inputs: (tfType.Tensor | tfType.GradSaveFunc)[]) => {
+    const [a, b, save] = inputs as [tfType.Tensor2D, tfType.Tensor2D, tfType.GradSaveFunc];
+    save([a, b]);
+    return {
+      value: tf.matMul(a, b),
+      gradFunc: (dy, saved) => {
+        const [x, y] = saved as [tfType.Tensor2D, tfType.Tensor2D];
+        return [tf.matMul(dy as tfType.Tensor2D, tf.transpose(y)), tf.matMul(tf.transpose(x), dy as tfType.Tensor2D)];
+      },
+    };
+  }) as (a: tfType.Tensor2D, b: tfType.Tensor2D) => tfType.Tensor2D;
+}
