@@ -4,17 +4,11 @@
 import { f64 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
 import { ablationEffects, networkFromContext } from "../../tasks/causal-attribution/network.ts";
-import {
-  isTransformerNetwork,
-  runTransformer,
-  tokenRows,
-  transformerAblationEffects,
-  transformerNetworkFromContext,
-} from "../../tasks/causal-attribution/transformer.ts";
+import { transformerAblationEffects, transformerInstance } from "../../tasks/causal-attribution/transformer.ts";
 
 export const ablation: MethodDefinition = {
   id: "ablation",
-  version: "1.1.0",
+  version: "1.1.1",
   name: "Single-unit mean ablation",
   kind: "baseline",
   description:
@@ -22,10 +16,9 @@ export const ablation: MethodDefinition = {
   url: "https://arxiv.org/abs/1803.06959",
   tasks: ["causal-attribution"],
   async run(ctx) {
-    if (isTransformerNetwork(ctx.jsonInputs?.network)) {
-      const tnet = transformerNetworkFromContext(ctx.jsonInputs, ctx.inputs);
-      const { tokens, n, T } = tokenRows(ctx.inputs.inputs as NdArray);
-      const run = runTransformer(tnet, tokens, n, T);
+    const transformer = transformerInstance(ctx);
+    if (transformer) {
+      const { tnet, run } = transformer;
       return { importance: f64([tnet.units.length], transformerAblationEffects(tnet, run)) };
     }
     const net = networkFromContext(ctx.jsonInputs, ctx.inputs);

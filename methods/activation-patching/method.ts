@@ -5,18 +5,12 @@
 import { f64 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
 import { networkFromContext } from "../../tasks/causal-attribution/network.ts";
-import {
-  isTransformerNetwork,
-  replacementEffects,
-  runTransformer,
-  tokenRows,
-  transformerNetworkFromContext,
-} from "../../tasks/causal-attribution/transformer.ts";
+import { replacementEffects, transformerInstance } from "../../tasks/causal-attribution/transformer.ts";
 import { corruptPartners, densePatchEffects } from "../shared/patching.ts";
 
 export const activationPatching: MethodDefinition = {
   id: "activation-patching",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Activation patching",
   kind: "baseline",
   description:
@@ -24,10 +18,10 @@ export const activationPatching: MethodDefinition = {
   url: "https://arxiv.org/abs/2309.16042",
   tasks: ["causal-attribution"],
   async run(ctx) {
-    if (isTransformerNetwork(ctx.jsonInputs?.network)) {
-      const tnet = transformerNetworkFromContext(ctx.jsonInputs, ctx.inputs);
-      const { tokens, n, T } = tokenRows(ctx.inputs.inputs as NdArray);
-      const run = runTransformer(tnet, tokens, n, T);
+    const transformer = transformerInstance(ctx);
+    if (transformer) {
+      const { tnet, run } = transformer;
+      const { n, T } = run;
       const partners = corruptPartners(n, ctx.seed);
       const effects = replacementEffects(tnet, run, (i, s) => {
         const size = T * (run.widths[i] as number);

@@ -4,12 +4,7 @@
 import { f64 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
 import { networkFromContext } from "../../tasks/causal-attribution/network.ts";
-import {
-  isTransformerNetwork,
-  runTransformer,
-  tokenRows,
-  transformerNetworkFromContext,
-} from "../../tasks/causal-attribution/transformer.ts";
+import { transformerInstance } from "../../tasks/causal-attribution/transformer.ts";
 import { hiddenGradients } from "../shared/gradients.ts";
 import { corruptPartners, meanAbsDot, transformerUnitGradients } from "../shared/patching.ts";
 
@@ -28,7 +23,7 @@ function patchDifferences(acts: readonly Float64Array[], n: number, partners: In
 
 export const attributionPatching: MethodDefinition = {
   id: "attribution-patching",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Attribution patching",
   kind: "baseline",
   description:
@@ -36,10 +31,10 @@ export const attributionPatching: MethodDefinition = {
   url: "https://www.neelnanda.io/mechanistic-interpretability/attribution-patching",
   tasks: ["causal-attribution"],
   async run(ctx) {
-    if (isTransformerNetwork(ctx.jsonInputs?.network)) {
-      const tnet = transformerNetworkFromContext(ctx.jsonInputs, ctx.inputs);
-      const { tokens, n, T } = tokenRows(ctx.inputs.inputs as NdArray);
-      const run = runTransformer(tnet, tokens, n, T);
+    const transformer = transformerInstance(ctx);
+    if (transformer) {
+      const { tnet, tokens, run } = transformer;
+      const { n } = run;
       const grads = await transformerUnitGradients(tnet, run, tokens);
       const diffs = patchDifferences(run.acts, n, corruptPartners(n, ctx.seed));
       return { importance: f64([tnet.units.length], meanAbsDot(diffs, grads, n)) };

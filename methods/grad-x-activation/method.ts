@@ -3,18 +3,13 @@
 import { f64 } from "../../harness/ndarray.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
 import { networkFromContext } from "../../tasks/causal-attribution/network.ts";
-import {
-  isTransformerNetwork,
-  runTransformer,
-  tokenRows,
-  transformerNetworkFromContext,
-} from "../../tasks/causal-attribution/transformer.ts";
+import { transformerInstance } from "../../tasks/causal-attribution/transformer.ts";
 import { hiddenGradients } from "../shared/gradients.ts";
 import { meanAbsDot, transformerUnitGradients } from "../shared/patching.ts";
 
 export const gradXActivation: MethodDefinition = {
   id: "grad-x-activation",
-  version: "1.1.0",
+  version: "1.1.1",
   name: "Gradient × activation",
   kind: "baseline",
   description:
@@ -22,10 +17,10 @@ export const gradXActivation: MethodDefinition = {
   url: "https://arxiv.org/abs/1605.01713",
   tasks: ["causal-attribution"],
   async run(ctx) {
-    if (isTransformerNetwork(ctx.jsonInputs?.network)) {
-      const tnet = transformerNetworkFromContext(ctx.jsonInputs, ctx.inputs);
-      const { tokens, n, T } = tokenRows(ctx.inputs.inputs as NdArray);
-      const run = runTransformer(tnet, tokens, n, T);
+    const transformer = transformerInstance(ctx);
+    if (transformer) {
+      const { tnet, tokens, run } = transformer;
+      const { n } = run;
       const grads = await transformerUnitGradients(tnet, run, tokens);
       return { importance: f64([tnet.units.length], meanAbsDot(run.acts, grads, n)) };
     }

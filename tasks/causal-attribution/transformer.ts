@@ -105,6 +105,20 @@ export interface TransformerRun {
 /** A unit's width: dHead for a head, 1 for a neuron. */
 const widthOf = (spec: TransformerSpec, u: TransformerUnit) => (u.kind === "head" ? (spec.layers[u.layer]?.dHead as number) : 1);
 
+/**
+ * A method's view of a transformer instance: its network loaded and the clean pass over its sequences; null when the
+ * instance's network is dense. Every transformer-aware method starts here.
+ */
+export function transformerInstance(ctx: {
+  jsonInputs?: Record<string, JsonValue>;
+  inputs: Record<string, NdArray>;
+}): { tnet: TransformerNetwork; tokens: Int32Array; run: TransformerRun } | null {
+  if (!isTransformerNetwork(ctx.jsonInputs?.network)) return null;
+  const tnet = transformerNetworkFromContext(ctx.jsonInputs, ctx.inputs);
+  const { tokens, n, T } = tokenRows(ctx.inputs.inputs as NdArray);
+  return { tnet, tokens, run: runTransformer(tnet, tokens, n, T) };
+}
+
 /** The clean forward pass of every sequence, recording units and residuals. */
 export function runTransformer(tnet: TransformerNetwork, tokens: Int32Array, n: number, T: number): TransformerRun {
   const { net, units, readout } = tnet;
