@@ -148,7 +148,13 @@ export async function trainSae(
     bDec: tf.variable(tf.tensor2d(bDec0, [1, d])),
   }));
   const params = [vars.wEnc, vars.bEnc, vars.wDec, vars.bDec] as Variable[];
-  const moments = tf.tidy(() => params.map((p) => [tf.variable(tf.zerosLike(p)), tf.variable(tf.zerosLike(p))] as [Variable, Variable]));
+  // Adam's moments of all four parameters in one flat pair of variables (parameter order, row-major): the update is
+  // then a dozen kernel launches per step instead of sixty, and on wasm a step costs its launches more than its
+  // arithmetic. Element for element the operations are the same, so the result is bit-identical.
+  const sizes = params.map((v) => v.size);
+  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const moments = tf.tidy(() => [tf.variable(tf.zeros([total])), tf.variable(tf.zeros([total]))] as [Variable, Variable]);
   const fires = tf.tidy(() => tf.variable(tf.zeros([1, latents])));
   const p = vars as unknown as SaeParams;
   const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
@@ -180,20 +186,19 @@ export async function trainSae(
         const xb = tf.slice(epoch as Tensor2D, [start, 0], [batch, d]);
         const { grads, fires: batchFires } = saeGradients(tf, p, xb, activation);
         fires.assign(tf.add(fires, batchFires));
-        for (let i = 0; i < params.length; i++) {
-          const g = grads[i] as Tensor;
-          const [m, v] = moments[i] as [Variable, Variable];
-          const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-          const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-          m.assign(m1);
-          v.assign(v1);
-          const param = params[i] as Variable;
-          param.assign(tf.sub(param, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), eps)), lr)));
-        }
+        const [m, v] = moments;
+        const g = tf.concat(grads.map((t) => tf.reshape(t, [-1])));
+        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
+        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        m.assign(m1);
+        v.assign(v1);
+        const flat = tf.concat(params.map((t) => tf.reshape(t, [-1])));
+        const updated = tf.split(tf.sub(flat, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), eps)), lr)), sizes);
+        params.forEach((param, i) => param.assign(tf.reshape(updated[i] as Tensor, param.shape)));
         vars.wDec.assign(tf.div(vars.wDec, tf.add(tf.norm(vars.wDec, "euclidean", 1, true), 1e-12)));
       });
       if (resampleEvery > 0 && step % resampleEvery === 0) {
-        if (step <= resampleUntil * steps) resampled += resampleDead(tf, rng, p, params, moments, fires, all, activation);
+        if (step <= resampleUntil * steps) resampled += resampleDead(tf, rng, p, params, { moments, offsets }, fires, all, activation);
         tf.tidy(() => fires.assign(tf.zerosLike(fires)));
       }
     }
@@ -207,7 +212,7 @@ export async function trainSae(
     return { decoder, fvu, dead, resampled };
   } finally {
     epoch?.dispose();
-    for (const v of [...params, ...moments.flat(), fires]) v.dispose();
+    for (const v of [...params, ...moments, fires]) v.dispose();
     all.dispose();
   }
 }
@@ -223,7 +228,7 @@ function resampleDead(
   rng: Rng,
   p: SaeParams,
   params: Variable[],
-  moments: [Variable, Variable][],
+  adam: { moments: [Variable, Variable]; offsets: number[] },
   fires: Variable,
   all: Tensor2D,
   activation: SaeActivation,
@@ -276,15 +281,19 @@ function resampleDead(
     for (let i = 0; i < 3; i++) {
       const param = params[i] as Variable;
       param.assign(tf.tensor(fresh[i] as Float32Array, param.shape));
-      // Zero the moments of the re-initialised entries: rows of wDec, columns of wEnc and bEnc.
-      for (const moment of moments[i] as [Variable, Variable]) {
-        const values = Float32Array.from(moment.dataSync());
+    }
+    // Zero the moments of the re-initialised entries: columns of wEnc and bEnc, rows of wDec (parameters 0–2).
+    for (const moment of adam.moments) {
+      const values = Float32Array.from(moment.dataSync());
+      for (let i = 0; i < 3; i++) {
+        const at = adam.offsets[i] as number;
+        const size = (params[i] as Variable).size;
         for (const j of dead) {
-          if (i === 2) values.fill(0, j * d, j * d + d);
-          else for (let r = 0; r < values.length / latents; r++) values[r * latents + j] = 0;
+          if (i === 2) values.fill(0, at + j * d, at + j * d + d);
+          else for (let r = 0; r < size / latents; r++) values[at + r * latents + j] = 0;
         }
-        moment.assign(tf.tensor(values, moment.shape));
       }
+      moment.assign(tf.tensor(values, moment.shape));
     }
   });
   return dead.length;
