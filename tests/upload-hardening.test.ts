@@ -292,6 +292,7 @@ describe("the real site (next start) while bombs arrive", () => {
   });
 
   it("refuses each bomb with 400/413 within 1 s while page loads beside it are not held up", async () => {
+    const PAGE_DELAY_LIMIT_MS = 250;
     const pageUrl = `${site.url}/tasks/topology`;
     const load = async () => {
       const started = performance.now();
@@ -332,10 +333,14 @@ describe("the real site (next start) while bombs arrive", () => {
       expect([400, 413], `${variant.name}: ${text}`).toContain(response.status);
       expect(text, variant.name).toMatch(variant.problem);
       expect(elapsed, `${variant.name}: answered in ${elapsed.toFixed(0)} ms`).toBeLessThan(1000);
+      // What this guards against is the event loop blocked by decompression: a server inflating a 1.1 GiB bomb on its
+      // request thread held every page for seconds. A page load beside the upload may still share two busy cores with
+      // the archive scan and the other test files, so the bound is a quarter second, not a latency target (those are
+      // benchmarks).
       expect(
         median(during) - typical,
         `${variant.name}: pages took ${during.map((d) => d.toFixed(0)).join(", ")} ms during the upload, ${typical.toFixed(0)} ms before`,
-      ).toBeLessThan(100);
+      ).toBeLessThan(PAGE_DELAY_LIMIT_MS);
     }
     expect(await t.db.submission.count()).toBe(0);
   });
