@@ -263,7 +263,13 @@ describe.each(OFFICIAL_UNITS.map((d) => [`${d.task}/${d.slug}`, d] as const))(
       const taskSources = hashFiles(
         importClosure(listFiles(path.join("tasks", task.id)).filter((f) => /\.ts$/.test(f) && !/\.test\.ts$/.test(f))),
       );
-      const content = datasetContentHash(dataset);
+      let instances: Instance[] | null = null;
+      const official = () => {
+        instances ??= Array.from({ length: size }, (_, i) => generateInstance(dataset, "official", i));
+        return instances;
+      };
+      // Hashed from the instances the methods below are evaluated on: generated once, not once per use.
+      const content = datasetContentHash(dataset, { instance: (i) => official()[i] as Instance });
       let dev: Record<string, NdArray>[] | null = null;
       const probe = keyOnlyProbe(task.id, () => {
         dev ??= Array.from({ length: dataset.sizes.dev }, (_, i) => generateInstance(dataset, "dev", i).truth);
@@ -276,11 +282,6 @@ describe.each(OFFICIAL_UNITS.map((d) => [`${d.task}/${d.slug}`, d] as const))(
         probe,
         baseline,
       ];
-      let instances: Instance[] | null = null;
-      const official = () => {
-        instances ??= Array.from({ length: size }, (_, i) => generateInstance(dataset, "official", i));
-        return instances;
-      };
       const cache = readCache();
       const means = new Map<string, { mean: number; failed: number; first: string | null }>();
       for (const method of methods) {
