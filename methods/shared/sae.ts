@@ -194,7 +194,7 @@ export async function trainSae(
         v.assign(v1);
         const flat = tf.concat(params.map((t) => tf.reshape(t, [-1])));
         const updated = tf.split(tf.sub(flat, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), eps)), lr)), sizes);
-        params.forEach((param, i) => param.assign(tf.reshape(updated[i] as Tensor, param.shape)));
+        for (const [i, param] of params.entries()) param.assign(tf.reshape(updated[i] as Tensor, param.shape));
         vars.wDec.assign(tf.div(vars.wDec, tf.add(tf.norm(vars.wDec, "euclidean", 1, true), 1e-12)));
       });
       if (resampleEvery > 0 && step % resampleEvery === 0) {
