@@ -258,22 +258,39 @@ export function DataPlot({ preview }: { preview: DatasetPreview }) {
           const d = s.x.map((x, j) => `${j === 0 ? "M" : "L"}${sx(x).toFixed(1)},${sy(s.y[j] as number).toFixed(1)}`).join("");
           return <path key={s.name} d={d} className={color} fill="none" strokeWidth={1.4} />;
         })}
-        <line x1={left} x2={width - right} y1={bottom} y2={bottom} className="stroke-slate-300" />
-        <text x={(left + width - right) / 2} y={height - 6} textAnchor="middle" className="fill-slate-600 text-[11px]">
-          {preview.xLabel}
-        </text>
-        <text
-          x={12}
-          y={(top + bottom) / 2}
-          textAnchor="middle"
-          transform={`rotate(-90 12 ${(top + bottom) / 2})`}
-          className="fill-slate-600 text-[11px]"
-        >
-          {preview.yLabel}
-        </text>
+        <AxisLabels frame={{ left, right, top, bottom, width, height }} x={preview.xLabel} y={preview.yLabel} />
       </svg>
       {preview.caption && <figcaption className="mt-1 max-w-3xl text-xs text-slate-500">{preview.caption}</figcaption>}
     </figure>
+  );
+}
+
+/** The x axis line with its label under it, and the y label rotated along the left edge (DataPlot, CostPlot). */
+function AxisLabels({
+  frame: { left, right, top, bottom, width, height },
+  x,
+  y,
+}: {
+  frame: { left: number; right: number; top: number; bottom: number; width: number; height: number };
+  x: string;
+  y: string;
+}) {
+  return (
+    <>
+      <line x1={left} x2={width - right} y1={bottom} y2={bottom} className="stroke-slate-300" />
+      <text x={(left + width - right) / 2} y={height - 6} textAnchor="middle" className="fill-slate-600 text-[11px]">
+        {x}
+      </text>
+      <text
+        x={12}
+        y={(top + bottom) / 2}
+        textAnchor="middle"
+        transform={`rotate(-90 12 ${(top + bottom) / 2})`}
+        className="fill-slate-600 text-[11px]"
+      >
+        {y}
+      </text>
+    </>
   );
 }
 
@@ -362,19 +379,11 @@ export function CostPlot({ points, caption }: { points: CostPlotPoint[]; caption
             </g>
           );
         })}
-        <line x1={left} x2={width - right} y1={bottom} y2={bottom} className="stroke-slate-300" />
-        <text x={(left + width - right) / 2} y={height - 6} textAnchor="middle" className="fill-slate-600 text-[11px]">
-          median wall time per instance (log scale)
-        </text>
-        <text
-          x={12}
-          y={(top + bottom) / 2}
-          textAnchor="middle"
-          transform={`rotate(-90 12 ${(top + bottom) / 2})`}
-          className="fill-slate-600 text-[11px]"
-        >
-          mean normalized score
-        </text>
+        <AxisLabels
+          frame={{ left, right, top, bottom, width, height }}
+          x="median wall time per instance (log scale)"
+          y="mean normalized score"
+        />
       </svg>
       <figcaption className="mt-1 max-w-3xl text-xs text-slate-500">{caption}</figcaption>
     </figure>
