@@ -21,6 +21,7 @@ import { source as m1Dyer2017 } from "./biological/m1_reaching_dyer2017_dad/sour
 import { source as placeCellsTampuu2019 } from "./biological/place_cells_tampuu2019_openfield/source.ts";
 import { source as v1AllenNaturalScenes } from "./biological/v1_allen_natural_scenes_cux2/source.ts";
 import { source as benchmarkManifolds } from "./synthetic/benchmark-manifolds/source.ts";
+import { source as capacityManifolds } from "./synthetic/capacity-manifolds/source.ts";
 import { source as mixedSelectivity } from "./synthetic/mixed-selectivity/source.ts";
 import { source as neuralEmbedding } from "./synthetic/neural-embedding/source.ts";
 import { source as neuralManifolds } from "./synthetic/neural-manifolds/source.ts";
@@ -34,6 +35,7 @@ export const SOURCES: readonly DatasetSource[] = [
   mixedSelectivity,
   tuningCurves,
   transformedLayers,
+  capacityManifolds,
   plantedCircuits,
   benchmarkManifolds,
   neuralEmbedding,

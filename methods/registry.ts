@@ -4,6 +4,8 @@ import { TASKS } from "../tasks/registry.ts";
 import { ablation } from "./ablation/method.ts";
 import { activationPatching } from "./activation-patching/method.ts";
 import { attributionPatching } from "./attribution-patching/method.ts";
+import { capacityPca } from "./capacity-pca/method.ts";
+import { capacitySimulation } from "./capacity-simulation/method.ts";
 import { correlation } from "./correlation/method.ts";
 import { correlationDimensionMethod } from "./correlation-dimension/method.ts";
 import { dictionaryLearning } from "./dictionary-learning/method.ts";
@@ -14,6 +16,7 @@ import { floorShortcut } from "./floor-shortcut/method.ts";
 import { gradXActivation } from "./grad-x-activation/method.ts";
 import { knn } from "./knn/method.ts";
 import { linearCkaMethod } from "./linear-cka/method.ts";
+import { mftma } from "./mftma/method.ts";
 import { mle } from "./mle/method.ts";
 import { mlp } from "./mlp/method.ts";
 import { oracle } from "./oracle/method.ts";
@@ -66,4 +69,7 @@ export const METHODS: readonly MethodDefinition[] = [
   mle,
   correlationDimensionMethod,
   persistentHomology,
+  mftma,
+  capacitySimulation,
+  capacityPca,
 ];

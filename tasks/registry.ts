@@ -5,9 +5,10 @@ import { featureRecovery } from "./feature-recovery/task.ts";
 import { intrinsicDimension } from "./intrinsic-dimension/task.ts";
 import { latentDecoding } from "./latent-decoding/task.ts";
 import { layerCorrespondence } from "./layer-correspondence/task.ts";
+import { manifoldCapacity } from "./manifold-capacity/task.ts";
 import { topology } from "./topology/task.ts";
 
-// In catalogue order (T1…T6): the site lists tasks in the order they were first registered.
+// In catalogue order (T1…T7): the site lists tasks in the order they were first registered.
 export const TASKS: readonly TaskDefinition[] = [
   featureRecovery,
   latentDecoding,
@@ -15,4 +16,5 @@ export const TASKS: readonly TaskDefinition[] = [
   topology,
   layerCorrespondence,
   causalAttribution,
+  manifoldCapacity,
 ];
