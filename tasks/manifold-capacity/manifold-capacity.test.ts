@@ -179,7 +179,7 @@ describe("against scipy (capacity.scipy.json)", () => {
     const live = JSON.parse(out) as typeof FIXTURE;
     expect(live.separability.map((c) => c.separable)).toEqual(FIXTURE.separability.map((c) => c.separable));
     live.meanField.forEach((c, i) => {
-      c.F.forEach((f, s) => expect(Math.abs(f - (FIXTURE.meanField[i]?.F[s] as number))).toBeLessThan(1e-12));
+      for (const [s, f] of c.F.entries()) expect(Math.abs(f - (FIXTURE.meanField[i]?.F[s] as number))).toBeLessThan(1e-12);
     });
   });
 });
