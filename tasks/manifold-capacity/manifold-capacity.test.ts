@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { forwardLayers, trainedNetworks } from "../../datasets/artificial/mnist-mlp/recipe.ts";
 import { capacityManifolds } from "../../datasets/synthetic/capacity-manifolds/dataset.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import { generateInstance, getMethod } from "../../harness/registry.ts";
@@ -260,5 +261,53 @@ describe("dataset capacity-manifolds", () => {
     expect(mftma).toBeGreaterThan(0.9);
     expect(mftma).toBeGreaterThan(pca);
     expect(pca).toBeGreaterThan(constant);
+  });
+});
+
+// SCIENTIFIC CHECK (Cohen et al. 2020): the capacity of class manifolds rises with depth in a trained network. The
+// trained MNIST MLP of `mnist-mlp` (784-64×5-10, held-out accuracy 95–96 %): 8 held-out digits per class (P = 10,
+// M = 8) at each hidden layer, centred by their global mean. Measured (network 0): simulated α 0.43, 0.48, 0.66, 0.73,
+// 0.92 at layers 1–5; MFTMA 0.53 → 0.94 (it overestimates: no centre-correlation removal, P = 10).
+describe("scientific check: class-manifold capacity rises with depth in a trained MNIST MLP", () => {
+  const M = 8;
+  const manifoldsAt = (layer: number) => {
+    const trained = trainedNetworks();
+    const rng = new Rng(2020);
+    const rows: number[] = [];
+    for (let c = 0; c < 10; c++) {
+      const members = [...trained.labels.keys()].filter((i) => trained.labels[i] === c);
+      const order = rng.permutation(members.length);
+      for (let k = 0; k < M; k++) rows.push(members[order[k] as number] as number);
+    }
+    const act = forwardLayers(trained.nets[0] ?? [], trained.images, rows, layer - 1)[layer - 1] as Float32Array;
+    const N = act.length / rows.length;
+    const mean = new Float64Array(N);
+    for (let s = 0; s < rows.length; s++)
+      for (let j = 0; j < N; j++) mean[j] = (mean[j] as number) + (act[s * N + j] as number) / rows.length;
+    return f32(
+      [10, M, N],
+      Float64Array.from(act, (v, i) => v - (mean[i % N] as number)),
+    );
+  };
+
+  it("MFTMA's and the PCA heuristic's capacity rise layer by layer, and the simulated capacity from layer 1 to layer 5", async () => {
+    const estimates: Record<string, number[]> = { mftma: [], "capacity-pca": [] };
+    const layers = [1, 2, 3, 4, 5].map(manifoldsAt);
+    for (const id of Object.keys(estimates)) {
+      for (const manifolds of layers) {
+        const out = await getMethod(id).run({ task: "manifold-capacity", params: {}, inputs: { manifolds }, outputShapes: {}, seed: 7 });
+        estimates[id]?.push((out.result as { capacity: number }).capacity);
+      }
+    }
+    const simulated = [layers[0], layers[4]].map((m) => {
+      const [P, , N] = (m as { shape: number[] }).shape as [number, number, number];
+      return empiricalCapacity((m as { data: Float32Array }).data, P, M, N, new Rng(5), 32, 12).capacity;
+    });
+    console.log(
+      `mnist-mlp net 0, layers 1–5: mftma ${estimates.mftma?.map((v) => v.toFixed(2)).join(" ")}; capacity-pca ${estimates["capacity-pca"]?.map((v) => v.toFixed(2)).join(" ")}; simulated layer 1 ${simulated[0]?.toFixed(2)}, layer 5 ${simulated[1]?.toFixed(2)}`,
+    );
+    for (const values of Object.values(estimates))
+      for (let l = 1; l < values.length; l++) expect(values[l]).toBeGreaterThan(values[l - 1] as number);
+    expect(simulated[1] as number).toBeGreaterThan(1.5 * (simulated[0] as number));
   });
 });
