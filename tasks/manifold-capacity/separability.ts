@@ -95,7 +95,16 @@ export function empiricalCapacity(
         z[j * N + c] = y * s;
       }
     }
-    const ok = (dim: number) => separable(z, n, dim, N).separable;
+    // Memoised: the bracketing may ask for N twice.
+    const tested = new Map<number, boolean>();
+    const ok = (dim: number) => {
+      let r = tested.get(dim);
+      if (r === undefined) {
+        r = separable(z, n, dim, N).separable;
+        tested.set(dim, r);
+      }
+      return r;
+    };
     // Bracket [lo, hi] with lo not separable (0 never is) and hi separable, then bisect.
     let lo = 0;
     let hi = Math.min(N, Math.max(1, start));

@@ -40,12 +40,12 @@ export function capacityRegime(rng: Rng) {
   return { P, M, N, spec: { kind, dimension, radius, decay } satisfies ShapeSpec };
 }
 
-function generate(seed: number) {
+function generate(seed: number, meanFieldSamples = config.meanFieldSamples) {
   const rng = new Rng(seed);
   const { P, M, N, spec } = capacityRegime(rng);
   const shapes = Array.from({ length: P }, () => sampleShape(rng, spec, M));
   const manifolds = embedShapes(rng, shapes, M, spec.dimension, N);
-  const truth = meanFieldOfShapes(rng, shapes, M, spec.dimension, Math.ceil(config.meanFieldSamples / P));
+  const truth = meanFieldOfShapes(rng, shapes, M, spec.dimension, Math.ceil(meanFieldSamples / P));
   return { P, M, N, spec, manifolds, truth };
 }
 
@@ -63,8 +63,9 @@ export const capacityManifolds: DatasetDefinition = {
   preview(): DatasetPreview {
     // Capacity against radius over a few instances of each kind: the theory's main dependence.
     const series = SHAPE_KINDS.map((kind) => ({ name: kind, x: [] as number[], y: [] as number[] }));
+    // A coarser Monte Carlo than the truth's (±4 % instead of ±1.7 %): the plot shows the trend, cheaply.
     for (let i = 0; i < 24; i++) {
-      const g = generate(1000 + i);
+      const g = generate(1000 + i, 600);
       const s = series[SHAPE_KINDS.indexOf(g.spec.kind)];
       s?.x.push(Math.log2(g.spec.radius));
       s?.y.push(g.truth.capacity);
