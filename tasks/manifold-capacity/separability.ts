@@ -87,29 +87,38 @@ export function empiricalCapacity(
   for (let q = 0; q < dichotomies; q++) {
     const labels = Array.from({ length: P }, () => (rng.uniform() < 0.5 ? -1 : 1));
     for (let i = 0; i < N * N; i++) proj[i] = rng.normal();
-    for (let j = 0; j < n; j++) {
-      const y = labels[Math.floor(j / M)] as number;
-      for (let c = 0; c < N; c++) {
-        let s = 0;
-        for (let a = 0; a < N; a++) s += (x[j * N + a] as number) * (proj[a * N + c] as number);
-        z[j * N + c] = y * s;
+    // Projected columns are computed when a test first needs them: most tests use far fewer than N.
+    let projected = 0;
+    const project = (upTo: number) => {
+      for (let j = 0; j < n; j++) {
+        const y = labels[Math.floor(j / M)] as number;
+        for (let c = projected; c < upTo; c++) {
+          let s = 0;
+          for (let a = 0; a < N; a++) s += (x[j * N + a] as number) * (proj[a * N + c] as number);
+          z[j * N + c] = y * s;
+        }
       }
-    }
-    // Memoised: the bracketing may ask for N twice.
+      projected = Math.max(projected, upTo);
+    };
+    // Memoised: the bracketing may ask for the same dimension twice.
     const tested = new Map<number, boolean>();
     const ok = (dim: number) => {
       let r = tested.get(dim);
       if (r === undefined) {
+        if (dim > projected) project(dim);
         r = separable(z, n, dim, N).separable;
         tested.set(dim, r);
       }
       return r;
     };
-    // Bracket [lo, hi] with lo not separable (0 never is) and hi separable, then bisect.
+    // Bracket [lo, hi] with lo not separable (0 never is) and hi separable, from a guess: the running median of the
+    // dichotomies so far (the smallest separable dimension varies little between dichotomies), else `start`.
+    const finite = minimal.filter(Number.isFinite).sort((a, b) => a - b);
+    const guess = finite.length >= 3 ? (finite[Math.floor(finite.length / 2)] as number) : start;
     let lo = 0;
-    let hi = Math.min(N, Math.max(1, start));
+    let hi = Math.min(N, Math.max(1, guess));
     if (ok(hi)) {
-      let step = Math.max(1, Math.round(hi / 4));
+      let step = 1;
       while (hi - step > lo && ok(hi - step)) {
         hi -= step;
         step *= 2;
@@ -117,14 +126,14 @@ export function empiricalCapacity(
       lo = Math.max(lo, hi - step);
     } else {
       lo = hi;
-      let step = Math.max(1, Math.round(hi / 4));
+      let step = 1;
       hi = Math.min(N, lo + step);
       while (hi < N && !ok(hi)) {
         lo = hi;
         step *= 2;
         hi = Math.min(N, lo + step);
       }
-      if (hi === N && !ok(N)) {
+      if (!ok(hi)) {
         minimal.push(Number.POSITIVE_INFINITY);
         continue;
       }
