@@ -1,5 +1,6 @@
-// The mnist-mlp source: the hidden layers of five trained MNIST MLPs (T2).
+// The mnist-mlp source: the hidden layers of five trained MNIST MLPs (T2 decoding, T7 class-manifold capacity).
 import { defineSource } from "../../../harness/source.ts";
+import { mnistMlpCapacity } from "./capacity.ts";
 import { mnistMlp } from "./dataset.ts";
 import { mnistMlpRecipe } from "./recipe.ts";
 
@@ -9,5 +10,5 @@ export const source = defineSource({
   title: mnistMlp.title,
   availability: "trained",
   artifacts: [mnistMlpRecipe],
-  datasets: [mnistMlp],
+  datasets: [mnistMlp, mnistMlpCapacity],
 });
