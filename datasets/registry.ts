@@ -28,6 +28,7 @@ import { source as plantedCircuits } from "./synthetic/planted-circuits/source.t
 import { source as sparseLinear } from "./synthetic/sparse-linear/source.ts";
 import { source as transformedLayers } from "./synthetic/transformed-layers/source.ts";
 import { source as tuningCurves } from "./synthetic/tuning-curves/source.ts";
+import { source as dynamicalSystems } from "./synthetic/dynamical-systems/source.ts";
 
 export const SOURCES: readonly DatasetSource[] = [
   sparseLinear,
@@ -54,6 +55,7 @@ export const SOURCES: readonly DatasetSource[] = [
   fmriHaxby2001,
   v1AllenNaturalScenes,
   humanMtlZheng2022,
+  dynamicalSystems,
 ];
 
 /** Every task dataset, in source order. */

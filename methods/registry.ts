@@ -32,6 +32,8 @@ import { saeTopk } from "./sae-topk/method.ts";
 import { forTasks } from "./shared/references.ts";
 import { svcca } from "./svcca/method.ts";
 import { twonn } from "./twonn/method.ts";
+import { pcaLds } from "./pca-lds/method.ts";
+import { spikeSmoothing } from "./spike-smoothing/method.ts";
 
 // The references and floors work through the task definition they are given: they apply to every registered task
 // that supports them, listed here so that they import no task themselves.
@@ -66,4 +68,6 @@ export const METHODS: readonly MethodDefinition[] = [
   mle,
   correlationDimensionMethod,
   persistentHomology,
+  pcaLds,
+  spikeSmoothing,
 ];

@@ -1,0 +1,34 @@
+// The Neural Latents Benchmark's spike-smoothing baseline (Pei et al. 2021): Gaussian-smoothed held-in spikes, a
+// Poisson GLM from them to each held-out neuron fitted on the training trials. No dynamics model, so no fixed points;
+// the latents are the smoothed activity's top principal components.
+import { f32 } from "../../harness/ndarray.ts";
+import type { MethodDefinition } from "../../harness/types.ts";
+import { heldoutRatesArray, pcaScores, poissonReadout, readDynamicsProblem, smoothedRoot } from "../shared/dynamics.ts";
+
+/** Gaussian smoothing width in bins (NLB tunes 10–60 ms; ≈ 40 ms at 20 ms bins). */
+const SMOOTHING_BINS = 2;
+/** L2 penalty of the Poisson readout: n held-in weights per held-out neuron need more than pca-lds' d. */
+const READOUT_RIDGE = 10;
+
+export const spikeSmoothing: MethodDefinition = {
+  id: "spike-smoothing",
+  version: "1.0.0",
+  name: "Spike smoothing + Poisson GLM",
+  kind: "baseline",
+  description:
+    "NLB's smoothing baseline: Gaussian-smoothed √counts of the held-in neurons, a ridge Poisson GLM from all of them to each held-out neuron; latents = top principal components; no fixed points.",
+  url: "https://arxiv.org/abs/2109.04463",
+  tasks: ["latent-dynamics"],
+  async run(ctx) {
+    const { dims, spikes, heldoutTrain } = readDynamicsProblem(ctx);
+    const { trials, bins, heldIn, latentDim: d } = dims;
+    const rows = trials * bins;
+    const smooth = smoothedRoot(spikes, SMOOTHING_BINS);
+    const rates = poissonReadout(smooth, heldIn, heldoutTrain.data, dims.heldOut, dims.trainTrials * bins, rows, READOUT_RIDGE);
+    return {
+      latents: f32([trials, bins, d], pcaScores(smooth, rows, heldIn, d)),
+      heldoutRates: heldoutRatesArray(rates, dims),
+      fixedPoints: f32([0, d + 1]),
+    };
+  },
+};
