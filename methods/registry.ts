@@ -33,6 +33,7 @@ import { forTasks } from "./shared/references.ts";
 import { svcca } from "./svcca/method.ts";
 import { twonn } from "./twonn/method.ts";
 import { pcaLds } from "./pca-lds/method.ts";
+import { polyDynamics } from "./poly-dynamics/method.ts";
 import { spikeSmoothing } from "./spike-smoothing/method.ts";
 
 // The references and floors work through the task definition they are given: they apply to every registered task
@@ -69,5 +70,6 @@ export const METHODS: readonly MethodDefinition[] = [
   correlationDimensionMethod,
   persistentHomology,
   pcaLds,
+  polyDynamics,
   spikeSmoothing,
 ];

@@ -4,10 +4,11 @@
 /** Predicted rates are floored here before the log: a zero rate where a spike fell would make the score −∞. */
 export const MIN_RATE = 1e-6;
 
-/** Poisson deviance 2·[k·log(k/r) − (k − r)] of one count k under rate r (k·log k = 0 at k = 0). */
+/** Poisson deviance 2·[k·log(k/r) − (k − r)] of one count k under rate r (k·log k = 0 at k = 0, where no log is taken). */
 export function poissonDeviance(k: number, r: number): number {
+  if (k <= 0) return 2 * Math.max(r, 0);
   const rate = Math.max(r, MIN_RATE);
-  return 2 * ((k > 0 ? k * Math.log(k / rate) : 0) - (k - rate));
+  return 2 * (k * Math.log(k / rate) - (k - rate));
 }
 
 export interface CoSmoothing {
@@ -38,9 +39,8 @@ export function coSmoothing(counts: ArrayLike<number>, rates: ArrayLike<number>,
   for (let i = 0; i < counts.length; i++) {
     const k = counts[i] as number;
     devModel += poissonDeviance(k, rates[i] as number);
-    // The null's own rate may be 0 (a silent neuron): its deviance is then exactly 0, not the floored one.
-    const r0 = mean[i % m] as number;
-    devNull += r0 > 0 ? poissonDeviance(k, r0) : 0;
+    // A silent neuron's null rate is 0 and its deviance exactly 0 (all its counts are 0).
+    devNull += poissonDeviance(k, mean[i % m] as number);
   }
   const devianceExplained = devNull > 0 ? 1 - devModel / devNull : devModel < 1e-9 ? 1 : 0;
   const bitsPerSpike = spikes > 0 ? (devNull - devModel) / (2 * Math.LN2 * spikes) : 0;
