@@ -7,8 +7,8 @@ import { heldoutRatesArray, pcaScores, poissonReadout, readDynamicsProblem, smoo
 
 /** Gaussian smoothing width in bins (NLB tunes 10–60 ms; ≈ 40 ms at 20 ms bins). */
 const SMOOTHING_BINS = 2;
-/** L2 penalty of the Poisson readout: n held-in weights per held-out neuron need more than pca-lds' d. */
-const READOUT_RIDGE = 10;
+/** L2 penalty of the Poisson readout: n held-in weights per held-out neuron need more than pca-lds' d (README: 10 overfits M1, 300 underfits the synthetic systems). */
+const READOUT_RIDGE = 100;
 
 export const spikeSmoothing: MethodDefinition = {
   id: "spike-smoothing",

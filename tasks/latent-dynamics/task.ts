@@ -11,8 +11,8 @@ export const paramsSchema = z
   .object({
     /** Dimension d of the latents and fixed points to return (the true latent dimension on synthetic systems). */
     latentDim: z.number().int().min(1),
-    /** Bin width in seconds (counts are per bin). */
-    dt: z.number().positive(),
+    /** Bin width in seconds (counts are per bin); null where the source does not state it. */
+    dt: z.number().positive().nullable(),
   })
   .strict();
 
