@@ -39,6 +39,9 @@ export function pcaScores(x: Float64Array, rows: number, n: number, d: number): 
   return out;
 }
 
+/** Newton iterations that recompute the Hessian; the later ones reuse the last (see poissonReadout). */
+const FRESH_HESSIANS = 2;
+
 /**
  * Poisson regression of every column of y [rows, m] on features x [rows, p] (plus an intercept), fitted on rows
  * [0, fitRows) by Newton's method with an L2 penalty `ridge` on the weights (not the intercept) and step halving;
@@ -46,70 +49,81 @@ export function pcaScores(x: Float64Array, rows: number, n: number, d: number): 
  */
 export function poissonReadout(x: Float64Array, p: number, y: ArrayLike<number>, m: number, fitRows: number, rows: number, ridge: number): Float64Array {
   const q = p + 1;
-  // The design matrix with its intercept column, so that the hot loops run over contiguous rows.
-  const design = new Float64Array(rows * q);
-  for (let i = 0; i < rows; i++) {
-    design.set(x.subarray(i * p, (i + 1) * p), i * q);
-    design[i * q + p] = 1;
-  }
-  const eta = new Float64Array(fitRows);
-  const linear = (w: Float64Array) => {
-    for (let i = 0; i < fitRows; i++) {
-      let s = 0;
-      const o = i * q;
-      for (let a = 0; a < q; a++) s += (design[o + a] as number) * (w[a] as number);
-      eta[i] = s;
+  // Column-major design with its intercept column: every hot loop below is a dot product or an axpy over
+  // contiguous memory.
+  const columns = Array.from({ length: q }, (_, a) => {
+    const col = new Float64Array(rows);
+    if (a === p) col.fill(1);
+    else for (let i = 0; i < rows; i++) col[i] = x[i * p + a] as number;
+    return col;
+  });
+  const eta = new Float64Array(rows);
+  const mu = new Float64Array(fitRows);
+  const weighted = new Float64Array(fitRows);
+  const target = new Float64Array(fitRows);
+  /** η = X w over the first `count` rows. */
+  const linear = (w: Float64Array, count: number) => {
+    eta.fill(0, 0, count);
+    for (let a = 0; a < q; a++) {
+      const wa = w[a] as number;
+      if (wa === 0) continue;
+      const col = columns[a] as Float64Array;
+      for (let i = 0; i < count; i++) eta[i] = (eta[i] as number) + wa * (col[i] as number);
     }
   };
-  const objective = (w: Float64Array, j: number) => {
-    linear(w);
+  const objective = (w: Float64Array) => {
+    linear(w, fitRows);
     let ll = 0;
-    for (let i = 0; i < fitRows; i++) ll += (y[i * m + j] as number) * (eta[i] as number) - Math.exp(eta[i] as number);
+    for (let i = 0; i < fitRows; i++) ll += (target[i] as number) * (eta[i] as number) - Math.exp(eta[i] as number);
     for (let a = 0; a < p; a++) ll -= 0.5 * ridge * (w[a] as number) ** 2;
     return ll;
+  };
+  const dot = (u: Float64Array, v: Float64Array) => {
+    let sum = 0;
+    for (let i = 0; i < fitRows; i++) sum += (u[i] as number) * (v[i] as number);
+    return sum;
   };
   const out = new Float64Array((rows - fitRows) * m);
   const g = new Float64Array(q);
   const h = new Float64Array(q * q);
+  const residual = new Float64Array(fitRows);
   for (let j = 0; j < m; j++) {
     let mean = 0;
-    for (let i = 0; i < fitRows; i++) mean += y[i * m + j] as number;
+    for (let i = 0; i < fitRows; i++) {
+      target[i] = y[i * m + j] as number;
+      mean += target[i] as number;
+    }
     mean /= Math.max(1, fitRows);
     const w = new Float64Array(q);
     w[p] = Math.log(Math.max(mean, MIN_RATE));
-    let current = objective(w, j);
-    // Newton's Hessian XᵀWX costs rows·q² and changes little once near the optimum: recomputed on the first two
-    // iterations only, after which the steps reuse it (the chord method; line search keeps every step an ascent).
+    let current = objective(w);
+    // Newton's Hessian XᵀWX costs rows·q², the rest of an iteration rows·q: it is computed on the first
+    // FRESH_HESSIANS iterations only and reused after (the chord method; the line search keeps every step an ascent).
     for (let iter = 0; iter < 40; iter++) {
       // objective() left η of the current w in `eta`.
-      const fresh = iter < 2;
-      g.fill(0);
-      if (fresh) h.fill(0);
       for (let i = 0; i < fitRows; i++) {
-        const mu = Math.exp(eta[i] as number);
-        const r = (y[i * m + j] as number) - mu;
-        const o = i * q;
+        mu[i] = Math.exp(eta[i] as number);
+        residual[i] = (target[i] as number) - (mu[i] as number);
+      }
+      for (let a = 0; a < q; a++) g[a] = dot(residual, columns[a] as Float64Array) - (a < p ? ridge * (w[a] as number) : 0);
+      if (iter < FRESH_HESSIANS) {
         for (let a = 0; a < q; a++) {
-          const fa = design[o + a] as number;
-          g[a] = (g[a] as number) + r * fa;
-          if (!fresh) continue;
-          const muFa = mu * fa;
-          const ha = a * q;
-          for (let c = 0; c <= a; c++) h[ha + c] = (h[ha + c] as number) + muFa * (design[o + c] as number);
+          const col = columns[a] as Float64Array;
+          for (let i = 0; i < fitRows; i++) weighted[i] = (mu[i] as number) * (col[i] as number);
+          for (let c = 0; c <= a; c++) {
+            const v = dot(weighted, columns[c] as Float64Array) + (a === c && a < p ? ridge : 0);
+            h[a * q + c] = v;
+            h[c * q + a] = v;
+          }
         }
       }
-      if (fresh) {
-        for (let a = 0; a < q; a++) for (let c = 0; c < a; c++) h[c * q + a] = h[a * q + c] as number;
-        for (let a = 0; a < p; a++) h[a * q + a] = (h[a * q + a] as number) + ridge;
-      }
-      for (let a = 0; a < p; a++) g[a] = (g[a] as number) - ridge * (w[a] as number);
       const step = solveSpd(h, g, q, 1);
       let t = 1;
       let accepted: Float64Array | null = null;
       let value = current;
       for (let halving = 0; halving < 20; halving++, t /= 2) {
         const next = w.map((v, a) => v + t * (step[a] as number));
-        value = objective(next, j);
+        value = objective(next);
         if (value >= current) {
           accepted = next;
           break;
@@ -122,11 +136,10 @@ export function poissonReadout(x: Float64Array, p: number, y: ArrayLike<number>,
       // Converged: a gain below a thousandth of a nat moves no predicted rate noticeably.
       if (gain < 1e-3) break;
     }
+    linear(w, rows);
     for (let i = fitRows; i < rows; i++) {
-      let s = 0;
-      for (let a = 0; a < q; a++) s += (design[i * q + a] as number) * (w[a] as number);
       // Clipped so that an extrapolating test bin cannot overflow.
-      out[(i - fitRows) * m + j] = Math.exp(Math.min(s, 10));
+      out[(i - fitRows) * m + j] = Math.exp(Math.min(eta[i] as number, 10));
     }
   }
   return out;

@@ -31,7 +31,7 @@ export const chewieCoSmoothing: DatasetDefinition = {
   domain: "biological",
   description:
     "Monkey C's M1 spike counts during centre-out reaching, 31-bin trials (bin width not stated in the source): 30 complete trials of one session drawn from the seed, 18 of the 71 neurons held out (their counts given on the first 22 trials, predicted on the last 8). A different kind of truth: no latent or fixed point is known, so only co-smoothing (the main score) and bits per spike are measured.",
-  sizes: { dev: 2, official: 12, private: 12 },
+  sizes: { dev: 2, official: 8, private: 8 },
   config,
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),

@@ -49,7 +49,7 @@ export const dynamicalSystems: DatasetDefinition = {
   domain: "synthetic",
   description:
     "Each instance is one of three systems, drawn from the seed: a 3-bit flip-flop (three bistable units flipped by unseen pulses; 27 fixed points: 8 stable, 18 saddles, 1 unstable), a Hopf limit cycle (one unstable focus) or the Lorenz attractor (three saddles). 30 trials × 60 bins of 20 ms; 48 Poisson neurons with log-linear tuning λ = exp(b + W z), 36 held in and 12 held out (their counts given on the first 22 trials, predicted on the last 8). Truth: the held-out counts, the latents and the fixed points.",
-  sizes: { dev: 3, official: 20, private: 20 },
+  sizes: { dev: 3, official: 16, private: 16 },
   config,
   preview,
   generate(_split, _index, seed) {
