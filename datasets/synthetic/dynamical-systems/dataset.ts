@@ -13,10 +13,10 @@ const config = {
   trainTrials: 22,
   bins: 60,
   dt: 0.02,
-  heldIn: 36,
-  heldOut: 12,
-  baseRateMin: 0.1,
-  baseRateMax: 0.4,
+  heldIn: 24,
+  heldOut: 8,
+  baseRateMin: 0.05,
+  baseRateMax: 0.2,
   gain: 1.2,
 };
 
@@ -48,7 +48,7 @@ export const dynamicalSystems: DatasetDefinition = {
   title: "Dynamical systems with known fixed points",
   domain: "synthetic",
   description:
-    "Each instance is one of three systems, drawn from the seed: a 3-bit flip-flop (three bistable units flipped by unseen pulses; 27 fixed points: 8 stable, 18 saddles, 1 unstable), a Hopf limit cycle (one unstable focus) or the Lorenz attractor (three saddles). 30 trials × 60 bins of 20 ms; 48 Poisson neurons with log-linear tuning λ = exp(b + W z), 36 held in and 12 held out (their counts given on the first 22 trials, predicted on the last 8). Truth: the held-out counts, the latents and the fixed points.",
+    "Each instance is one of three systems, drawn from the seed: a 3-bit flip-flop (three bistable units flipped by unseen pulses; 27 fixed points: 8 stable, 18 saddles, 1 unstable), a Hopf limit cycle (one unstable focus) or the Lorenz attractor (three saddles). 30 trials × 60 bins of 20 ms; 32 Poisson neurons with log-linear tuning λ = exp(b + W z) (2.5–10 Hz at the latents' mean), 24 held in and 8 held out (their counts given on the first 22 trials, predicted on the last 8). Truth: the held-out counts, the latents and the fixed points.",
   sizes: { dev: 3, official: 16, private: 16 },
   config,
   preview,
