@@ -21,6 +21,7 @@ import { source as m1Dyer2017 } from "./biological/m1_reaching_dyer2017_dad/sour
 import { source as placeCellsTampuu2019 } from "./biological/place_cells_tampuu2019_openfield/source.ts";
 import { source as v1AllenNaturalScenes } from "./biological/v1_allen_natural_scenes_cux2/source.ts";
 import { source as benchmarkManifolds } from "./synthetic/benchmark-manifolds/source.ts";
+import { source as dynamicalSystems } from "./synthetic/dynamical-systems/source.ts";
 import { source as mixedSelectivity } from "./synthetic/mixed-selectivity/source.ts";
 import { source as neuralEmbedding } from "./synthetic/neural-embedding/source.ts";
 import { source as neuralManifolds } from "./synthetic/neural-manifolds/source.ts";
@@ -28,7 +29,6 @@ import { source as plantedCircuits } from "./synthetic/planted-circuits/source.t
 import { source as sparseLinear } from "./synthetic/sparse-linear/source.ts";
 import { source as transformedLayers } from "./synthetic/transformed-layers/source.ts";
 import { source as tuningCurves } from "./synthetic/tuning-curves/source.ts";
-import { source as dynamicalSystems } from "./synthetic/dynamical-systems/source.ts";
 
 export const SOURCES: readonly DatasetSource[] = [
   sparseLinear,

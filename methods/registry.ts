@@ -20,7 +20,9 @@ import { oracle } from "./oracle/method.ts";
 import { participationRatioMethod } from "./participation-ratio/method.ts";
 import { pca } from "./pca/method.ts";
 import { pca90 } from "./pca-90/method.ts";
+import { pcaLds } from "./pca-lds/method.ts";
 import { persistentHomology } from "./persistent-homology/method.ts";
+import { polyDynamics } from "./poly-dynamics/method.ts";
 import { populationVector } from "./population-vector/method.ts";
 import { procrustes } from "./procrustes/method.ts";
 import { random } from "./random/method.ts";
@@ -30,11 +32,9 @@ import { rsa } from "./rsa/method.ts";
 import { saeL1 } from "./sae-l1/method.ts";
 import { saeTopk } from "./sae-topk/method.ts";
 import { forTasks } from "./shared/references.ts";
+import { spikeSmoothing } from "./spike-smoothing/method.ts";
 import { svcca } from "./svcca/method.ts";
 import { twonn } from "./twonn/method.ts";
-import { pcaLds } from "./pca-lds/method.ts";
-import { polyDynamics } from "./poly-dynamics/method.ts";
-import { spikeSmoothing } from "./spike-smoothing/method.ts";
 
 // The references and floors work through the task definition they are given: they apply to every registered task
 // that supports them, listed here so that they import no task themselves.

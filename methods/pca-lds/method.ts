@@ -37,10 +37,7 @@ export const pcaLds: MethodDefinition = {
     const { a, c } = fitLinearDynamics(z, trials, bins, d);
     const iMinusA = a.map((v, i) => (i % (d + 1) === 0 ? 1 : 0) - v);
     const location = solveGeneral(iMinusA, c, d);
-    const points =
-      location && location.every(Number.isFinite)
-        ? [{ location, unstable: eigenvalueModuli(a, d).filter((m) => m > 1).length }]
-        : [];
+    const points = location?.every(Number.isFinite) ? [{ location, unstable: eigenvalueModuli(a, d).filter((m) => m > 1).length }] : [];
     const rates = poissonReadout(z, d, heldoutTrain.data, dims.heldOut, dims.trainTrials * bins, rows, READOUT_RIDGE);
     return {
       latents: f32([trials, bins, d], z),

@@ -47,7 +47,15 @@ const FRESH_HESSIANS = 2;
  * [0, fitRows) by Newton's method with an L2 penalty `ridge` on the weights (not the intercept) and step halving;
  * returns the predicted rates exp(x·w + b) of rows [fitRows, rows).
  */
-export function poissonReadout(x: Float64Array, p: number, y: ArrayLike<number>, m: number, fitRows: number, rows: number, ridge: number): Float64Array {
+export function poissonReadout(
+  x: Float64Array,
+  p: number,
+  y: ArrayLike<number>,
+  m: number,
+  fitRows: number,
+  rows: number,
+  ridge: number,
+): Float64Array {
   const q = p + 1;
   // Column-major design with its intercept column: every hot loop below is a dot product or an axpy over
   // contiguous memory.
@@ -224,8 +232,7 @@ export function eigenvalueModuli(a: ArrayLike<number>, n: number): number[] {
       }
     mk = next;
     let trace = 0;
-    for (let i = 0; i < n; i++)
-      for (let l = 0; l < n; l++) trace += (a[i * n + l] as number) * (mk[l * n + i] as number);
+    for (let i = 0; i < n; i++) for (let l = 0; l < n; l++) trace += (a[i * n + l] as number) * (mk[l * n + i] as number);
     coeffs.push(-trace / k);
   }
   const evaluate = (re: number, im: number): [number, number] => {

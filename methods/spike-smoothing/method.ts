@@ -35,8 +35,8 @@ export const spikeSmoothing: MethodDefinition = {
     const order = [...kept, ...Array.from({ length: rows - fitRows }, (_, k) => fitRows + k)];
     const x = new Float64Array(order.length * heldIn);
     const y = new Float64Array(kept.length * dims.heldOut);
-    order.forEach((r, i) => x.set(smooth.subarray(r * heldIn, (r + 1) * heldIn), i * heldIn));
-    kept.forEach((r, i) => y.set(heldoutTrain.data.subarray(r * dims.heldOut, (r + 1) * dims.heldOut), i * dims.heldOut));
+    for (const [i, r] of order.entries()) x.set(smooth.subarray(r * heldIn, (r + 1) * heldIn), i * heldIn);
+    for (const [i, r] of kept.entries()) y.set(heldoutTrain.data.subarray(r * dims.heldOut, (r + 1) * dims.heldOut), i * dims.heldOut);
     const rates = poissonReadout(x, heldIn, y, dims.heldOut, kept.length, order.length, READOUT_RIDGE / FIT_STRIDE);
     return {
       latents: f32([trials, bins, d], pcaScores(smooth, rows, heldIn, d)),

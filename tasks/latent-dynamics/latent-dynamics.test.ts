@@ -9,9 +9,9 @@ import { f32 } from "../../harness/ndarray.ts";
 import { generateInstance } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { Instance, NdArray } from "../../harness/types.ts";
-import { eigenvalueModuli } from "../../methods/shared/dynamics.ts";
 import { pcaLds } from "../../methods/pca-lds/method.ts";
 import { polyDynamics } from "../../methods/poly-dynamics/method.ts";
+import { eigenvalueModuli } from "../../methods/shared/dynamics.ts";
 import { spikeSmoothing } from "../../methods/spike-smoothing/method.ts";
 import { affineAlignedR2, coSmoothing, matchFixedPoints, stabilityClass } from "./metrics.ts";
 import { system } from "./systems.ts";
@@ -75,7 +75,10 @@ describe("latent-dynamics scores", () => {
     expect(s.metrics.fpPrecision).toBe(1);
     expect(s.metrics.fpStability).toBe(1);
     // Uninformative latents: the map sends everything to the true mean, and no fixed point may count as found there.
-    const noise = f32([...truth.shape], Float32Array.from(truth.data, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1));
+    const noise = f32(
+      [...truth.shape],
+      Float32Array.from(truth.data, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1),
+    );
     const junk = latentDynamics.score(instance, { ...oracle, latents: noise, fixedPoints });
     expect(junk.metrics.latentR2).toBeLessThan(0.1);
     expect(junk.metrics.fpRecall).toBe(0);
@@ -108,7 +111,9 @@ describe("latent-dynamics scores", () => {
       const train = instance.inputs.heldoutTrain as NdArray;
       const test = instance.truth.heldoutTest as NdArray;
       // Closed form: the null model fitted on the training trials instead of the test ones.
-      const trainMean = Array.from({ length: heldOut }, (_, j) => train.data.filter((_, i) => i % heldOut === j).reduce((s, v) => s + v, 0) / (train.data.length / heldOut));
+      const trainMean = new Float64Array(heldOut);
+      for (let i = 0; i < train.data.length; i++)
+        trainMean[i % heldOut] = (trainMean[i % heldOut] as number) + (train.data[i] as number) / (train.data.length / heldOut);
       const rates = Float64Array.from({ length: test.data.length }, (_, i) => trainMean[i % heldOut] as number);
       expect(random).toBeCloseTo(coSmoothing(test.data, rates, heldOut).devianceExplained, 5);
       expect(random).toBeLessThanOrEqual(1e-12);

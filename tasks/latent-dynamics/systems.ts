@@ -182,7 +182,13 @@ export interface PopulationSettings {
  * per dimension over the instance, u a uniformly random unit vector and b a log-uniform base rate per neuron, so every
  * neuron's log-rate is modulated by the same `gain` standard deviations whatever the system and its trajectories.
  */
-export function poissonPopulation(latents: Float64Array, d: number, neurons: number, settings: PopulationSettings, rng: Rng): { rates: Float64Array; counts: Float64Array } {
+export function poissonPopulation(
+  latents: Float64Array,
+  d: number,
+  neurons: number,
+  settings: PopulationSettings,
+  rng: Rng,
+): { rates: Float64Array; counts: Float64Array } {
   const rows = latents.length / d;
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);

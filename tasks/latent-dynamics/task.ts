@@ -32,7 +32,7 @@ export interface FixedPoint {
 }
 
 export function readFixedPoints(a: NdArray | undefined, d: number): FixedPoint[] {
-  if (!a || a.shape.length !== 2 || a.shape[1] !== d + 1) return [];
+  if (a?.shape.length !== 2 || a.shape[1] !== d + 1) return [];
   const rows = a.shape[0] as number;
   return Array.from({ length: rows }, (_, i) => ({
     location: Float64Array.from(a.data.subarray(i * (d + 1), i * (d + 1) + d)),

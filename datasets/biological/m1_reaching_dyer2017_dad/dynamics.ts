@@ -79,14 +79,25 @@ export const chewieCoSmoothing: DatasetDefinition = {
 function preview(): DatasetPreview {
   const s = loadM1Subject("chewie").A;
   const complete = s.trials.filter((t) => t.complete && t.end - t.start === CHEWIE_TRIAL_BINS);
-  const mean = (j: number) => Array.from({ length: CHEWIE_TRIAL_BINS }, (_, b) => complete.reduce((sum, t) => sum + (s.activity[(t.start + b) * s.d + j] as number), 0) / complete.length);
+  const mean = (j: number) =>
+    Array.from(
+      { length: CHEWIE_TRIAL_BINS },
+      (_, b) => complete.reduce((sum, t) => sum + (s.activity[(t.start + b) * s.d + j] as number), 0) / complete.length,
+    );
   const total = Array.from({ length: s.d }, (_, j) => mean(j).reduce((a, v) => a + v, 0));
-  const top = total.map((v, j) => [v, j] as const).sort((a, b) => b[0] - a[0]).slice(0, 4);
+  const top = total
+    .map((v, j) => [v, j] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, 4);
   return {
     title: "Trial-averaged spike counts of the four most active neurons (Chewie, session A)",
     kind: "lines",
     xLabel: "bin within trial",
     yLabel: "mean spike count per bin",
-    series: top.map(([, j]) => ({ name: `neuron ${j}`, x: Array.from({ length: CHEWIE_TRIAL_BINS }, (_, b) => b), y: mean(j).map((v) => Number(v.toFixed(3))) })),
+    series: top.map(([, j]) => ({
+      name: `neuron ${j}`,
+      x: Array.from({ length: CHEWIE_TRIAL_BINS }, (_, b) => b),
+      y: mean(j).map((v) => Number(v.toFixed(3))),
+    })),
   };
 }
