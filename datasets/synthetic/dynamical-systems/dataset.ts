@@ -20,6 +20,18 @@ const config = {
   gain: 1.2,
 };
 
+/**
+ * The system, latents, true rates and counts [trials · bins, heldIn + heldOut] of the instance of `seed` (the held-out
+ * neurons are the last columns); bench/analysis/latent-dynamics-ceiling.ts scores the true rates with it.
+ */
+export function simulateInstance(seed: number) {
+  const rng = new Rng(seed);
+  const sys = system(config.systems[rng.int(config.systems.length)] as (typeof SYSTEMS)[number]);
+  const latents = sys.simulate(config.trials, config.bins, rng);
+  const { rates, counts } = poissonPopulation(latents, sys.d, config.heldIn + config.heldOut, config, rng);
+  return { sys, latents, rates, counts, config };
+}
+
 /** Three trials of each system's first two latent coordinates (the dataset page's plot): 3 × 3 × 60 points. */
 function preview(): DatasetPreview {
   return {
@@ -53,12 +65,9 @@ export const dynamicalSystems: DatasetDefinition = {
   config,
   preview,
   generate(_split, _index, seed) {
-    const rng = new Rng(seed);
-    const sys = system(config.systems[rng.int(config.systems.length)] as (typeof SYSTEMS)[number]);
+    const { sys, latents, counts } = simulateInstance(seed);
     const { trials, trainTrials, bins, heldIn, heldOut } = config;
-    const latents = sys.simulate(trials, bins, rng);
     const neurons = heldIn + heldOut;
-    const { counts } = poissonPopulation(latents, sys.d, neurons, config, rng);
     // Split the columns: the first heldIn neurons are held in, the rest held out (the neurons are exchangeable).
     const heldInCounts = new Float64Array(trials * bins * heldIn);
     const heldOutCounts = new Float64Array(trials * bins * heldOut);
