@@ -22,6 +22,7 @@ import { source as placeCellsTampuu2019 } from "./biological/place_cells_tampuu2
 import { source as v1AllenNaturalScenes } from "./biological/v1_allen_natural_scenes_cux2/source.ts";
 import { source as benchmarkManifolds } from "./synthetic/benchmark-manifolds/source.ts";
 import { source as capacityManifolds } from "./synthetic/capacity-manifolds/source.ts";
+import { source as dynamicalSystems } from "./synthetic/dynamical-systems/source.ts";
 import { source as mixedSelectivity } from "./synthetic/mixed-selectivity/source.ts";
 import { source as neuralEmbedding } from "./synthetic/neural-embedding/source.ts";
 import { source as neuralManifolds } from "./synthetic/neural-manifolds/source.ts";
@@ -56,6 +57,7 @@ export const SOURCES: readonly DatasetSource[] = [
   fmriHaxby2001,
   v1AllenNaturalScenes,
   humanMtlZheng2022,
+  dynamicalSystems,
 ];
 
 /** Every task dataset, in source order. */

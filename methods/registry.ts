@@ -23,7 +23,9 @@ import { oracle } from "./oracle/method.ts";
 import { participationRatioMethod } from "./participation-ratio/method.ts";
 import { pca } from "./pca/method.ts";
 import { pca90 } from "./pca-90/method.ts";
+import { pcaLds } from "./pca-lds/method.ts";
 import { persistentHomology } from "./persistent-homology/method.ts";
+import { polyDynamics } from "./poly-dynamics/method.ts";
 import { populationVector } from "./population-vector/method.ts";
 import { procrustes } from "./procrustes/method.ts";
 import { random } from "./random/method.ts";
@@ -33,6 +35,7 @@ import { rsa } from "./rsa/method.ts";
 import { saeL1 } from "./sae-l1/method.ts";
 import { saeTopk } from "./sae-topk/method.ts";
 import { forTasks } from "./shared/references.ts";
+import { spikeSmoothing } from "./spike-smoothing/method.ts";
 import { svcca } from "./svcca/method.ts";
 import { twonn } from "./twonn/method.ts";
 
@@ -72,4 +75,7 @@ export const METHODS: readonly MethodDefinition[] = [
   mftma,
   capacitySimulation,
   capacityPca,
+  pcaLds,
+  polyDynamics,
+  spikeSmoothing,
 ];

@@ -4,6 +4,7 @@ import { causalAttribution } from "./causal-attribution/task.ts";
 import { featureRecovery } from "./feature-recovery/task.ts";
 import { intrinsicDimension } from "./intrinsic-dimension/task.ts";
 import { latentDecoding } from "./latent-decoding/task.ts";
+import { latentDynamics } from "./latent-dynamics/task.ts";
 import { layerCorrespondence } from "./layer-correspondence/task.ts";
 import { manifoldCapacity } from "./manifold-capacity/task.ts";
 import { topology } from "./topology/task.ts";
@@ -17,4 +18,5 @@ export const TASKS: readonly TaskDefinition[] = [
   layerCorrespondence,
   causalAttribution,
   manifoldCapacity,
+  latentDynamics,
 ];

@@ -180,6 +180,7 @@ const CONFORMANCE_BASELINE: Record<string, string> = {
   "layer-correspondence": "linear-cka",
   "causal-attribution": "ablation",
   "manifold-capacity": "mftma",
+  "latent-dynamics": "pca-lds",
 };
 /** Where the task's designated baseline is not the dataset's strongest, the real baseline that carries the bar. */
 const CONFORMANCE_BASELINE_FOR: Record<string, string> = {

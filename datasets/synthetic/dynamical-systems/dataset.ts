@@ -1,0 +1,93 @@
+// Latent trajectories of small dynamical systems with exactly known fixed points (3-bit flip-flop, Hopf limit cycle,
+// Lorenz), read out by Poisson neurons with log-linear tuning; a quarter of the neurons are held out.
+import { f32 } from "../../../harness/ndarray.ts";
+import { Rng } from "../../../harness/rng.ts";
+import type { DatasetDefinition, DatasetPreview } from "../../../harness/types.ts";
+import { poissonPopulation, SYSTEMS, slab, system } from "../../../tasks/latent-dynamics/systems.ts";
+import { fixedPointArray } from "../../../tasks/latent-dynamics/task.ts";
+
+// Generator settings: hashed with the dataset version.
+const config = {
+  systems: [...SYSTEMS],
+  trials: 30,
+  trainTrials: 22,
+  bins: 60,
+  dt: 0.02,
+  heldIn: 24,
+  heldOut: 8,
+  baseRateMin: 0.05,
+  baseRateMax: 0.2,
+  gain: 1.2,
+};
+
+/**
+ * The system, latents, true rates and counts [trials · bins, heldIn + heldOut] of the instance of `seed` (the held-out
+ * neurons are the last columns); bench/analysis/latent-dynamics-ceiling.ts scores the true rates with it.
+ */
+export function simulateInstance(seed: number) {
+  const rng = new Rng(seed);
+  const sys = system(config.systems[rng.int(config.systems.length)] as (typeof SYSTEMS)[number]);
+  const latents = sys.simulate(config.trials, config.bins, rng);
+  const { rates, counts } = poissonPopulation(latents, sys.d, config.heldIn + config.heldOut, config, rng);
+  return { sys, latents, rates, counts, config };
+}
+
+/** Three trials of each system's first two latent coordinates (the dataset page's plot): 3 × 3 × 60 points. */
+function preview(): DatasetPreview {
+  return {
+    title: "True latent trajectories, first two coordinates (3 trials per system)",
+    kind: "points",
+    xLabel: "latent 1",
+    yLabel: "latent 2",
+    series: SYSTEMS.map((id) => {
+      const sys = system(id);
+      const z = sys.simulate(3, config.bins, new Rng(1));
+      const rows = z.length / sys.d;
+      return {
+        name: id,
+        x: Array.from({ length: rows }, (_, i) => Number((z[i * sys.d] as number).toFixed(3))),
+        y: Array.from({ length: rows }, (_, i) => Number((z[i * sys.d + 1] as number).toFixed(3))),
+      };
+    }),
+    caption: "Flip-flop: transitions between the corners of a cube; limit cycle: spirals onto the unit circle; Lorenz: the two wings.",
+  };
+}
+
+export const dynamicalSystems: DatasetDefinition = {
+  slug: "dynamical-systems",
+  task: "latent-dynamics",
+  version: 1,
+  title: "Dynamical systems with known fixed points",
+  domain: "synthetic",
+  description:
+    "Each instance is one of three systems, drawn from the seed: a 3-bit flip-flop (three bistable units flipped by unseen pulses; 27 fixed points: 8 stable, 18 saddles, 1 unstable), a Hopf limit cycle (one unstable focus) or the Lorenz attractor (three saddles). 30 trials × 60 bins of 20 ms; 32 Poisson neurons with log-linear tuning λ = exp(b + W z) (2.5–10 Hz at the latents' mean), 24 held in and 8 held out (their counts given on the first 22 trials, predicted on the last 8). Truth: the held-out counts, the latents and the fixed points.",
+  sizes: { dev: 3, official: 16, private: 16 },
+  config,
+  preview,
+  generate(_split, _index, seed) {
+    const { sys, latents, counts } = simulateInstance(seed);
+    const { trials, trainTrials, bins, heldIn, heldOut } = config;
+    const neurons = heldIn + heldOut;
+    // Split the columns: the first heldIn neurons are held in, the rest held out (the neurons are exchangeable).
+    const heldInCounts = new Float64Array(trials * bins * heldIn);
+    const heldOutCounts = new Float64Array(trials * bins * heldOut);
+    for (let i = 0; i < trials * bins; i++) {
+      heldInCounts.set(counts.subarray(i * neurons, i * neurons + heldIn), i * heldIn);
+      heldOutCounts.set(counts.subarray(i * neurons + heldIn, (i + 1) * neurons), i * heldOut);
+    }
+    const testTrials = trials - trainTrials;
+    return {
+      params: { latentDim: sys.d, dt: config.dt },
+      inputs: {
+        spikes: f32([trials, bins, heldIn], heldInCounts),
+        heldoutTrain: slab(heldOutCounts, heldOut, 0, trainTrials * bins, [trainTrials, bins, heldOut]),
+      },
+      truth: {
+        heldoutTest: slab(heldOutCounts, heldOut, trainTrials * bins, trials * bins, [testTrials, bins, heldOut]),
+        latents: f32([trials, bins, sys.d], latents),
+        fixedPoints: fixedPointArray(sys.fixedPoints, sys.d),
+      },
+      meta: { system: sys.id, latentDim: sys.d, fixedPoints: sys.fixedPoints.length },
+    };
+  },
+};
