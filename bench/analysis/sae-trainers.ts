@@ -1,7 +1,8 @@
-// The SAE baselines' scores with two trainers on the same official instances: the tfjs trainer of sae-l1/sae-topk
-// 1.0.3 (git show <rev>:methods/shared/sae.ts, saved beside this script as a path given on the command line) and the
-// current one. Prints MMCS per instance, the mean paired difference with its 95% CI, and CPU seconds per trainer.
-// `npx tsx bench/analysis/sae-trainers.ts <old-trainer.ts> [instances per dataset]`
+// The SAE baselines' scores with two trainers on the same official instances: an earlier trainer and the current one
+// (methods/shared/sae.ts). Prints MMCS per instance, the mean paired difference with its 95% CI, and CPU seconds per
+// trainer. The numbers in the sae-l1/sae-topk 1.1.0 changelog compare the tfjs trainer of 1.0.3:
+//   git show 0508501:methods/shared/sae.ts > methods/shared/sae-1.0.3.tmp.ts   (its relative imports then resolve)
+//   npx tsx bench/analysis/sae-trainers.ts methods/shared/sae-1.0.3.tmp.ts 3; rm methods/shared/sae-1.0.3.tmp.ts
 import path from "node:path";
 import { f32 } from "../../harness/ndarray.ts";
 import { generateInstance, getDataset, listDatasets, methodSeed } from "../../harness/registry.ts";
