@@ -6,7 +6,7 @@ import { Rng } from "../harness/rng.ts";
 import { initTf } from "../harness/tf.ts";
 import { featureRecovery } from "../tasks/feature-recovery/task.ts";
 import { instance, mmcs, result, run } from "../tests/helpers/feature-recovery.ts";
-import { type SaeActivation, type SaeParams, saeEncode, saeGradients } from "./shared/sae.ts";
+import { type SaeActivation, type SaeParams, saeGradients } from "./shared/sae.ts";
 
 const BASELINES = ["pca", "fastica", "sae-l1", "sae-topk"] as const;
 // Generous: these train SAEs on several instances and share two cores with other test files (a guard, not a budget).
@@ -145,56 +145,70 @@ describe("tfjs backend", () => {
 });
 
 describe("SAE gradients", () => {
-  // The trainer's backward pass is written by hand for speed; check it against tfjs autodiff.
+  // The trainer's backward pass is written by hand (plain JavaScript, only the active latents); check it against
+  // tfjs autodiff of the same loss.
   async function check(activation: SaeActivation) {
     const { tf } = await initTf();
     const rng = new Rng(42);
     const [b, d, k] = [16, 6, 10];
-    const rand = (shape: [number, number], s = 1) =>
-      tf.tensor2d(
-        Float32Array.from({ length: shape[0] * shape[1] }, () => s * rng.normal()),
-        shape,
-      );
-    const x = rand([b, d]);
-    const wDecRaw = rand([k, d]);
-    const p: SaeParams = {
-      wEnc: rand([d, k], 0.5),
-      bEnc: rand([1, k], 0.1),
-      wDec: tf.div(wDecRaw, tf.norm(wDecRaw, "euclidean", 1, true)) as Tensor2D,
-      bDec: rand([1, d], 0.1),
-    };
-    const { loss, grads } = saeGradients(tf, p, x, activation, true);
-    // The TopK selection is constant for the gradient, as in the trainer.
-    const { gate } = saeEncode(tf, p, tf.sub(x, p.bDec) as Tensor2D, activation);
-    const mask = activation.kind === "topk" ? gate : null;
+    const rand = (length: number, s = 1) => Float64Array.from({ length }, () => s * rng.normal());
+    const x = rand(b * d);
+    const dec = rand(k * d);
+    for (let j = 0; j < k; j++) {
+      const norm = Math.hypot(...dec.subarray(j * d, j * d + d));
+      for (let c = 0; c < d; c++) dec[j * d + c] = (dec[j * d + c] as number) / norm;
+    }
+    const p: SaeParams = { d, latents: k, enc: rand(k * d, 0.5), bEnc: rand(k, 0.1), dec, bDec: rand(d, 0.1) };
+    const fires = new Float64Array(k);
+    const { loss, grads } = saeGradients(
+      p,
+      activation,
+      x,
+      Int32Array.from({ length: b }, (_, i) => i),
+      undefined,
+      fires,
+    );
+
+    const t2 = (values: Float64Array, shape: [number, number]) => tf.tensor2d(Float32Array.from(values), shape);
+    const xs = t2(x, [b, d]);
+    const params = [tf.transpose(t2(p.enc, [k, d])), t2(p.bEnc, [1, k]), t2(p.dec, [k, d]), t2(p.bDec, [1, d])];
+    const encode = (wEnc: Tensor2D, bEnc: Tensor2D, bDec: Tensor2D) => tf.relu(tf.add(tf.matMul(tf.sub(xs, bDec), wEnc), bEnc));
+    // TopK keeps a row's K largest (positive) pre-activations; the selection is constant for the gradient.
+    let mask: Tensor2D | null = null;
+    if (activation.kind === "topk") {
+      const pre = encode(params[0] as Tensor2D, params[1] as Tensor2D, params[3] as Tensor2D);
+      const kth = tf.min(tf.topk(pre, activation.k).values, 1, true);
+      mask = tf.cast(tf.greater(pre, tf.maximum(tf.mul(kth, 1 - 1e-6), 0)), "float32") as Tensor2D;
+    }
     const lossOf = (wEnc: Tensor2D, bEnc: Tensor2D, wDec: Tensor2D, bDec: Tensor2D) => {
-      let f = tf.relu(tf.add(tf.matMul(tf.sub(x, bDec), wEnc), bEnc));
+      let f = encode(wEnc, bEnc, bDec);
       if (mask) f = tf.mul(f, mask);
-      const err = tf.sub(tf.add(tf.matMul(f, wDec), bDec), x);
+      const err = tf.sub(tf.add(tf.matMul(f, wDec), bDec), xs);
       let l = tf.div(tf.sum(tf.square(err)), b);
       if (activation.kind === "l1") l = tf.add(l, tf.mul(tf.sum(f), activation.l1 / b));
       return l;
     };
-    const auto = tf.grads((a, c, e, g) => lossOf(a as Tensor2D, c as Tensor2D, e as Tensor2D, g as Tensor2D))([
-      p.wEnc,
-      p.bEnc,
-      p.wDec,
-      p.bDec,
-    ]);
-    // The trainer keeps only the decoder gradient's part tangent to each unit row.
+    const auto = tf.grads((a, c, e, g) => lossOf(a as Tensor2D, c as Tensor2D, e as Tensor2D, g as Tensor2D))(params);
+    // The trainer keeps only the decoder gradient's part tangent to each unit row, and stores the encoder transposed.
     const autoDec = auto[2] as Tensor2D;
-    auto[2] = tf.sub(autoDec, tf.mul(tf.sum(tf.mul(autoDec, p.wDec), 1, true), p.wDec));
-    expect(loss?.dataSync()[0]).toBeCloseTo(lossOf(p.wEnc, p.bEnc, p.wDec, p.bDec).dataSync()[0] as number, 4);
+    auto[2] = tf.sub(autoDec, tf.mul(tf.sum(tf.mul(autoDec, params[2] as Tensor2D), 1, true), params[2] as Tensor2D));
+    auto[0] = tf.transpose(auto[0] as Tensor2D);
+    expect(loss).toBeCloseTo(lossOf(...(params as [Tensor2D, Tensor2D, Tensor2D, Tensor2D])).dataSync()[0] as number, 4);
+    const mine = [grads.enc, grads.bEnc, grads.dec, grads.bDec];
     for (let i = 0; i < 4; i++) {
-      const mine = (grads[i] as Tensor2D).dataSync();
       const theirs = (auto[i] as Tensor2D).dataSync();
-      expect(mine.length).toBe(theirs.length);
+      expect(mine[i]?.length).toBe(theirs.length);
       let scale = 0;
       for (const v of theirs) scale = Math.max(scale, Math.abs(v));
       expect(scale).toBeGreaterThan(0);
-      for (let j = 0; j < mine.length; j++)
-        expect(Math.abs((mine[j] as number) - (theirs[j] as number))).toBeLessThan(1e-4 * Math.max(1, scale));
+      for (let j = 0; j < theirs.length; j++)
+        expect(Math.abs((mine[i]?.[j] as number) - (theirs[j] as number))).toBeLessThan(1e-4 * Math.max(1, scale));
     }
+    // Firing counts: per latent, the rows it was on for.
+    const onCounts = mask ?? tf.cast(tf.greater(encode(params[0] as Tensor2D, params[1] as Tensor2D, params[3] as Tensor2D), 0), "float32");
+    expect([...fires]).toEqual([...tf.sum(onCounts, 0).dataSync()]);
+    if (activation.kind === "topk") for (const count of tf.sum(onCounts, 1).dataSync()) expect(count).toBeLessThanOrEqual(activation.k);
+    tf.dispose([xs, ...params, ...auto, onCounts, ...(mask ? [mask] : [])]);
   }
 
   it("match autodiff with the L1 penalty", () => check({ kind: "l1", l1: 0.3 }));

@@ -1,13 +1,15 @@
-// Sparse autoencoder trainer shared by the `sae-l1` and `sae-topk` baselines (tfjs, Adam).
+// Sparse autoencoder trainer shared by the `sae-l1` and `sae-topk` baselines (Adam, plain JavaScript).
 //   pre = (x − b_dec) W_enc + b_enc,   f = ReLU(pre) or TopK(ReLU(pre)),   x̂ = f D + b_dec
 // with D's rows (the dictionary) kept at unit norm, so an L1 penalty cannot be dodged by shrinking
 // codes while growing the decoder. Everything random (init, batch order, resampling) comes from the
-// method seed, and tensors are only ever filled from JS arrays, so a run is a function of its inputs.
-import type { Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
+// method seed, so a run is a function of its inputs.
+//
+// Why not tfjs: at these sizes (d ≤ 64, k ≤ 4d, batches of 256) a wasm step cost more in kernel launches than in
+// arithmetic, and every dense product computed codes that are zero. Here only the encoder's forward product is
+// dense; decoding, the gradients and the firing counts visit the latents that are on (TopK: K per sample).
+// Float64 throughout, with IEEE arithmetic only (no Math.exp etc.), so the result is the same on every machine
+// and backend.
 import { Rng } from "../../harness/rng.ts";
-import { initTf } from "../../harness/tf.ts";
-
-type Tf = typeof import("@tensorflow/tfjs");
 
 export type SaeActivation = { kind: "l1"; l1: number } | { kind: "topk"; k: number };
 
@@ -36,65 +38,317 @@ export interface SaeResult {
   resampled: number;
 }
 
-/** The four trainable tensors, in the order gradients are returned. */
+/**
+ * The trainable parameters, row-major. The encoder is stored transposed (`enc` row j is W_enc's column j, the
+ * latent's input weights), so that every per-latent operation reads or writes one contiguous row.
+ */
 export interface SaeParams {
-  wEnc: Tensor2D; // d × k
-  bEnc: Tensor2D; // 1 × k
-  wDec: Tensor2D; // k × d, unit rows
-  bDec: Tensor2D; // 1 × d
+  d: number;
+  latents: number;
+  enc: Float64Array; // latents × d (W_enc transposed)
+  bEnc: Float64Array; // latents
+  dec: Float64Array; // latents × d, unit rows
+  bDec: Float64Array; // d
 }
 
-/** Codes f and the gate (1 where a latent is on, i.e. where gradients reach `pre`). */
-export function saeEncode(tf: Tf, p: SaeParams, xc: Tensor2D, activation: SaeActivation): { f: Tensor2D; gate: Tensor2D } {
-  const latents = p.wEnc.shape[1];
-  const pre = tf.add(tf.matMul(xc, p.wEnc), p.bEnc) as Tensor2D;
-  let gate: Tensor2D;
-  if (activation.kind === "topk" && activation.k < latents) {
-    // On iff pre > 0 and pre is among the row's k largest. The k-th largest is the min of the top k
-    // (tfjs-wasm's column slice is slower than topk itself); the 1e-6 relative slack keeps the k-th
-    // value itself on (and any exact ties: harmless, rare).
-    const kth = tf.min(tf.topk(pre, activation.k, false).values, 1, true);
-    gate = tf.step(tf.sub(pre, tf.relu(tf.mul(kth, 1 - 1e-6)))) as Tensor2D;
-  } else {
-    gate = tf.step(pre) as Tensor2D;
-  }
-  return { f: tf.mul(pre, gate) as Tensor2D, gate };
+/** Gradients in the layout of SaeParams. */
+export type SaeGradients = Pick<SaeParams, "enc" | "bEnc" | "dec" | "bDec">;
+
+/** Scratch space for encoding two samples at a time. */
+interface Encoder {
+  xc: Float64Array; // 2 × d: x − b_dec
+  pre: Float64Array; // 2 × latents: pre-activations
+  active: Int32Array; // latents that are on in the current row, ascending; the first `count`
+  top: Float64Array; // TopK: the K largest pre-activations of the current row, descending
+  err: Float64Array; // d: the current row's x̂ − x, then ∂loss/∂x̂
+}
+
+function encoder(p: SaeParams, activation: SaeActivation): Encoder {
+  return {
+    xc: new Float64Array(2 * p.d),
+    pre: new Float64Array(2 * p.latents),
+    active: new Int32Array(p.latents),
+    top: new Float64Array(activation.kind === "topk" ? activation.k : 0),
+    err: new Float64Array(p.d),
+  };
 }
 
 /**
- * Loss (1/B) Σ_b ‖x̂_b − x_b‖² [+ (λ/B) Σ_b ‖f_b‖₁] and its gradients, by hand: tfjs autodiff uses
- * transposed matMul kernels, which are ~10× slower than a transpose plus a plain matMul on wasm.
- * (The TopK selection is treated as constant, as in Gao et al. 2024.) The decoder gradient keeps only
- * its part tangent to the unit sphere of each row. Also returns the gate's column sums (firing counts).
+ * Pre-activations of rows a and b of x into s.pre (rows 0 and 1), x − b_dec into s.xc: the one dense product of a
+ * step, two samples at a time so that each weight is read once for both (with four latents at a time: eight
+ * independent sums; about twice as fast as one dot product after another). Small enough to stay in the L1 cache.
+ */
+function encodeRows(p: SaeParams, x: ArrayLike<number>, a: number, b: number, s: Encoder): void {
+  const { d, latents, enc, bEnc, bDec } = p;
+  const { xc } = s;
+  for (let c = 0; c < d; c++) {
+    xc[c] = (x[a * d + c] as number) - (bDec[c] as number);
+    xc[d + c] = (x[b * d + c] as number) - (bDec[c] as number);
+  }
+  encodePair(xc, 0, d, enc, bEnc, s.pre, 0, latents, d, latents);
+}
+
+function encodePair(
+  xc: Float64Array,
+  x0: number,
+  x1: number,
+  enc: Float64Array,
+  bEnc: Float64Array,
+  pre: Float64Array,
+  p0: number,
+  p1: number,
+  d: number,
+  latents: number,
+): void {
+  let j = 0;
+  for (; j + 4 <= latents; j += 4) {
+    const o0 = j * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    let b3 = 0;
+    for (let c = 0; c < d; c++) {
+      const e0 = enc[o0 + c] as number;
+      const e1 = enc[o1 + c] as number;
+      const e2 = enc[o2 + c] as number;
+      const e3 = enc[o3 + c] as number;
+      const u = xc[x0 + c] as number;
+      const v = xc[x1 + c] as number;
+      a0 += u * e0;
+      a1 += u * e1;
+      a2 += u * e2;
+      a3 += u * e3;
+      b0 += v * e0;
+      b1 += v * e1;
+      b2 += v * e2;
+      b3 += v * e3;
+    }
+    pre[p0 + j] = (bEnc[j] as number) + a0;
+    pre[p0 + j + 1] = (bEnc[j + 1] as number) + a1;
+    pre[p0 + j + 2] = (bEnc[j + 2] as number) + a2;
+    pre[p0 + j + 3] = (bEnc[j + 3] as number) + a3;
+    pre[p1 + j] = (bEnc[j] as number) + b0;
+    pre[p1 + j + 1] = (bEnc[j + 1] as number) + b1;
+    pre[p1 + j + 2] = (bEnc[j + 2] as number) + b2;
+    pre[p1 + j + 3] = (bEnc[j + 3] as number) + b3;
+  }
+  for (; j < latents; j++) {
+    const o = j * d;
+    let a = 0;
+    let b = 0;
+    for (let c = 0; c < d; c++) {
+      a += (xc[x0 + c] as number) * (enc[o + c] as number);
+      b += (xc[x1 + c] as number) * (enc[o + c] as number);
+    }
+    pre[p0 + j] = (bEnc[j] as number) + a;
+    pre[p1 + j] = (bEnc[j] as number) + b;
+  }
+}
+
+/**
+ * Which latents of row r (0 or 1) of s.pre are on (listed in s.active; their count is returned). TopK: on iff pre > 0 and
+ * pre is at least the row's K-th largest value (less a 1e-6 relative slack, so the K-th itself is on; exact ties
+ * are rare and harmless). L1: on iff pre > 0. The codes are pre on the active latents.
+ */
+function gate(activation: SaeActivation, latents: number, r: number, s: Encoder): number {
+  const { pre, active, top } = s;
+  const base = r * latents;
+  let threshold = 0;
+  if (activation.kind === "topk" && activation.k < latents) {
+    const kk = activation.k;
+    top.fill(Number.NEGATIVE_INFINITY);
+    for (let l = 0; l < latents; l++) {
+      const v = pre[base + l] as number;
+      if (v <= (top[kk - 1] as number)) continue;
+      let q = kk - 1;
+      while (q > 0 && (top[q - 1] as number) < v) {
+        top[q] = top[q - 1] as number;
+        q--;
+      }
+      top[q] = v;
+    }
+    threshold = Math.max(0, (top[kk - 1] as number) * (1 - 1e-6));
+  }
+  let count = 0;
+  for (let l = 0; l < latents; l++) if ((pre[base + l] as number) > threshold) active[count++] = l;
+  return count;
+}
+
+/** Zeroed gradients in the layout of `p`. */
+function zeroGradients(p: SaeParams): SaeGradients {
+  return {
+    enc: new Float64Array(p.enc.length),
+    bEnc: new Float64Array(p.latents),
+    dec: new Float64Array(p.dec.length),
+    bDec: new Float64Array(p.d),
+  };
+}
+
+/**
+ * Loss (1/B) Σ_b ‖x̂_b − x_b‖² [+ (λ/B) Σ_b ‖f_b‖₁] and its gradients over the rows `rows` of x (n × d, row-major),
+ * written into `g` (overwritten). The TopK selection is treated as constant (as in Gao et al. 2024); the decoder
+ * gradient keeps only its part tangent to the unit sphere of each row. `fires` (if given) counts, per latent, the
+ * rows it was on for.
  */
 export function saeGradients(
-  tf: Tf,
   p: SaeParams,
-  xb: Tensor2D,
   activation: SaeActivation,
-  withLoss = false,
-): { loss: Tensor | null; grads: [Tensor2D, Tensor2D, Tensor2D, Tensor2D]; fires: Tensor2D } {
-  const batch = xb.shape[0];
-  const onesRow = tf.ones([1, batch]) as Tensor2D;
-  const xc = tf.sub(xb, p.bDec) as Tensor2D;
-  const { f, gate } = saeEncode(tf, p, xc, activation);
-  const err = tf.sub(tf.add(tf.matMul(f, p.wDec), p.bDec), xb) as Tensor2D;
-  let loss: Tensor | null = null;
-  if (withLoss) {
-    loss = tf.div(tf.sum(tf.square(err)), batch);
-    if (activation.kind === "l1") loss = tf.add(loss, tf.mul(tf.sum(f), activation.l1 / batch));
+  x: ArrayLike<number>,
+  rows: ArrayLike<number>,
+  g: SaeGradients = zeroGradients(p),
+  fires?: Float64Array,
+  scratch: Encoder = encoder(p, activation),
+): { loss: number; grads: SaeGradients } {
+  const batch = rows.length;
+  g.enc.fill(0);
+  g.bEnc.fill(0);
+  g.dec.fill(0);
+  g.bDec.fill(0);
+  const l1 = activation.kind === "l1" ? activation.l1 / batch : 0;
+  let loss = 0;
+  for (let r = 0; r < batch; r += 2) {
+    const pair = r + 1 < batch;
+    encodeRows(p, x, rows[r] as number, rows[pair ? r + 1 : r] as number, scratch);
+    loss += accumulateRow(p, activation, 0, batch, l1, g, fires, scratch);
+    if (pair) loss += accumulateRow(p, activation, 1, batch, l1, g, fires, scratch);
   }
-  const gErr = tf.mul(err, 2 / batch) as Tensor2D;
-  let gDec = tf.matMul(tf.transpose(f), gErr);
-  gDec = tf.sub(gDec, tf.mul(tf.sum(tf.mul(gDec, p.wDec), 1, true), p.wDec));
-  let dF = tf.matMul(gErr, tf.transpose(p.wDec));
-  if (activation.kind === "l1") dF = tf.add(dF, activation.l1 / batch);
-  const dPre = tf.mul(dF, gate) as Tensor2D;
-  const gEnc = tf.matMul(tf.transpose(xc), dPre) as Tensor2D;
-  const gbEnc = tf.matMul(onesRow, dPre) as Tensor2D;
+  finishGradients(p, g);
+  return { loss, grads: g };
+}
+
+/**
+ * Add the share of row r (0 or 1) of the scratch to the loss and gradients (its loss term is returned). A function per row rather than one
+ * loop over the batch: V8 then compiles it with complete type feedback instead of on-stack-replacing a long loop
+ * whose cold tail deoptimised it on every call.
+ */
+function accumulateRow(
+  p: SaeParams,
+  activation: SaeActivation,
+  r: number,
+  batch: number,
+  l1: number,
+  g: SaeGradients,
+  fires: Float64Array | undefined,
+  scratch: Encoder,
+): number {
+  const { d, latents, dec } = p;
+  const { xc, pre, active, err } = scratch;
+  const gEnc = g.enc;
+  const gDec = g.dec;
+  const gbEnc = g.bEnc;
+  const gbDec = g.bDec;
+  const on = gate(activation, latents, r, scratch);
+  const xo = r * d;
+  const po = r * latents;
+  let loss = 0;
+  // err = x̂ − x = Σ f_j D_j − (x − b_dec), from the active codes only.
+  for (let c = 0; c < d; c++) err[c] = -(xc[xo + c] as number);
+  for (let a = 0; a < on; a++) {
+    const j = active[a] as number;
+    const f = pre[po + j] as number;
+    const o = j * d;
+    for (let c = 0; c < d; c++) err[c] = (err[c] as number) + f * (dec[o + c] as number);
+    loss += l1 * f;
+  }
+  for (let c = 0; c < d; c++) {
+    const e = err[c] as number;
+    loss += (e * e) / batch;
+    const ge = (2 / batch) * e; // ∂loss/∂x̂
+    err[c] = ge;
+    gbDec[c] = (gbDec[c] as number) + ge;
+  }
+  for (let a = 0; a < on; a++) {
+    const j = active[a] as number;
+    const f = pre[po + j] as number;
+    const o = j * d;
+    let dPre = l1;
+    for (let c = 0; c < d; c++) dPre += (err[c] as number) * (dec[o + c] as number);
+    for (let c = 0; c < d; c++) {
+      gDec[o + c] = (gDec[o + c] as number) + f * (err[c] as number);
+      gEnc[o + c] = (gEnc[o + c] as number) + dPre * (xc[xo + c] as number);
+    }
+    gbEnc[j] = (gbEnc[j] as number) + dPre;
+    if (fires) fires[j] = (fires[j] as number) + 1;
+  }
+  return loss;
+}
+
+/**
+ * The parts of the gradients that need the whole batch's sums: b_dec's second path and the decoder's tangent
+ * projection.
+ */
+function finishGradients(p: SaeParams, g: SaeGradients): void {
+  const { d, latents, enc, dec } = p;
   // b_dec enters twice: added to x̂ and subtracted from x before encoding.
-  const gbDec = tf.sub(tf.matMul(onesRow, gErr), tf.matMul(gbEnc, tf.transpose(p.wEnc))) as Tensor2D;
-  return { loss, grads: [gEnc, gbEnc, gDec as Tensor2D, gbDec], fires: tf.matMul(onesRow, gate) as Tensor2D };
+  for (let j = 0; j < latents; j++) {
+    const gb = g.bEnc[j] as number;
+    if (gb === 0) continue;
+    const o = j * d;
+    for (let c = 0; c < d; c++) g.bDec[c] = (g.bDec[c] as number) - gb * (enc[o + c] as number);
+  }
+  // Tangent part of each decoder row's gradient (rows of latents that never fired are zero already).
+  for (let j = 0; j < latents; j++) {
+    const o = j * d;
+    let dot = 0;
+    for (let c = 0; c < d; c++) dot += (g.dec[o + c] as number) * (dec[o + c] as number);
+    if (dot === 0) continue;
+    for (let c = 0; c < d; c++) g.dec[o + c] = (g.dec[o + c] as number) - dot * (dec[o + c] as number);
+  }
+}
+
+/** Sum of squared reconstruction errors over all n rows, latents that never fire, and each row's residual x − x̂. */
+function reconstruct(p: SaeParams, activation: SaeActivation, x: Float64Array, n: number) {
+  const { d, latents, dec } = p;
+  const scratch = encoder(p, activation);
+  const fired = new Uint8Array(latents);
+  const rowError = new Float64Array(n);
+  const residual = new Float64Array(n * d);
+  let total = 0;
+  for (let s = 0; s < n; s += 2) {
+    encodeRows(p, x, s, Math.min(s + 1, n - 1), scratch);
+    for (let r = 0; r < 2 && s + r < n; r++) {
+      const on = gate(activation, latents, r, scratch);
+      const at = (s + r) * d;
+      residual.set(scratch.xc.subarray(r * d, r * d + d), at);
+      for (let a = 0; a < on; a++) {
+        const j = scratch.active[a] as number;
+        fired[j] = 1;
+        const f = scratch.pre[r * latents + j] as number;
+        const o = j * d;
+        for (let c = 0; c < d; c++) residual[at + c] = (residual[at + c] as number) - f * (dec[o + c] as number);
+      }
+      let q = 0;
+      for (let c = 0; c < d; c++) q += (residual[at + c] as number) ** 2;
+      rowError[s + r] = q;
+      total += q;
+    }
+  }
+  return { total, dead: fired.reduce((left, f) => left + (1 - f), 0), rowError, residual };
+}
+
+/** Adam's first and second moments of every parameter, in the layout of SaeParams. */
+type Moments = { m: SaeGradients; v: SaeGradients };
+
+const PARAMETERS = ["enc", "bEnc", "dec", "bDec"] as const;
+const [BETA1, BETA2, EPSILON] = [0.9, 0.999, 1e-8];
+
+/** One Adam step (β = 0.9, 0.999, ε = 1e−8) on one parameter array; `lr` includes the bias correction. */
+function adamUpdate(param: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, lr: number): void {
+  for (let i = 0; i < param.length; i++) {
+    const gi = g[i] as number;
+    const mi = BETA1 * (m[i] as number) + (1 - BETA1) * gi;
+    const vi = BETA2 * (v[i] as number) + (1 - BETA2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    param[i] = (param[i] as number) - (lr * mi) / (Math.sqrt(vi) + EPSILON);
+  }
 }
 
 /** Train an SAE with `latents` latents on the rows of a row-major n×d array. */
@@ -106,7 +360,6 @@ export async function trainSae(
   seed: number,
   config: SaeConfig,
 ): Promise<SaeResult> {
-  const { tf } = await initTf();
   const rng = new Rng(seed);
   const { steps, learningRate, activation, decayFraction, resampleEvery, resampleUntil } = config;
   const batch = Math.min(config.batchSize, n);
@@ -118,200 +371,115 @@ export async function trainSae(
   let ss = 0;
   for (let s = 0; s < n; s++) for (let c = 0; c < d; c++) ss += ((x[s * d + c] as number) - (mean[c] as number)) ** 2;
   const scale = ss > 0 ? 1 / Math.sqrt(ss / n) : 1; // constant data: nothing to scale
-  const data = new Float32Array(n * d);
+  const data = new Float64Array(n * d);
   for (let i = 0; i < n * d; i++) data[i] = (x[i] as number) * scale;
-  const bDec0 = Float32Array.from(mean, (v) => v * scale);
+  const bDec = Float64Array.from(mean, (v) => v * scale);
 
   // Decoder rows start at samples drawn with probability ∝ squared centred norm (directions the data
   // actually takes, rarely pure noise); the encoder starts as the decoder's transpose.
   const weights = new Float64Array(n);
   for (let s = 0; s < n; s++) {
     let q = 0;
-    for (let c = 0; c < d; c++) q += ((data[s * d + c] as number) - (bDec0[c] as number)) ** 2;
+    for (let c = 0; c < d; c++) q += ((data[s * d + c] as number) - (bDec[c] as number)) ** 2;
     weights[s] = q;
   }
-  const dec0 = new Float32Array(latents * d);
+  const dec = new Float64Array(latents * d);
   const picks = weightedSample(rng, weights, latents);
   for (let j = 0; j < latents; j++) {
     const s = picks[j] as number;
-    for (let c = 0; c < d; c++) dec0[j * d + c] = (data[s * d + c] as number) - (bDec0[c] as number);
+    for (let c = 0; c < d; c++) dec[j * d + c] = (data[s * d + c] as number) - (bDec[c] as number);
   }
-  normaliseRows(dec0, latents, d);
-  const enc0 = transposeF32(dec0, latents, d);
-
-  const all = tf.tensor2d(data, [n, d]);
-  // Variables are created inside tidy so that their initial-value tensors are released.
-  const vars = tf.tidy(() => ({
-    wEnc: tf.variable(tf.tensor2d(enc0, [d, latents])),
-    bEnc: tf.variable(tf.zeros([1, latents])),
-    wDec: tf.variable(tf.tensor2d(dec0, [latents, d])),
-    bDec: tf.variable(tf.tensor2d(bDec0, [1, d])),
-  }));
-  const params = [vars.wEnc, vars.bEnc, vars.wDec, vars.bDec] as Variable[];
-  // Adam's moments of all four parameters in one flat pair of variables (parameter order, row-major): the update is
-  // then a dozen kernel launches per step instead of sixty, and on wasm a step costs its launches more than its
-  // arithmetic. Element for element the operations are the same, so the result is bit-identical.
-  const sizes = params.map((v) => v.size);
-  const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const moments = tf.tidy(() => [tf.variable(tf.zeros([total])), tf.variable(tf.zeros([total]))] as [Variable, Variable]);
-  const fires = tf.tidy(() => tf.variable(tf.zeros([1, latents])));
-  const p = vars as unknown as SaeParams;
-  const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
+  normaliseRows(dec, latents, d, 0);
+  const p: SaeParams = { d, latents, enc: dec.slice(), bEnc: new Float64Array(latents), dec, bDec };
+  const grads = zeroGradients(p);
+  const adam: Moments = { m: zeroGradients(p), v: zeroGradients(p) };
+  const fires = new Float64Array(latents);
+  const scratch = encoder(p, activation);
   let resampled = 0;
-  let epoch: Tensor2D | null = null;
-
-  try {
-    let cursor = n;
-    for (let step = 1; step <= steps; step++) {
-      if (cursor + batch > n) {
-        // A fresh shuffle each epoch, uploaded once and sliced per step.
-        epoch?.dispose();
-        const order = rng.permutation(n);
-        const shuffled = new Float32Array(n * d);
-        for (let s = 0; s < n; s++) {
-          const src = (order[s] as number) * d;
-          shuffled.set(data.subarray(src, src + d), s * d);
-        }
-        epoch = tf.tensor2d(shuffled, [n, d]);
-        cursor = 0;
-      }
-      const start = cursor;
-      cursor += batch;
-      // Linear decay to zero over the last `decayFraction` of the steps settles the dictionary;
-      // Adam's bias correction (Kingma & Ba 2015) is folded into the step size.
-      const remaining = Math.min(1, (steps - step + 1) / Math.max(1, decayFraction * steps));
-      const lr = (remaining * learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
-      tf.tidy(() => {
-        const xb = tf.slice(epoch as Tensor2D, [start, 0], [batch, d]);
-        const { grads, fires: batchFires } = saeGradients(tf, p, xb, activation);
-        fires.assign(tf.add(fires, batchFires));
-        const [m, v] = moments;
-        const g = tf.concat(grads.map((t) => tf.reshape(t, [-1])));
-        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        m.assign(m1);
-        v.assign(v1);
-        const flat = tf.concat(params.map((t) => tf.reshape(t, [-1])));
-        const updated = tf.split(tf.sub(flat, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), eps)), lr)), sizes);
-        for (const [i, param] of params.entries()) param.assign(tf.reshape(updated[i] as Tensor, param.shape));
-        vars.wDec.assign(tf.div(vars.wDec, tf.add(tf.norm(vars.wDec, "euclidean", 1, true), 1e-12)));
-      });
-      if (resampleEvery > 0 && step % resampleEvery === 0) {
-        if (step <= resampleUntil * steps) resampled += resampleDead(tf, rng, p, params, { moments, offsets }, fires, all, activation);
-        tf.tidy(() => fires.assign(tf.zerosLike(fires)));
-      }
+  let order: Int32Array = new Int32Array(0);
+  let cursor = n;
+  for (let step = 1; step <= steps; step++) {
+    if (cursor + batch > n) {
+      order = rng.permutation(n); // a fresh shuffle each epoch
+      cursor = 0;
     }
-    const decoder = Float32Array.from(vars.wDec.dataSync());
-    const [fvu, dead] = tf.tidy(() => {
-      const { f } = saeEncode(tf, p, tf.sub(all, p.bDec) as Tensor2D, activation);
-      const err = tf.sum(tf.square(tf.sub(tf.add(tf.matMul(f, p.wDec), p.bDec), all))).dataSync()[0] as number;
-      const fired = tf.sum(tf.step(tf.max(f, 0))).dataSync()[0] as number;
-      return [err / n, latents - fired];
-    });
-    return { decoder, fvu, dead, resampled };
-  } finally {
-    epoch?.dispose();
-    for (const v of [...params, ...moments, fires]) v.dispose();
-    all.dispose();
+    const rows = order.subarray(cursor, cursor + batch);
+    cursor += batch;
+    // Linear decay to zero over the last `decayFraction` of the steps settles the dictionary;
+    // Adam's bias correction (Kingma & Ba 2015) is folded into the step size.
+    const remaining = Math.min(1, (steps - step + 1) / Math.max(1, decayFraction * steps));
+    const lr = (remaining * learningRate * Math.sqrt(1 - BETA2 ** step)) / (1 - BETA1 ** step);
+    saeGradients(p, activation, data, rows, grads, fires, scratch);
+    for (const name of PARAMETERS) adamUpdate(p[name], grads[name], adam.m[name], adam.v[name], lr);
+    normaliseRows(p.dec, latents, d, 1e-12);
+    if (resampleEvery > 0 && step % resampleEvery === 0) {
+      if (step <= resampleUntil * steps) resampled += resampleDead(rng, p, adam, fires, data, n, activation);
+      fires.fill(0);
+    }
   }
+  const end = reconstruct(p, activation, data, n);
+  return { decoder: Float32Array.from(p.dec), fvu: end.total / n, dead: end.dead, resampled };
 }
 
 /**
  * Re-initialise latents that did not fire since the last check (Bricken et al. 2023, simplified): each
  * gets the direction of the residual x − x̂ of a sample drawn with probability ∝ ‖x − x̂‖², an encoder
- * column along it at 0.2 × the mean norm of the live columns (as in that paper), a zero bias and fresh
+ * row along it at 0.2 × the mean norm of the live ones (as in that paper), a zero bias and fresh
  * Adam moments.
  */
 function resampleDead(
-  tf: Tf,
   rng: Rng,
   p: SaeParams,
-  params: Variable[],
-  adam: { moments: [Variable, Variable]; offsets: number[] },
-  fires: Variable,
-  all: Tensor2D,
+  adam: Moments,
+  fires: Float64Array,
+  data: Float64Array,
+  n: number,
   activation: SaeActivation,
 ): number {
-  const [n, d] = all.shape;
-  const latents = p.wEnc.shape[1];
-  const counts = fires.dataSync();
+  const { d, latents } = p;
   const dead: number[] = [];
-  for (let j = 0; j < latents; j++) if ((counts[j] as number) === 0) dead.push(j);
+  for (let j = 0; j < latents; j++) if ((fires[j] as number) === 0) dead.push(j);
   if (dead.length === 0 || dead.length === latents) return 0;
 
-  const residual = tf.tidy(() => {
-    const { f } = saeEncode(tf, p, tf.sub(all, p.bDec) as Tensor2D, activation);
-    return tf.sub(all, tf.add(tf.matMul(f, p.wDec), p.bDec)).dataSync() as Float32Array;
-  });
-  const weights = new Float64Array(n);
-  for (let s = 0; s < n; s++) {
-    let q = 0;
-    for (let c = 0; c < d; c++) q += (residual[s * d + c] as number) ** 2;
-    weights[s] = q;
-  }
-  const picks = weightedSample(rng, weights, dead.length);
-
-  const wEnc = Float32Array.from(p.wEnc.dataSync()); // d × k
-  const bEnc = Float32Array.from(p.bEnc.dataSync());
-  const wDec = Float32Array.from(p.wDec.dataSync()); // k × d
+  const { rowError, residual } = reconstruct(p, activation, data, n);
+  const picks = weightedSample(rng, rowError, dead.length);
   const isDead = new Uint8Array(latents);
   for (const j of dead) isDead[j] = 1;
   let aliveNorm = 0;
   for (let j = 0; j < latents; j++) {
     if (isDead[j]) continue;
     let q = 0;
-    for (let c = 0; c < d; c++) q += (wEnc[c * latents + j] as number) ** 2;
+    for (let c = 0; c < d; c++) q += (p.enc[j * d + c] as number) ** 2;
     aliveNorm += Math.sqrt(q) / (latents - dead.length);
   }
-  dead.forEach((j, i) => {
+  for (const [i, j] of dead.entries()) {
     const s = picks[i] as number;
-    let q = 0;
-    for (let c = 0; c < d; c++) q += (residual[s * d + c] as number) ** 2;
+    const q = rowError[s] as number;
     const inv = q > 0 ? 1 / Math.sqrt(q) : 0;
     for (let c = 0; c < d; c++) {
       const v = (residual[s * d + c] as number) * inv;
-      wDec[j * d + c] = v;
-      wEnc[c * latents + j] = v * 0.2 * aliveNorm;
+      p.dec[j * d + c] = v;
+      p.enc[j * d + c] = v * 0.2 * aliveNorm;
     }
-    bEnc[j] = 0;
-  });
-  const fresh = [wEnc, bEnc, wDec] as const;
-  tf.tidy(() => {
-    for (let i = 0; i < 3; i++) {
-      const param = params[i] as Variable;
-      param.assign(tf.tensor(fresh[i] as Float32Array, param.shape));
+    p.bEnc[j] = 0;
+    for (const moment of [adam.m, adam.v]) {
+      moment.enc.fill(0, j * d, j * d + d);
+      moment.dec.fill(0, j * d, j * d + d);
+      moment.bEnc[j] = 0;
     }
-    // Zero the moments of the re-initialised entries: columns of wEnc and bEnc, rows of wDec (parameters 0–2).
-    for (const moment of adam.moments) {
-      const values = Float32Array.from(moment.dataSync());
-      for (let i = 0; i < 3; i++) {
-        const at = adam.offsets[i] as number;
-        const size = (params[i] as Variable).size;
-        for (const j of dead) {
-          if (i === 2) values.fill(0, at + j * d, at + j * d + d);
-          else for (let r = 0; r < size / latents; r++) values[at + r * latents + j] = 0;
-        }
-      }
-      moment.assign(tf.tensor(values, moment.shape));
-    }
-  });
+  }
   return dead.length;
 }
 
-function normaliseRows(a: Float32Array, rows: number, cols: number): void {
+/** Scale each row to unit norm (divided by its norm + `eps`; an all-zero row stays zero). */
+function normaliseRows(a: Float64Array, rows: number, cols: number, eps: number): void {
   for (let r = 0; r < rows; r++) {
     let s = 0;
     for (let c = 0; c < cols; c++) s += (a[r * cols + c] as number) ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    const norm = Math.sqrt(s) + eps;
+    const inv = norm > 0 ? 1 / norm : 0;
     for (let c = 0; c < cols; c++) a[r * cols + c] = (a[r * cols + c] as number) * inv;
   }
-}
-
-function transposeF32(a: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c] as number;
-  return out;
 }
 
 /** `count` distinct indices drawn with probability ∝ weights (sequentially, without replacement). */

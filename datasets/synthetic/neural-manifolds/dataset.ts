@@ -30,12 +30,12 @@ export function manifoldRegime(rng: Rng) {
 export const neuralManifolds: DatasetDefinition = {
   slug: "neural-manifolds",
   task: "topology",
-  version: 3,
+  version: 4,
   title: "Neural manifolds of known topology",
   domain: "synthetic",
   description:
     "N ~ U{60…140} neurons tuned to a latent point, interval, circle, two circles, figure-eight (figure-8 maze), sphere or torus (uniform), n ~ U{1000…1500} Poisson count vectors at peak count 10 (default) or 3 (sparse spiking); everything drawn from the seed.",
-  sizes: { dev: 7, official: 192, private: 192 },
+  sizes: { dev: 7, official: 128, private: 128 },
   config,
   generate(_split, _index, seed) {
     const rng = new Rng(seed);
