@@ -137,7 +137,7 @@ function TaskCard({ task }: { task: OverviewTask }) {
               {task.methods.map((m) => (
                 <tr
                   key={m.method}
-                  className={m.isChance ? "bg-slate-50/60 text-slate-500" : m.isFloor ? "bg-amber-50/50 text-amber-900/80" : ""}
+                  className={m.isChance ? "bg-slate-50/60 text-slate-500" : m.isFloor ? "bg-amber-50/50 text-amber-900/80" : undefined}
                   data-testid="overview-row"
                   data-method={m.method}
                   data-role={m.isChance ? "chance" : m.isFloor ? "floor" : "method"}
@@ -145,7 +145,7 @@ function TaskCard({ task }: { task: OverviewTask }) {
                   <td className="px-6">
                     <a
                       href={`/methods/${m.method}`}
-                      className={`hover:underline ${m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}`}
+                      className={m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}
                       data-testid="method-link"
                     >
                       {m.methodName}
@@ -161,11 +161,7 @@ function TaskCard({ task }: { task: OverviewTask }) {
                           <span className="text-slate-300">—</span>
                         ) : cell.score !== null ? (
                           <>
-                            <a
-                              href={`/runs/${cell.runId}`}
-                              className="hover:underline"
-                              title={`normalized ${formatScore(cell.normalized)}`}
-                            >
+                            <a href={`/runs/${cell.runId}`} title={`normalized ${formatScore(cell.normalized)}`}>
                               {formatScore(cell.score)}
                             </a>
                             <FailedMark failed={cell.failedInstances} of={cell.instances} />

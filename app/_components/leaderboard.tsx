@@ -262,7 +262,9 @@ function Row({
   const pending = e.role === "pending";
   return (
     <tr
-      className={chance ? "bg-slate-50/70 text-slate-500" : floorRow ? "bg-amber-50/50 text-amber-900/80" : failed ? "bg-rose-50/30" : ""}
+      className={
+        chance ? "bg-slate-50/70 text-slate-500" : floorRow ? "bg-amber-50/50 text-amber-900/80" : failed ? "bg-rose-50/30" : undefined
+      }
       data-testid="leaderboard-row"
       data-method={e.method}
       data-role={e.role}
@@ -273,17 +275,13 @@ function Row({
         {e.rank ?? ""}
       </td>
       <td>
-        <a
-          href={`/methods/${e.method}`}
-          className={`hover:underline ${chance || floorRow ? "italic" : "font-medium text-slate-900"}`}
-          data-testid="method-link"
-        >
+        <a href={`/methods/${e.method}`} className={chance || floorRow ? "italic" : "font-medium text-slate-900"} data-testid="method-link">
           {e.methodName}
         </a>{" "}
         {/* The method name opens the method's page; its version opens this run. */}
         <a
           href={`/runs/${e.runId}`}
-          className="font-mono text-xs text-slate-400 hover:text-indigo-700 hover:underline"
+          className="font-mono text-xs text-slate-400 hover:text-indigo-700"
           title={`run #${e.runId}`}
           data-testid="run-link"
         >
@@ -367,7 +365,7 @@ function SignificanceCells({ entry: e, compare }: { entry: LeaderboardEntry; com
     <>
       <td className="text-right whitespace-nowrap" data-testid="rank-group">
         <span className="font-medium text-slate-900">{s.group}</span>{" "}
-        <span className="text-xs text-slate-400" data-testid="rank-interval" title="95% bootstrap interval of the rank">
+        <span className="text-xs text-slate-400" data-testid="rank-interval">
           ({formatRankInterval(s.rankLow, s.rankHigh)})
         </span>
       </td>
@@ -383,7 +381,7 @@ function SignificanceCells({ entry: e, compare }: { entry: LeaderboardEntry; com
       >
         {v && (
           // The same pair in the compare view: per-instance scatter and wins.
-          <a href={compare(e.method, v.method)} className="hover:text-indigo-700 hover:underline" data-testid="compare-link">
+          <a href={compare(e.method, v.method)} className="hover:text-indigo-700" data-testid="compare-link">
             {`${formatDelta(v.mean, v.low, v.high)}, ${formatP(v.pAdjusted)}`}
           </a>
         )}
@@ -400,7 +398,7 @@ function PrivateCell({ entry: e }: { entry: LeaderboardEntry }) {
       {!p ? (
         <span className="text-slate-300">—</span>
       ) : p.status === "ok" ? (
-        <a href={`/runs/${p.runId}`} className="hover:underline">
+        <a href={`/runs/${p.runId}`}>
           <span className="font-medium text-slate-900">{formatScore(p.score)}</span>{" "}
           <span className="text-xs text-slate-400">{formatCi(p.ciLow, p.ciHigh)}</span>
         </a>
