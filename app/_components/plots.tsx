@@ -107,11 +107,12 @@ export function ScorePlot({
               {p.label}
             </text>
             {p.ciLow !== null && p.ciHigh !== null && (
-              <g className={color} strokeWidth={1.5}>
-                <line x1={x(p.ciLow)} x2={x(p.ciHigh)} y1={y} y2={y} />
-                <line x1={x(p.ciLow)} x2={x(p.ciLow)} y1={y - 5} y2={y + 5} />
-                <line x1={x(p.ciHigh)} x2={x(p.ciHigh)} y1={y - 5} y2={y + 5} />
-              </g>
+              // The whisker and its two end caps as one path (one element per point, not four: pages plot hundreds).
+              <path
+                d={`M${x(p.ciLow)} ${y}H${x(p.ciHigh)}M${x(p.ciLow)} ${y - 5}v10M${x(p.ciHigh)} ${y - 5}v10`}
+                className={color}
+                strokeWidth={1.5}
+              />
             )}
             <circle cx={x(p.score)} cy={y} r={4.5} className={color} />
           </g>
