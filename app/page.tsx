@@ -92,7 +92,8 @@ function TaskCard({ task }: { task: OverviewTask }) {
         </p>
       ) : (
         <div className="overflow-x-auto">
-          <table className="min-w-full text-sm">
+          {/* Cells link with plain anchors (as the leaderboards): hundreds of next/link client components would weigh more. */}
+          <table className="data-table min-w-full text-sm">
             <thead className="bg-slate-50 text-left text-xs text-slate-500">
               <tr>
                 <th rowSpan={2} className="px-6 py-2 font-medium">
@@ -136,43 +137,39 @@ function TaskCard({ task }: { task: OverviewTask }) {
               {task.methods.map((m) => (
                 <tr
                   key={m.method}
-                  className={m.isChance ? "bg-slate-50/60 text-slate-500" : m.isFloor ? "bg-amber-50/50 text-amber-900/80" : ""}
+                  className={m.isChance ? "bg-slate-50/60 text-slate-500" : m.isFloor ? "bg-amber-50/50 text-amber-900/80" : undefined}
                   data-testid="overview-row"
                   data-method={m.method}
                   data-role={m.isChance ? "chance" : m.isFloor ? "floor" : "method"}
                 >
-                  <td className="px-6 py-2">
-                    <Link
+                  <td className="px-6">
+                    <a
                       href={`/methods/${m.method}`}
-                      className={`hover:underline ${m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}`}
+                      className={m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}
                       data-testid="method-link"
                     >
                       {m.methodName}
-                    </Link>{" "}
+                    </a>{" "}
                     {m.isChance && <Tag>chance</Tag>}
                     {m.isFloor && <Tag tone="amber">floor · to beat</Tag>}
                   </td>
                   {task.datasets.map((d, i) => {
                     const cell = m.cells[d.slug];
                     return (
-                      <td key={d.slug} className={`px-3 py-2 text-right tabular-nums ${i === 0 ? "border-l border-slate-100" : ""}`}>
+                      <td key={d.slug} className={i === 0 ? "border-l border-slate-100 text-right" : "text-right"}>
                         {!cell ? (
                           <span className="text-slate-300">—</span>
                         ) : cell.score !== null ? (
                           <>
-                            <Link
-                              href={`/runs/${cell.runId}`}
-                              className="hover:underline"
-                              title={`normalized ${formatScore(cell.normalized)}`}
-                            >
+                            <a href={`/runs/${cell.runId}`} title={`normalized ${formatScore(cell.normalized)}`}>
                               {formatScore(cell.score)}
-                            </Link>
+                            </a>
                             <FailedMark failed={cell.failedInstances} of={cell.instances} />
                           </>
                         ) : (
-                          <Link href={`/runs/${cell.runId}`} title={cell.message ?? cell.status}>
+                          <a href={`/runs/${cell.runId}`} title={cell.message ?? cell.status}>
                             <StatusBadge status={cell.status} />
-                          </Link>
+                          </a>
                         )}
                       </td>
                     );
@@ -180,7 +177,7 @@ function TaskCard({ task }: { task: OverviewTask }) {
                   {domains.map((d, i) => {
                     const dm = task.domainNotes[d] ? undefined : m.domainMeans[d];
                     return (
-                      <td key={d} className={`px-3 py-2 text-right tabular-nums ${i === 0 ? "border-l border-slate-100" : ""}`}>
+                      <td key={d} className={i === 0 ? "border-l border-slate-100 text-right" : "text-right"}>
                         {dm === undefined ? (
                           <span className="text-slate-300">—</span>
                         ) : dm.mean === null ? (
@@ -204,7 +201,7 @@ function TaskCard({ task }: { task: OverviewTask }) {
                       </td>
                     );
                   })}
-                  <td className="border-l border-slate-100 px-3 py-2 text-right tabular-nums" data-testid="transfer-gap">
+                  <td className="border-l border-slate-100 text-right" data-testid="transfer-gap">
                     {m.transferGap === null ? <span className="text-slate-300">—</span> : formatScore(m.transferGap, 2)}
                   </td>
                 </tr>

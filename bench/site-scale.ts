@@ -3,7 +3,8 @@
 // accumulates them (built-in methods plus many submitted methods with many versions, on every task × dataset and
 // every split, superseded task and dataset versions, per-instance results rows as the runner writes them), builds and
 // serves the site, then requests each page --requests times (after warm-up) and prints p50/p95 of the time to the
-// full response, measured from a client on loopback. Results JSON under bench-results/.
+// full response, measured from a client on loopback, and the task pages' data alone (in-process). Results JSON under
+// bench-results/.
 //
 //   npm run bench:site [-- --runs 100000 --requests 30 --externals 60]
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -316,7 +317,8 @@ async function seed(client: pg.Client): Promise<{ runs: number; instanceRows: nu
      WHERE "finishedAt" IS NULL AND status NOT IN ('queued', 'running')`,
   );
   await client.query(`UPDATE "Run" SET score = NULL WHERE status IN ('queued', 'running')`);
-  await client.query("ANALYZE");
+  // A server's steady state: statistics current and the visibility map set (index-only scans, e.g. lib/data.ts's stamp).
+  await client.query("VACUUM ANALYZE");
   const sample = await pickSample(client);
   return { runs: kept.length, instanceRows: rowCount ?? 0, seconds: (performance.now() - t0) / 1000, sample };
 }
@@ -398,6 +400,30 @@ async function timePage(base: string, page: string, pathname: string): Promise<P
   };
 }
 
+interface DataTiming {
+  page: string;
+  p50: number;
+  p95: number;
+}
+
+/**
+ * A task page's data alone, in this process as the server computes it (lib/task-page.ts: the stamp query, the cached
+ * task, the URL's view), after one call fills the cache: the page's time minus this is rendering and transfer.
+ */
+async function timeTaskData(databaseUrl: string, page: string, taskId: string): Promise<DataTiming> {
+  process.env.DATABASE_URL = databaseUrl;
+  const { getTaskPage } = await import("../lib/task-page.ts");
+  await getTaskPage(taskId, {});
+  const times: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const t = performance.now();
+    await getTaskPage(taskId, {});
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { page, p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -412,11 +438,18 @@ if (!reuse) {
 const handle = await startEmbedded({ dataDir, notice: log });
 let site: Awaited<ReturnType<typeof serveSite>> | undefined;
 try {
-  await migrate(handle.url);
+  const migrated = await migrate(handle.url);
   let seeded: Awaited<ReturnType<typeof seed>>;
   if (reuse) {
     seeded = JSON.parse(readFileSync(seededFile, "utf8"));
     log(`reusing the database seeded earlier (${seeded.runs} runs)`);
+    if (migrated.applied.length > 0) {
+      // A migration that rewrote a table leaves it without statistics or visibility map, unlike a server at rest.
+      const client = new pg.Client({ connectionString: handle.url });
+      await client.connect();
+      await client.query("VACUUM ANALYZE");
+      await client.end();
+    }
   } else {
     const client = new pg.Client({ connectionString: handle.url });
     await client.connect();
@@ -446,12 +479,16 @@ try {
     timings.push(timing);
     log(`${page}: p50 ${timing.p50.toFixed(1)} ms, p95 ${timing.p95.toFixed(1)} ms`);
   }
+  const dataTimings = [await timeTaskData(handle.url, "task", task), await timeTaskData(handle.url, "task (small)", "causal-attribution")];
   const fmt = (v: number) => v.toFixed(1);
   console.log(
     `\n${markdownTable(
       ["page", "path", "KiB", "first ms", "p50 ms", "p95 ms", "max ms"],
       timings.map((t) => [t.page, t.path, (t.bytes / 1024).toFixed(0), fmt(t.firstMs), fmt(t.p50), fmt(t.p95), fmt(t.max)]),
     )}`,
+  );
+  console.log(
+    `\nData alone (lib/task-page.ts in the bench process, cache warm): ${dataTimings.map((d) => `${d.page} p50 ${fmt(d.p50)} ms, p95 ${fmt(d.p95)} ms`).join("; ")}.`,
   );
   console.log(
     `\n${seeded.runs} runs, ${seeded.instanceRows} instance rows (seeded in ${seeded.seconds.toFixed(1)} s); ${REQUESTS} requests per page after ${WARMUP} warm-up, sequential, loopback; ${os.cpus().length} CPUs.`,
@@ -461,7 +498,7 @@ try {
   const file = path.join(outDir, `site-scale-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   writeFileSync(
     file,
-    `${JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, runs: seeded.runs, instanceRows: seeded.instanceRows, seedSeconds: seeded.seconds, requests: REQUESTS, warmup: WARMUP, externalsPerTask: EXTERNALS, timings }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, runs: seeded.runs, instanceRows: seeded.instanceRows, seedSeconds: seeded.seconds, requests: REQUESTS, warmup: WARMUP, externalsPerTask: EXTERNALS, timings, dataTimings }, null, 2)}\n`,
   );
   log(`results: ${path.relative(REPO_ROOT, file)}`);
 } finally {

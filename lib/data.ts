@@ -407,13 +407,38 @@ export function transferGap(domainMeans: Partial<Record<Domain, DomainMean>>): n
   return synthetic === null || synthetic === undefined || biological === null || biological === undefined ? null : synthetic - biological;
 }
 
+/** A task's current official-split rows per dataset and their summary (what the overview and method pages read). */
+export interface CurrentTask {
+  task: TaskInfo;
+  byDataset: Map<string, ResultRow[]>;
+  summary: ReturnType<typeof summarizeTask>;
+}
+
+const currentTasks = processCache<CurrentTask[]>("current-tasks", 4);
+
+/**
+ * Every task at its current versions with its current official-split rows and summary, computed once per state of
+ * the results database (resultsStamp over every task). Shared between requests: callers must not modify it.
+ */
+export async function getCurrentTasks(): Promise<CurrentTask[]> {
+  const db = database();
+  const key = await resultsStamp(db, null);
+  const cached = currentTasks.get(key);
+  if (cached) return cached;
+  const [tasks, rows] = await Promise.all([loadTaskInfos(db), loadResults(db, { split: LEADERBOARD_SPLIT, current: true })]);
+  const current = tasks.map((task) => {
+    const { byDataset } = currentRows(task, rows);
+    return { task, byDataset, summary: summarizeTask(task, byDataset) };
+  });
+  currentTasks.set(key, current);
+  return current;
+}
+
 /** Tasks × methods: per method the official-split score per dataset and the mean normalized score per domain. */
 export async function getOverview(): Promise<Overview> {
-  const db = database();
-  const [tasks, rows] = await Promise.all([loadTaskInfos(db), loadResults(db, { split: LEADERBOARD_SPLIT, current: true })]);
-  const out: OverviewTask[] = tasks.map((task) => {
+  const out: OverviewTask[] = (await getCurrentTasks()).map(({ task, summary }) => {
     // Every domain gets a column, so what is missing (no datasets, no ground truth) is shown, not hidden.
-    return { ...task, domains: [...DOMAIN_ORDER], ...summarizeTask(task, currentRows(task, rows).byDataset) };
+    return { ...task, domains: [...DOMAIN_ORDER], ...summary };
   });
   return { tasks: out, totalRuns: out.reduce((s, t) => s + t.runCount, 0) };
 }
@@ -687,7 +712,7 @@ function datasetVersionsWithRuns(rows: ResultRow[], taskVersion: number): Record
 export async function getTask(taskId: string, options: TaskOptions = {}): Promise<TaskPage | null> {
   const db = database();
   // A task page reads hundreds of runs and their instance times: computed once per state of the task's runs.
-  const key = `${taskId}|${JSON.stringify(options)}|${await taskStamp(db, taskId)}`;
+  const key = `${taskId}|${JSON.stringify(options)}|${await resultsStamp(db, taskId)}`;
   const cached = taskPages.get(key);
   if (cached !== undefined) return cached;
   const page = await computeTask(db, taskId, options);
@@ -698,18 +723,21 @@ export async function getTask(taskId: string, options: TaskOptions = {}): Promis
 const taskPages = processCache<TaskPage | null>("task-pages", 64);
 
 /**
- * What a task page is computed from, in one cheap query: its task and dataset versions, the methods and their versions,
- * and every run of the task (a hash over each run's id, status, finish time and progress, so a new, retried, finished
- * or deleted run changes it). Equal stamps mean an equal page, so cached pages are never stale.
+ * What a task's pages (or, for null, every task's) are computed from, in one cheap query: the task, its task and dataset
+ * versions, the methods and their versions, and every run of the task (the count and sum of their revisions, a new one on every
+ * insert and update of a run, so a new, retried, progressing, finished or deleted run changes it; read from an index
+ * alone: prisma/migrations/20261211000000_run_revision). Equal stamps mean equal pages, so cached ones are never stale.
  */
-async function taskStamp(db: Db, taskId: string): Promise<string> {
+async function resultsStamp(db: Db, taskId: string | null): Promise<string> {
   const [row] = await db.$queryRaw<{ stamp: string }[]>`
     SELECT concat_ws(':',
-      (SELECT count(*) FROM "TaskVersion" WHERE "taskId" = ${taskId}),
-      (SELECT count(*) FROM "DatasetVersion" dv JOIN "Dataset" d ON d.id = dv."datasetId" WHERE d."taskId" = ${taskId}),
+      (SELECT concat_ws(':', count(*), max("updatedAt")) FROM "Task" WHERE ${taskId}::text IS NULL OR id = ${taskId}),
+      (SELECT count(*) FROM "TaskVersion" WHERE ${taskId}::text IS NULL OR "taskId" = ${taskId}),
+      (SELECT concat_ws(':', count(*), max(d."updatedAt")) FROM "DatasetVersion" dv JOIN "Dataset" d ON d.id = dv."datasetId"
+         WHERE ${taskId}::text IS NULL OR d."taskId" = ${taskId}),
       (SELECT count(*) FROM "Method"), (SELECT max(id) FROM "MethodVersion"), (SELECT max("updatedAt") FROM "Method"),
-      (SELECT concat_ws(':', count(*), sum(hashtext(concat_ws(':', r.id, r.status, r."finishedAt", r."instancesDone", r.score))))
-         FROM "Run" r JOIN "TaskVersion" tv ON tv.id = r."taskVersionId" WHERE tv."taskId" = ${taskId})
+      (SELECT concat_ws(':', count(*), sum(r.revision)) FROM "Run" r
+         WHERE r."taskVersionId" IN (SELECT id FROM "TaskVersion" WHERE ${taskId}::text IS NULL OR "taskId" = ${taskId}))
     ) AS stamp`;
   return row?.stamp ?? "";
 }

@@ -4,21 +4,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ResultRow } from "@/harness/results.ts";
-import { loadResults } from "@/harness/results.ts";
 import { normalizedScore } from "@/harness/scoring.ts";
 import type { Domain, RunStatus } from "@/harness/types.ts";
-import {
-  currentRows,
-  DOMAIN_ORDER,
-  type DomainMean,
-  database,
-  LEADERBOARD_SPLIT,
-  loadTaskInfos,
-  median,
-  ORACLE_METHOD,
-  summarizeTask,
-  toEntry,
-} from "./data.ts";
+import { DOMAIN_ORDER, type DomainMean, database, getCurrentTasks, median, ORACLE_METHOD, toEntry } from "./data.ts";
 import { markdownSection } from "./markdown.ts";
 
 if (typeof window !== "undefined") throw new Error("lib/methods.ts is server-only");
@@ -190,9 +178,8 @@ export async function getMethodPage(id: string): Promise<MethodPage | null> {
   const db = database();
   const method = await db.method.findUnique({ where: { id }, include: { versions: { orderBy: { id: "asc" } } } });
   if (!method) return null;
-  const [tasks, rows, submission, readme] = await Promise.all([
-    loadTaskInfos(db),
-    loadResults(db, { split: LEADERBOARD_SPLIT, current: true }),
+  const [current, submission, readme] = await Promise.all([
+    getCurrentTasks(),
     db.submission.findFirst({ where: { methodId: id }, orderBy: { id: "desc" }, select: { manifest: true } }),
     isBuiltIn(method.kind) ? builtInReadme(id) : Promise.resolve(null),
   ]);
@@ -200,8 +187,7 @@ export async function getMethodPage(id: string): Promise<MethodPage | null> {
 
   const profile: ProfileTask[] = [];
   const runIds: number[] = [];
-  for (const task of tasks) {
-    const { byDataset } = currentRows(task, rows);
+  for (const { task, byDataset, summary: taskSummary } of current) {
     const cells: ProfileCell[] = [];
     for (const dataset of task.datasets) {
       const dsRows = byDataset.get(dataset.slug) ?? [];
@@ -233,7 +219,7 @@ export async function getMethodPage(id: string): Promise<MethodPage | null> {
     }
     if (cells.length === 0) continue;
     // The overview's domain means and transfer gap for this method, computed by the overview's own function.
-    const ranking = summarizeTask(task, byDataset).methods;
+    const ranking = taskSummary.methods;
     const summary = ranking.find((m) => m.method === id);
     const domains = Object.fromEntries(
       DOMAIN_ORDER.map((d) => [

@@ -28,7 +28,7 @@ export interface TaskQuery {
   language?: string;
   /** An older task version to browse (its results are never ranked with the current version's). */
   version?: number;
-  /** "all": every row of each leaderboard; by default the first ROW_LIMIT method rows and every row to beat. */
+  /** "all": every row of each table; by default the first ROW_LIMIT method rows and every row to beat. */
   rows?: "all";
 }
 
@@ -36,7 +36,7 @@ export interface TaskQuery {
  * Method rows per leaderboard on the task page unless ?rows=all: a task with hundreds of submissions stays a page that
  * renders in well under a second (the dataset page and ?rows=all list them all). Chance and floor rows always show.
  */
-export const ROW_LIMIT = 15;
+export const ROW_LIMIT = 10;
 
 type Param = keyof TaskQuery;
 
@@ -145,10 +145,15 @@ export function sortEntries(entries: readonly LeaderboardEntry[], sort: SortKey,
   });
 }
 
-/** The first `limit` method rows in the given order, and every chance and floor row (the rows to beat) wherever it is. */
-export function limitRows(entries: readonly LeaderboardEntry[], limit: number): LeaderboardEntry[] {
+/** A leaderboard's rows to beat: the chance and floor rows, shown however many method rows are left out. */
+export function isRowToBeat(e: LeaderboardEntry): boolean {
+  return e.role === "chance" || e.role === "floor";
+}
+
+/** The first `limit` method rows in the given order, and every row to beat wherever it is. */
+export function limitRows<T>(entries: readonly T[], limit: number, toBeat: (e: T) => boolean): T[] {
   let methods = 0;
-  return entries.filter((e) => e.role === "chance" || e.role === "floor" || methods++ < limit);
+  return entries.filter((e) => toBeat(e) || methods++ < limit);
 }
 
 export interface CostPoint extends MethodCost {
@@ -194,7 +199,7 @@ export function applyTaskQuery(task: TaskPage, query: TaskQuery, facts: Readonly
         query.sort,
         query.dir,
       );
-      const entries = query.rows === "all" ? sorted : limitRows(sorted, ROW_LIMIT);
+      const entries = query.rows === "all" ? sorted : limitRows(sorted, ROW_LIMIT, isRowToBeat);
       return { ...b, entries, hiddenRows: sorted.length - entries.length };
     });
   const shown = task.costs.filter((c) => matchesMethod(c, query, facts));

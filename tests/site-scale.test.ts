@@ -3,7 +3,7 @@
 // computed one and is recomputed when a ranked run changes, and every page's metadata names its subject.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countRuns, loadResults } from "../harness/results.ts";
-import { currentRows, loadTaskInfos } from "../lib/data.ts";
+import { currentRows, getCurrentTasks, getTask, loadTaskInfos } from "../lib/data.ts";
 import { datasetMetadata, methodMetadata, runMetadata, taskMetadata } from "../lib/metadata.ts";
 import { significanceOfRuns } from "../lib/significance.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/db.ts";
@@ -152,6 +152,36 @@ describe("significance cache", () => {
     const again = await significanceOfRuns(tdb.db, refinished, 0);
     expect(again).not.toBe(first);
     expect(again).toEqual(first);
+  });
+});
+
+describe("page caches", () => {
+  it("serve the same task page and overview data until a run changes, in any way and whatever writes it", async () => {
+    const page = await getTask(TASK);
+    const current = await getCurrentTasks();
+    expect(await getTask(TASK)).toBe(page);
+    expect(await getCurrentTasks()).toBe(current);
+    const board = () => (page?.leaderboards.find((b) => b.slug === "alpha-data")?.entries ?? []).find((e) => e.method === "sub-b");
+    const runId = board()?.runId as number;
+    // Raw SQL as the worker writes progress (no Prisma @updatedAt): the run's revision changes all the same.
+    await tdb.db.$executeRaw`UPDATE "Run" SET score = 0.99 WHERE id = ${runId}`;
+    const fresh = await getTask(TASK);
+    expect(fresh).not.toBe(page);
+    expect(fresh?.leaderboards.find((b) => b.slug === "alpha-data")?.entries.find((e) => e.method === "sub-b")?.score).toBe(0.99);
+    const freshCurrent = await getCurrentTasks();
+    expect(freshCurrent).not.toBe(current);
+    const alpha = freshCurrent.find((t) => t.task.id === TASK)?.byDataset.get("alpha-data") ?? [];
+    expect(alpha.find((r) => r.method === "sub-b")?.score).toBe(0.99);
+    // Updating a run back to what it was is still a change (a revision only grows), and so is deleting one.
+    await tdb.db.$executeRaw`UPDATE "Run" SET score = ${board()?.score ?? null} WHERE id = ${runId}`;
+    const restored = await getTask(TASK);
+    expect(restored).not.toBe(fresh);
+    expect(restored?.leaderboards).toEqual(page?.leaderboards);
+    const extra = await run("sub-b@0.2", versions.task[1] as number, versions.other, "private", 0.5);
+    const withExtra = await getTask(TASK);
+    expect(withExtra).not.toBe(restored);
+    await tdb.db.run.delete({ where: { id: extra.id } });
+    expect(await getTask(TASK)).not.toBe(withExtra);
   });
 });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { LeaderboardEntry, MethodCost, TaskPage } from "../lib/data.ts";
 import {
   applyTaskQuery,
+  isRowToBeat,
   limitRows,
   type MethodFacts,
   parseTaskQuery,
@@ -123,9 +124,9 @@ describe("limitRows", () => {
       { ...entry("floor-constant", "floor", null, 1, 1), role: "floor" } as LeaderboardEntry,
       entry("random", "reference", null, 1, 1),
     ];
-    const kept = limitRows(many, ROW_LIMIT);
+    const kept = limitRows(many, ROW_LIMIT, isRowToBeat);
     expect(kept.map((e) => e.method)).toEqual([...Array.from({ length: ROW_LIMIT }, (_, i) => `m${i}`), "floor-constant", "random"]);
-    expect(limitRows(many.slice(0, 3), ROW_LIMIT)).toHaveLength(3);
+    expect(limitRows(many.slice(0, 3), ROW_LIMIT, isRowToBeat)).toHaveLength(3);
   });
 
   it("the task view limits each table unless ?rows=all, and says how many rows it left out", () => {

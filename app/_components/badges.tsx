@@ -17,7 +17,8 @@ const DOMAIN_STYLE: Record<Domain, string> = {
   biological: "bg-emerald-50 text-emerald-700 ring-emerald-600/20",
 };
 
-const BASE = "inline-flex items-center rounded-md px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap";
+/** The label's shape (app/globals.css), shared by every badge. */
+const BASE = "badge";
 
 export function StatusBadge({ status }: { status: RunStatus }) {
   return (

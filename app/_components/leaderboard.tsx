@@ -93,7 +93,7 @@ export function Leaderboard({
             </p>
           )}
           <div className="overflow-x-auto">
-            <table className="min-w-full text-sm">
+            <table className="data-table min-w-full text-sm">
               <caption className="sr-only">
                 {board.title}: {task.mainScore.label} per method on the official split
                 {sort ? `, sorted by ${SORT_LABEL[sort.key]}` : ""}
@@ -242,6 +242,8 @@ export function Leaderboard({
   );
 }
 
+// Rows link with plain anchors, not next/link: each Link is a client component in the page's RSC payload and prefetches
+// its page when scrolled into view, which for a hundred rows of three links each costs more than it saves.
 function Row({
   entry: e,
   metricIds,
@@ -260,33 +262,31 @@ function Row({
   const pending = e.role === "pending";
   return (
     <tr
-      className={chance ? "bg-slate-50/70 text-slate-500" : floorRow ? "bg-amber-50/50 text-amber-900/80" : failed ? "bg-rose-50/30" : ""}
+      className={
+        chance ? "bg-slate-50/70 text-slate-500" : floorRow ? "bg-amber-50/50 text-amber-900/80" : failed ? "bg-rose-50/30" : undefined
+      }
       data-testid="leaderboard-row"
       data-method={e.method}
       data-role={e.role}
       data-status={e.status}
       data-run={e.runId}
     >
-      <td className="px-6 py-2 text-right tabular-nums text-slate-500" data-testid="rank">
+      <td className="px-6 text-right text-slate-500" data-testid="rank">
         {e.rank ?? ""}
       </td>
-      <td className="px-3 py-2">
-        <Link
-          href={`/methods/${e.method}`}
-          className={`hover:underline ${chance || floorRow ? "italic" : "font-medium text-slate-900"}`}
-          data-testid="method-link"
-        >
+      <td>
+        <a href={`/methods/${e.method}`} className={chance || floorRow ? "italic" : "font-medium text-slate-900"} data-testid="method-link">
           {e.methodName}
-        </Link>{" "}
+        </a>{" "}
         {/* The method name opens the method's page; its version opens this run. */}
-        <Link
+        <a
           href={`/runs/${e.runId}`}
-          className="font-mono text-xs text-slate-400 hover:text-indigo-700 hover:underline"
+          className="font-mono text-xs text-slate-400 hover:text-indigo-700"
           title={`run #${e.runId}`}
           data-testid="run-link"
         >
           v{e.methodVersion}
-        </Link>{" "}
+        </a>{" "}
         {chance && <Tag>chance</Tag>}
         {floorRow && <Tag tone="amber">floor · to beat</Tag>}
         {!failed && !pending && e.status !== "ok" && e.message && (
@@ -297,7 +297,7 @@ function Row({
         {e.methodKind === "external" && <Tag>external</Tag>}
       </td>
       {failed || pending ? (
-        <td colSpan={4 + metricIds.length + (showPrivate ? 1 : 0)} className="px-3 py-2 text-sm" data-testid="message">
+        <td colSpan={4 + metricIds.length + (showPrivate ? 1 : 0)} className="text-sm" data-testid="message">
           {failed ? (
             <span className="text-rose-700">{e.message ?? "failed without a message"}</span>
           ) : (
@@ -306,7 +306,7 @@ function Row({
         </td>
       ) : (
         <>
-          <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums">
+          <td className="text-right whitespace-nowrap">
             <span className="font-medium text-slate-900" data-testid="score">
               {formatScore(e.score)}
             </span>{" "}
@@ -318,23 +318,23 @@ function Row({
               <FailedMark failed={e.failedInstances} of={e.instances} />
             )}
           </td>
-          <td className="px-3 py-2 text-right tabular-nums" data-testid="normalized">
+          <td className="text-right" data-testid="normalized">
             {formatScore(e.normalized)}
           </td>
           <SignificanceCells entry={e} compare={compare} />
           {showPrivate && <PrivateCell entry={e} />}
           {metricIds.map((id) => (
-            <td key={id} className="px-3 py-2 text-right tabular-nums">
+            <td key={id} className="text-right">
               {formatScore(e.metrics?.[id])}
             </td>
           ))}
         </>
       )}
-      <td className="px-3 py-2 text-right tabular-nums text-slate-600" data-testid="instances">
+      <td className="text-right text-slate-600" data-testid="instances">
         {e.instancesDone}/{e.instances}
       </td>
       <td
-        className="px-3 py-2 text-right tabular-nums text-slate-600"
+        className="text-right text-slate-600"
         data-testid="time-per-instance"
         title={`run total ${formatMs(e.runtimeMs)}${e.backend ? `, backend ${e.backend}` : ""}${e.hardware ? `, ${e.hardware}` : ""}; measured on: ${e.hardwareClass}`}
       >
@@ -346,10 +346,10 @@ function Row({
           </span>
         )}
       </td>
-      <td className="px-3 py-2 text-right tabular-nums text-slate-600" data-testid="peak-memory">
+      <td className="text-right text-slate-600" data-testid="peak-memory">
         {formatMb(e.peakRssMb)}
       </td>
-      <td className="px-3 py-2">
+      <td>
         <StatusBadge status={e.status} />
       </td>
     </tr>
@@ -363,14 +363,14 @@ function SignificanceCells({ entry: e, compare }: { entry: LeaderboardEntry; com
   const v = s.vsAbove;
   return (
     <>
-      <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums" data-testid="rank-group">
+      <td className="text-right whitespace-nowrap" data-testid="rank-group">
         <span className="font-medium text-slate-900">{s.group}</span>{" "}
-        <span className="text-xs text-slate-400" data-testid="rank-interval" title="95% bootstrap interval of the rank">
+        <span className="text-xs text-slate-400" data-testid="rank-interval">
           ({formatRankInterval(s.rankLow, s.rankHigh)})
         </span>
       </td>
       <td
-        className={`px-3 py-2 text-xs whitespace-nowrap tabular-nums ${v && v.pAdjusted < 0.05 ? "text-slate-700" : "text-slate-400"}`}
+        className={`text-xs whitespace-nowrap ${v && v.pAdjusted < 0.05 ? "text-slate-700" : "text-slate-400"}`}
         data-testid="vs-above"
         title={
           v
@@ -381,9 +381,9 @@ function SignificanceCells({ entry: e, compare }: { entry: LeaderboardEntry; com
       >
         {v && (
           // The same pair in the compare view: per-instance scatter and wins.
-          <Link href={compare(e.method, v.method)} className="hover:text-indigo-700 hover:underline" data-testid="compare-link">
+          <a href={compare(e.method, v.method)} className="hover:text-indigo-700" data-testid="compare-link">
             {`${formatDelta(v.mean, v.low, v.high)}, ${formatP(v.pAdjusted)}`}
-          </Link>
+          </a>
         )}
       </td>
     </>
@@ -394,18 +394,18 @@ function SignificanceCells({ entry: e, compare }: { entry: LeaderboardEntry; com
 function PrivateCell({ entry: e }: { entry: LeaderboardEntry }) {
   const p = e.private;
   return (
-    <td className="px-3 py-2 text-right whitespace-nowrap tabular-nums" data-testid="private-score">
+    <td className="text-right whitespace-nowrap" data-testid="private-score">
       {!p ? (
         <span className="text-slate-300">—</span>
       ) : p.status === "ok" ? (
-        <Link href={`/runs/${p.runId}`} className="hover:underline">
+        <a href={`/runs/${p.runId}`}>
           <span className="font-medium text-slate-900">{formatScore(p.score)}</span>{" "}
           <span className="text-xs text-slate-400">{formatCi(p.ciLow, p.ciHigh)}</span>
-        </Link>
+        </a>
       ) : (
-        <Link href={`/runs/${p.runId}`}>
+        <a href={`/runs/${p.runId}`}>
           <StatusBadge status={p.status} />
-        </Link>
+        </a>
       )}
     </td>
   );

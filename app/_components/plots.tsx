@@ -13,6 +13,11 @@ function ticks({ min, max }: Range, count = 4): number[] {
   return Array.from({ length: count + 1 }, (_, i) => min + ((max - min) * i) / count);
 }
 
+/** A coordinate to a tenth of a unit: finer is invisible, and the digits of a full double cost page weight. */
+function px(v: number): number {
+  return Math.round(v * 10) / 10;
+}
+
 /** Extend the task's score range if some value falls outside it. */
 function domainOf(range: Range, values: number[]): Range {
   const finite = values.filter(Number.isFinite);
@@ -52,7 +57,7 @@ export function ScorePlot({
   if (chance !== null) values.push(chance);
   if (oracle !== null) values.push(oracle);
   const dom = domainOf(range, values);
-  const x = (v: number) => LEFT + ((v - dom.min) / (dom.max - dom.min || 1)) * (WIDTH - LEFT - RIGHT);
+  const x = (v: number) => px(LEFT + ((v - dom.min) / (dom.max - dom.min || 1)) * (WIDTH - LEFT - RIGHT));
   const height = TOP + points.length * ROW + AXIS;
   const bottom = TOP + points.length * ROW;
   return (
@@ -102,11 +107,12 @@ export function ScorePlot({
               {p.label}
             </text>
             {p.ciLow !== null && p.ciHigh !== null && (
-              <g className={color} strokeWidth={1.5}>
-                <line x1={x(p.ciLow)} x2={x(p.ciHigh)} y1={y} y2={y} />
-                <line x1={x(p.ciLow)} x2={x(p.ciLow)} y1={y - 5} y2={y + 5} />
-                <line x1={x(p.ciHigh)} x2={x(p.ciHigh)} y1={y - 5} y2={y + 5} />
-              </g>
+              // The whisker and its two end caps as one path (one element per point, not four: pages plot hundreds).
+              <path
+                d={`M${x(p.ciLow)} ${y}H${x(p.ciHigh)}M${x(p.ciLow)} ${y - 5}v10M${x(p.ciHigh)} ${y - 5}v10`}
+                className={color}
+                strokeWidth={1.5}
+              />
             )}
             <circle cx={x(p.score)} cy={y} r={4.5} className={color} />
           </g>
@@ -133,7 +139,7 @@ export function StripPlot({ values, range, label, mean }: { values: StripValue[]
     ok.map((v) => v.value as number),
   );
   const left = 70;
-  const x = (v: number) => left + ((v - dom.min) / (dom.max - dom.min || 1)) * (WIDTH - left - RIGHT);
+  const x = (v: number) => px(left + ((v - dom.min) / (dom.max - dom.min || 1)) * (WIDTH - left - RIGHT));
   const laneH = 44;
   const lanes = failed.length ? 2 : 1;
   const top = 10;
@@ -325,8 +331,8 @@ export function CostPlot({ points, caption }: { points: CostPlotPoint[]; caption
   const scores = points.map((p) => p.score);
   const y0 = Math.min(0, ...scores);
   const y1 = Math.max(1, ...scores);
-  const sx = (ms: number) => left + ((Math.log10(Math.max(ms, 1e-3)) - lo) / (hi - lo)) * (width - left - right);
-  const sy = (v: number) => bottom - ((v - y0) / (y1 - y0 || 1)) * (bottom - top);
+  const sx = (ms: number) => px(left + ((Math.log10(Math.max(ms, 1e-3)) - lo) / (hi - lo)) * (width - left - right));
+  const sy = (v: number) => px(bottom - ((v - y0) / (y1 - y0 || 1)) * (bottom - top));
   const front = points.filter((p) => p.onFront).sort((a, b) => a.ms - b.ms);
   const decades = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
   return (
@@ -351,7 +357,7 @@ export function CostPlot({ points, caption }: { points: CostPlotPoint[]; caption
         ))}
         {front.length > 1 && (
           <polyline
-            points={front.map((p) => `${sx(p.ms).toFixed(1)},${sy(p.score).toFixed(1)}`).join(" ")}
+            points={front.map((p) => `${sx(p.ms)},${sy(p.score)}`).join(" ")}
             className="stroke-indigo-400"
             fill="none"
             strokeWidth={1.5}

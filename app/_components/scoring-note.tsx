@@ -20,7 +20,7 @@ export function FailedMark({ failed, of }: { failed: number; of: number }) {
   if (failed <= 0) return null;
   return (
     <span
-      className="ml-1 inline-flex items-center rounded-md bg-rose-50 px-1.5 py-0.5 text-xs font-medium whitespace-nowrap text-rose-700 ring-1 ring-rose-600/20 ring-inset"
+      className="badge ml-1 bg-rose-50 text-rose-700 ring-rose-600/20"
       title="Failed instances are counted at the task's lowest score: failing never scores better than answering"
       data-testid="failed-mark"
     >

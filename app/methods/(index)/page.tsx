@@ -1,6 +1,5 @@
 // Every method in the results database: kind, language, built-in or submitted, versions.
 import type { Metadata } from "next";
-import Link from "next/link";
 import { Tag } from "@/app/_components/badges.tsx";
 import { DbError } from "@/app/_components/db-error.tsx";
 import { load } from "@/lib/data.ts";
@@ -54,9 +53,10 @@ export default async function MethodsIndex() {
               {methods.map((m) => (
                 <tr key={m.id} className="border-t border-slate-100" data-testid="method-row" data-method={m.id}>
                   <td className="px-4 py-2">
-                    <Link href={`/methods/${m.id}`} className="font-medium text-indigo-700 hover:underline">
+                    {/* A plain anchor: a server's hundreds of methods would each be a next/link client component. */}
+                    <a href={`/methods/${m.id}`} className="font-medium text-indigo-700 hover:underline">
                       {m.name}
-                    </Link>{" "}
+                    </a>{" "}
                     <span className="font-mono text-xs text-slate-400">{m.id}</span>
                   </td>
                   <td className="px-4 py-2">

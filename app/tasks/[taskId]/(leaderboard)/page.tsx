@@ -18,7 +18,7 @@ import { DOMAIN_ORDER, load, type TaskPage } from "@/lib/data.ts";
 import { formatDate, formatScore, shortHash } from "@/lib/format.ts";
 import { taskMetadata } from "@/lib/metadata.ts";
 import { getTaskPage, type TaskPageView } from "@/lib/task-page.ts";
-import { type CostPoint, ORIGINS, queryString, SORT_KEYS, sortQuery, type TaskQuery } from "@/lib/task-query.ts";
+import { type CostPoint, limitRows, ORIGINS, queryString, ROW_LIMIT, SORT_KEYS, sortQuery, type TaskQuery } from "@/lib/task-query.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -105,7 +105,7 @@ export default async function TaskLeaderboardPage({ params, searchParams }: Prop
 
       <Filters view={view} />
 
-      <DomainSummary task={task} />
+      <DomainSummary task={task} allRows={query.rows === "all"} allRowsHref={href({ ...query, rows: "all" })} />
 
       <CostSection view={view} />
 
@@ -321,9 +321,14 @@ function History({ view }: { view: TaskPageView }) {
   );
 }
 
-/** One column per domain (mean normalized score) and the transfer gap, synthetic − biological. */
-function DomainSummary({ task }: { task: TaskPage }) {
+/**
+ * One column per domain (mean normalized score) and the transfer gap, synthetic − biological: the best ROW_LIMIT
+ * methods and every chance and floor row, unless `allRows` (as the leaderboards).
+ */
+function DomainSummary({ task, allRows, allRowsHref }: { task: TaskPage; allRows: boolean; allRowsHref: string }) {
   if (task.domainSummary.length === 0) return null;
+  const rows = allRows ? task.domainSummary : limitRows(task.domainSummary, ROW_LIMIT, (m) => m.isChance || m.isFloor);
+  const hidden = task.domainSummary.length - rows.length;
   return (
     <section className="rounded-xl border border-slate-200 bg-white shadow-sm" data-testid="domain-summary">
       <div className="border-b border-slate-100 px-6 py-4">
@@ -335,7 +340,7 @@ function DomainSummary({ task }: { task: TaskPage }) {
         <ScoringNote className="mt-2 max-w-3xl" />
       </div>
       <div className="overflow-x-auto">
-        <table className="min-w-full text-sm">
+        <table className="data-table min-w-full text-sm">
           <thead className="text-left text-xs text-slate-500">
             <tr className="border-b border-slate-200">
               <th className="px-6 py-2 font-medium">Method</th>
@@ -355,7 +360,7 @@ function DomainSummary({ task }: { task: TaskPage }) {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {task.domainSummary.map((m) => (
+            {rows.map((m) => (
               <tr
                 key={m.method}
                 className={m.isChance ? "text-slate-500" : m.isFloor ? "bg-amber-50/50 text-amber-900/80" : ""}
@@ -363,7 +368,7 @@ function DomainSummary({ task }: { task: TaskPage }) {
                 data-method={m.method}
                 data-role={m.isChance ? "chance" : m.isFloor ? "floor" : "method"}
               >
-                <td className="px-6 py-2">
+                <td className="px-6">
                   <span className={m.isChance || m.isFloor ? "italic" : "font-medium text-slate-900"}>{m.methodName}</span>{" "}
                   {m.isChance && <Tag>chance</Tag>}
                   {m.isFloor && <Tag tone="amber">floor · to beat</Tag>}
@@ -371,7 +376,7 @@ function DomainSummary({ task }: { task: TaskPage }) {
                 {DOMAIN_ORDER.map((d) => {
                   const dm = task.domainNotes[d] ? undefined : m.domainMeans[d];
                   return (
-                    <td key={d} className="px-3 py-2 text-right tabular-nums">
+                    <td key={d} className="text-right">
                       {dm === undefined || dm.mean === null ? (
                         <span
                           className="text-slate-300"
@@ -388,7 +393,7 @@ function DomainSummary({ task }: { task: TaskPage }) {
                     </td>
                   );
                 })}
-                <td className="px-3 py-2 text-right tabular-nums" data-testid="transfer-gap">
+                <td className="text-right" data-testid="transfer-gap">
                   {m.transferGap === null ? <span className="text-slate-300">—</span> : formatSigned(m.transferGap)}
                 </td>
               </tr>
@@ -396,6 +401,15 @@ function DomainSummary({ task }: { task: TaskPage }) {
           </tbody>
         </table>
       </div>
+      {hidden > 0 && (
+        <p className="border-t border-slate-100 px-6 py-2 text-xs text-slate-500" data-testid="domain-hidden-rows">
+          {hidden} more method {hidden === 1 ? "row" : "rows"}:{" "}
+          <Link href={allRowsHref} className="underline decoration-dotted hover:text-indigo-700">
+            show every row
+          </Link>
+          .
+        </p>
+      )}
       {Object.keys(task.domainNotes).length > 0 && (
         <p className="border-t border-slate-100 px-6 py-2.5 text-xs text-slate-500">
           {Object.entries(task.domainNotes).map(([domain, note]) => (
