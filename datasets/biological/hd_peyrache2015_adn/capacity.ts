@@ -151,7 +151,7 @@ export const hdHeadingCapacity: DatasetDefinition = {
   domain: "biological",
   description:
     "The 19 head-direction cells' spike counts at 8 headings 45° apart (±10°, rotated by a seed-drawn angle) in open-field wake: each heading a manifold of 4 points, each point the mean of k distinct 100 ms bins at that heading (k log-uniform in 1…64 from the seed), centred. Truth: the empirical capacity measured by the harness (96 random dichotomies, exact separability, bisection on the projection dimension).",
-  sizes: { dev: 4, official: 10, private: 10 },
+  sizes: { dev: 4, official: 20, private: 20 },
   config,
   card: cardView(card),
   unavailable: () => recordingUnavailable(card),
