@@ -35,7 +35,7 @@ const d = HD_CELLS;
 
 let wakeCache: CoarseWake | undefined;
 /** Wake in 100 ms bins (bins never straddle a tracking gap; see rebinWake). */
-function wake100(): CoarseWake {
+export function wake100(): CoarseWake {
   wakeCache ??= rebinWake(loadHdPeyrache2015().wake, BIN_FACTOR);
   return wakeCache;
 }
