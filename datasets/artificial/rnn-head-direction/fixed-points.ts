@@ -142,8 +142,15 @@ function maxDistance(a: Float64Array, b: Float64Array): number {
   return worst;
 }
 
+// The starts and the fixed points are properties of the network, not of an instance: computed once per process and
+// weights (a WeakMap on the recurrent weights, which the artifact loader returns unchanged while the file is).
+const startsMemo = new WeakMap<Float32Array, { starts: Float64Array; rows: number }>();
+const pointsMemo = new WeakMap<Float32Array, RnnFixedPoint[]>();
+
 /** Starting states: every `stride`-th hidden state of seeded head-motion trials (the states the network visits). */
 export function searchStarts(w: RnnWeights): { starts: Float64Array; rows: number } {
+  const cached = startsMemo.get(w.wHh);
+  if (cached) return cached;
   const { trials, steps, stride } = FIXED_POINT_SEARCH;
   const H = w.hidden;
   const rng = new Rng(seedFrom("rnn-head-direction", "fixed-point-starts"));
@@ -154,18 +161,17 @@ export function searchStarts(w: RnnWeights): { starts: Float64Array; rows: numbe
     const states = runRnn(w, trial.inputs, steps);
     for (let s = 0; s < perTrial; s++) starts.set(states.subarray((s * stride + stride - 1) * H, (s * stride + stride) * H), (i * perTrial + s) * H);
   }
-  return { starts, rows: trials * perTrial };
+  const result = { starts, rows: trials * perTrial };
+  startsMemo.set(w.wHh, result);
+  return result;
 }
 
-// The truth is a property of the network, not of an instance: searched once per process and weights.
-const memo = new WeakMap<Float32Array, RnnFixedPoint[]>();
-
-/** The network's fixed points at zero input (memoised on its recurrent weights). */
+/** The network's fixed points at zero input (the head still), from `searchStarts`. */
 export function rnnFixedPoints(w: RnnWeights): RnnFixedPoint[] {
-  const cached = memo.get(w.wHh);
+  const cached = pointsMemo.get(w.wHh);
   if (cached) return cached;
   const { starts, rows } = searchStarts(w);
   const points = findFixedPoints(w, starts, rows);
-  memo.set(w.wHh, points);
+  pointsMemo.set(w.wHh, points);
   return points;
 }
