@@ -361,7 +361,11 @@ function hqr(h: Float64Array, nn: number, re: Float64Array, im: Float64Array): v
         q /= s;
         r /= s;
         if (m === l) break;
-        if (Math.abs(H(m, m - 1)) * (Math.abs(q) + Math.abs(r)) < eps * (Math.abs(p) * (Math.abs(H(m - 1, m - 1)) + Math.abs(z) + Math.abs(H(m + 1, m + 1))))) break;
+        if (
+          Math.abs(H(m, m - 1)) * (Math.abs(q) + Math.abs(r)) <
+          eps * (Math.abs(p) * (Math.abs(H(m - 1, m - 1)) + Math.abs(z) + Math.abs(H(m + 1, m + 1))))
+        )
+          break;
         m--;
       }
       for (let i = m + 2; i <= n; i++) {

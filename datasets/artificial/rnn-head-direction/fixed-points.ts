@@ -159,7 +159,8 @@ export function searchStarts(w: RnnWeights): { starts: Float64Array; rows: numbe
   for (let i = 0; i < trials; i++) {
     const trial = simulateTrial(rng, MOTION, steps);
     const states = runRnn(w, trial.inputs, steps);
-    for (let s = 0; s < perTrial; s++) starts.set(states.subarray((s * stride + stride - 1) * H, (s * stride + stride) * H), (i * perTrial + s) * H);
+    for (let s = 0; s < perTrial; s++)
+      starts.set(states.subarray((s * stride + stride - 1) * H, (s * stride + stride) * H), (i * perTrial + s) * H);
   }
   const result = { starts, rows: trials * perTrial };
   startsMemo.set(w.wHh, result);

@@ -54,7 +54,9 @@ describe("rnn-head-direction fixed points (zero input)", () => {
     expect(points.filter((p) => p.unstable === 0).length).toBe(10);
     // Sorted by the readout's heading, the classes alternate: between two attractors of the ring lies a saddle.
     const classes = [...points].sort((a, b) => angleOf(a) - angleOf(b)).map((p) => p.unstable);
-    classes.forEach((c, i) => expect(c).not.toBe(classes[(i + 1) % classes.length]));
+    classes.forEach((c, i) => {
+      expect(c).not.toBe(classes[(i + 1) % classes.length]);
+    });
   });
 
   it("classifies stability as the network's own dynamics do: perturbations decay at stable points and grow at saddles", () => {
@@ -92,7 +94,8 @@ describe("rnn-head-direction fixed points (zero input)", () => {
 });
 
 describe("rnn-head-direction latent-dynamics instances", () => {
-  const dev = () => Array.from({ length: rnnHeadDirectionDynamics.sizes.dev }, (_, i) => generateInstance(rnnHeadDirectionDynamics, "dev", i));
+  const dev = () =>
+    Array.from({ length: rnnHeadDirectionDynamics.sizes.dev }, (_, i) => generateInstance(rnnHeadDirectionDynamics, "dev", i));
 
   it("give the contract's inputs and truth: fixed points in the readout's coordinates, latents the network's readout", () => {
     for (const instance of dev()) {

@@ -137,7 +137,11 @@ function preview(): DatasetPreview {
   const points = rnnFixedPoints(w).map((p) => ({ y: readout(w, p.state, 1), unstable: p.unstable }));
   const series = (name: string, keep: (unstable: number) => boolean) => {
     const chosen = points.filter((p) => keep(p.unstable));
-    return { name, x: chosen.map((p) => Number((p.y[0] as number).toFixed(3))), y: chosen.map((p) => Number((p.y[1] as number).toFixed(3))) };
+    return {
+      name,
+      x: chosen.map((p) => Number((p.y[0] as number).toFixed(3))),
+      y: chosen.map((p) => Number((p.y[1] as number).toFixed(3))),
+    };
   };
   return {
     title: "Fixed points of the network at rest, in its readout plane",
