@@ -1,5 +1,6 @@
 # Fixture for harness/linalg.test.ts: numpy's eigenvalues (LAPACK dgeev) of seeded standard normal matrices, the
-# cross-check of the TypeScript Hessenberg + Francis QR routine `eigenvalues`. Run: python3 harness/eigenvalues.numpy.py
+# cross-check of the TypeScript Hessenberg + Francis QR routine `eigenvalues`.
+# Run: python3 harness/eigenvalues.numpy.py && npx biome format --write harness/eigenvalues.numpy.json
 import json
 import os
 

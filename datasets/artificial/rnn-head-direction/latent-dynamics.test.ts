@@ -63,7 +63,7 @@ describe("rnn-head-direction fixed points (zero input)", () => {
     const rng = new Rng(11);
     for (const p of points) {
       const start = Float64Array.from(p.state, (v) => (v > 0 ? v + 1e-6 * rng.normal() : v));
-      let h = start;
+      let h: Float64Array = start;
       let farthest = 0;
       for (let t = 0; t < 3000; t++) {
         h = step(h);
