@@ -181,37 +181,6 @@ export function fitLinearDynamics(z: Float64Array, trials: number, bins: number,
   return { a, c: map.slice(d * d, d * d + d) };
 }
 
-/** Solve the general square system M x = b by Gaussian elimination with partial pivoting; null when M is singular. */
-export function solveGeneral(m: ArrayLike<number>, b: ArrayLike<number>, n: number): Float64Array | null {
-  const a = Float64Array.from(m);
-  const x = Float64Array.from(b);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col] as number) > Math.abs(a[pivot * n + col] as number)) pivot = r;
-    if (Math.abs(a[pivot * n + col] as number) < 1e-12) return null;
-    if (pivot !== col) {
-      for (let c = 0; c < n; c++) {
-        const t = a[col * n + c] as number;
-        a[col * n + c] = a[pivot * n + c] as number;
-        a[pivot * n + c] = t;
-      }
-      const t = x[col] as number;
-      x[col] = x[pivot] as number;
-      x[pivot] = t;
-    }
-    for (let r = col + 1; r < n; r++) {
-      const f = (a[r * n + col] as number) / (a[col * n + col] as number);
-      for (let c = col; c < n; c++) a[r * n + c] = (a[r * n + c] as number) - f * (a[col * n + c] as number);
-      x[r] = (x[r] as number) - f * (x[col] as number);
-    }
-  }
-  for (let r = n - 1; r >= 0; r--) {
-    let s = x[r] as number;
-    for (let c = r + 1; c < n; c++) s -= (a[r * n + c] as number) * (x[c] as number);
-    x[r] = s / (a[r * n + r] as number);
-  }
-  return x;
-}
-
-// The moduli of a general matrix's eigenvalues (Hessenberg + Francis QR) live with the other dense linear algebra.
-export { eigenvalueModuli } from "../../harness/linalg.ts";
+// The general solver and the moduli of a general matrix's eigenvalues (Hessenberg + Francis QR) live with the other
+// dense linear algebra (datasets use them too).
+export { eigenvalueModuli, solveGeneral } from "../../harness/linalg.ts";

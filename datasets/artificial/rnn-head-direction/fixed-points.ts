@@ -3,12 +3,11 @@
 // is fixed, a fixed point solves h_D (I − W_DD) = b_D with h = 0 off D. Newton's method on F(h) = ReLU(h W + b) − h
 // is therefore the iteration "solve the linear system of the current pattern, recompute the pattern", and a point
 // counts only when its pattern is self-consistent and the residual ‖F(h)‖∞ is below 1e-9 (Sussillo & Barak 2013
-// search with gradient descent on ‖F‖²; here no tolerance on speed is needed). Stability: the Jacobian of the map
-// is W_hh restricted to D (zero elsewhere), so its nonzero eigenvalues are those of W_DD; the unstable directions
-// are those with |λ| > 1.
-import { eigenvalueModuli } from "../../../harness/linalg.ts";
+// minimise ‖F‖² by gradient descent and accept slow points; here every candidate is exact). Stability: the Jacobian
+// of the map is W_hh restricted to D (zero elsewhere), so its nonzero eigenvalues are those of W_DD; the unstable
+// directions are those with |λ| > 1.
+import { eigenvalueModuli, solveGeneral } from "../../../harness/linalg.ts";
 import { Rng, seedFrom } from "../../../harness/rng.ts";
-import { solveGeneral } from "../../../methods/shared/dynamics.ts";
 import { MOTION } from "./recipe.ts";
 import { type RnnWeights, runRnn, simulateTrial } from "./rnn.ts";
 
