@@ -1,5 +1,16 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { columnMeans, covariance, matMul, symmetricDecorrelation, symmetricEigen, transpose } from "./linalg.ts";
+import {
+  columnMeans,
+  covariance,
+  eigenvalueModuli,
+  eigenvalues,
+  matMul,
+  symmetricDecorrelation,
+  symmetricEigen,
+  transpose,
+} from "./linalg.ts";
 import { Rng } from "./rng.ts";
 
 function randomSymmetric(rng: Rng, n: number): Float64Array {
@@ -167,5 +178,115 @@ describe("symmetricDecorrelation", () => {
     // An orthogonal input is a fixed point.
     const again = symmetricDecorrelation(out, m);
     for (let i = 0; i < m * m; i++) expect(again[i]).toBeCloseTo(out[i] as number, 10);
+  });
+});
+
+describe("eigenvalues (general real matrices: Hessenberg + Francis double-shift QR)", () => {
+  /** Eigenvalues as [re, im] pairs sorted by real part (rounded), then imaginary part: the fixture's order. */
+  const sorted = (a: ArrayLike<number>, n: number) => {
+    const { re, im } = eigenvalues(a, n);
+    return Array.from(re, (r, i) => [r, im[i] as number] as [number, number]).sort(
+      (p, q) => Math.round(p[0] * 1e9) - Math.round(q[0] * 1e9) || p[1] - q[1],
+    );
+  };
+
+  it("gives a rotation's pair e^{±iφ}, a triangular matrix's diagonal and a 1×1 matrix's entry", () => {
+    const phi = 0.7;
+    const rotation = sorted([Math.cos(phi), -Math.sin(phi), Math.sin(phi), Math.cos(phi)], 2);
+    expect(rotation[0]?.[0]).toBeCloseTo(Math.cos(phi), 12);
+    expect(rotation.map((v) => v[1])).toEqual([expect.closeTo(-Math.sin(phi), 12), expect.closeTo(Math.sin(phi), 12)]);
+    const triangular = sorted([3, 1, 4, 0, -2, 5, 0, 0, 0.5], 3);
+    expect(triangular.map((v) => v[0])).toEqual([expect.closeTo(-2, 12), expect.closeTo(0.5, 12), expect.closeTo(3, 12)]);
+    expect(triangular.every((v) => v[1] === 0)).toBe(true);
+    expect(sorted([4.25], 1)).toEqual([[4.25, 0]]);
+  });
+
+  it("finds the roots of polynomials from their companion matrices (real, repeated-free, complex)", () => {
+    // Companion matrix of p(x) = xⁿ + c₁xⁿ⁻¹ + … + cₙ: first row −c, ones on the sub-diagonal.
+    const companion = (roots: [number, number][]) => {
+      let coeffs: [number, number][] = [[1, 0]];
+      for (const [rr, ri] of roots) {
+        const next: [number, number][] = [...coeffs.map((c) => [c[0], c[1]] as [number, number]), [0, 0]];
+        coeffs.forEach(([cr, ci], k) => {
+          const target = next[k + 1] as [number, number];
+          target[0] -= cr * rr - ci * ri;
+          target[1] -= cr * ri + ci * rr;
+        });
+        coeffs = next;
+      }
+      const n = roots.length;
+      const m = new Float64Array(n * n);
+      for (let j = 0; j < n; j++) m[j] = -(coeffs[j + 1] as [number, number])[0];
+      for (let i = 1; i < n; i++) m[i * n + i - 1] = 1;
+      return m;
+    };
+    const roots: [number, number][] = [
+      [-3, 0],
+      [-1, 2],
+      [-1, -2],
+      [0.5, 0],
+      [2, 0.25],
+      [2, -0.25],
+      [4, 0],
+    ];
+    const found = sorted(companion(roots), roots.length);
+    const expected = [...roots].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    found.forEach(([r, i], k) => {
+      expect(r).toBeCloseTo((expected[k] as [number, number])[0], 8);
+      expect(i).toBeCloseTo((expected[k] as [number, number])[1], 8);
+    });
+  });
+
+  it("keeps the trace and the determinant of random matrices (Σλ = tr A, Πλ = det A) and conjugate pairs", () => {
+    const rng = new Rng(7);
+    for (const n of [3, 10, 33, 64]) {
+      const a = Float64Array.from({ length: n * n }, () => rng.normal());
+      const { re, im } = eigenvalues(a, n);
+      let trace = 0;
+      for (let i = 0; i < n; i++) trace += a[i * n + i] as number;
+      expect(re.reduce((s, v) => s + v, 0)).toBeCloseTo(trace, 8);
+      expect(im.reduce((s, v) => s + v, 0)).toBeCloseTo(0, 8);
+      // det A by LU with partial pivoting, as log |det| and sign, against Σ log|λ| and the product's sign.
+      const lu = Float64Array.from(a);
+      let logDet = 0;
+      let sign = 1;
+      for (let c = 0; c < n; c++) {
+        let p = c;
+        for (let r = c + 1; r < n; r++) if (Math.abs(lu[r * n + c] as number) > Math.abs(lu[p * n + c] as number)) p = r;
+        if (p !== c) {
+          sign = -sign;
+          for (let k = 0; k < n; k++) [lu[c * n + k], lu[p * n + k]] = [lu[p * n + k] as number, lu[c * n + k] as number];
+        }
+        const pivot = lu[c * n + c] as number;
+        logDet += Math.log(Math.abs(pivot));
+        if (pivot < 0) sign = -sign;
+        for (let r = c + 1; r < n; r++) {
+          const f = (lu[r * n + c] as number) / pivot;
+          for (let k = c; k < n; k++) lu[r * n + k] = (lu[r * n + k] as number) - f * (lu[c * n + k] as number);
+        }
+      }
+      const moduli = eigenvalueModuli(a, n);
+      expect(moduli.reduce((s, m) => s + Math.log(m), 0)).toBeCloseTo(logDet, 7);
+      // Complex eigenvalues come in conjugate pairs, so the product's sign is that of the real ones.
+      const realSign = Array.from(re).reduce((s, r, i) => (im[i] === 0 && r < 0 ? -s : s), 1);
+      expect(realSign).toBe(sign);
+      for (let i = 0; i < n; i++) if ((im[i] as number) > 0) expect(im[i + 1]).toBeCloseTo(-(im[i] as number), 12);
+    }
+  });
+
+  it("matches numpy.linalg.eigvals (LAPACK dgeev) on seeded random matrices to 1e-9", () => {
+    const fixture = JSON.parse(readFileSync(path.join(import.meta.dirname, "eigenvalues.numpy.json"), "utf8")) as {
+      origin: string;
+      cases: { n: number; a: number[]; re: number[]; im: number[] }[];
+    };
+    expect(fixture.origin).toContain("numpy.linalg.eigvals");
+    expect(fixture.cases.map((c) => c.n)).toEqual([5, 12, 24]);
+    for (const c of fixture.cases) {
+      const found = sorted(c.a, c.n);
+      found.forEach(([r, i], k) => {
+        expect(Math.abs(r - (c.re[k] as number))).toBeLessThan(1e-9);
+        expect(Math.abs(i - (c.im[k] as number))).toBeLessThan(1e-9);
+      });
+    }
   });
 });

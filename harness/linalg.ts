@@ -197,6 +197,261 @@ function tql2(vt: Float64Array, d: Float64Array, e: Float64Array, n: number): vo
   }
 }
 
+/** Solve the general square system M x = b by Gaussian elimination with partial pivoting; null when M is singular. */
+export function solveGeneral(m: ArrayLike<number>, b: ArrayLike<number>, n: number): Float64Array | null {
+  const a = Float64Array.from(m);
+  const x = Float64Array.from(b);
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col] as number) > Math.abs(a[pivot * n + col] as number)) pivot = r;
+    if (Math.abs(a[pivot * n + col] as number) < 1e-12) return null;
+    if (pivot !== col) {
+      for (let c = 0; c < n; c++) {
+        const t = a[col * n + c] as number;
+        a[col * n + c] = a[pivot * n + c] as number;
+        a[pivot * n + c] = t;
+      }
+      const t = x[col] as number;
+      x[col] = x[pivot] as number;
+      x[pivot] = t;
+    }
+    for (let r = col + 1; r < n; r++) {
+      const f = (a[r * n + col] as number) / (a[col * n + col] as number);
+      for (let c = col; c < n; c++) a[r * n + c] = (a[r * n + c] as number) - f * (a[col * n + c] as number);
+      x[r] = (x[r] as number) - f * (x[col] as number);
+    }
+  }
+  for (let r = n - 1; r >= 0; r--) {
+    let s = x[r] as number;
+    for (let c = r + 1; c < n; c++) s -= (a[r * n + c] as number) * (x[c] as number);
+    x[r] = s / (a[r * n + r] as number);
+  }
+  return x;
+}
+
+/** Eigenvalues of a general real matrix: real parts `re`, imaginary parts `im` (conjugate pairs adjacent, + first). */
+export interface GeneralEigenvalues {
+  re: Float64Array;
+  im: Float64Array;
+}
+
+/**
+ * Eigenvalues of a general (non-symmetric) real n×n matrix, row-major: Householder reduction to upper Hessenberg
+ * form, then the shifted QR algorithm with Francis double shifts and deflation (orthes/hqr of EISPACK as in JAMA,
+ * eigenvalues only). O(n³); `a` is not modified. Throws when an eigenvalue has not converged in 30·n sweeps.
+ */
+export function eigenvalues(a: ArrayLike<number>, n: number): GeneralEigenvalues {
+  if (a.length !== n * n) throw new Error(`eigenvalues: expected ${n * n} entries, got ${a.length}`);
+  const h = Float64Array.from(a);
+  hessenberg(h, n);
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  hqr(h, n, re, im);
+  return { re, im };
+}
+
+/** Moduli |λ| of the eigenvalues of a general real n×n matrix (row-major), in the order of `eigenvalues`. */
+export function eigenvalueModuli(a: ArrayLike<number>, n: number): number[] {
+  const { re, im } = eigenvalues(a, n);
+  return Array.from(re, (r, i) => Math.hypot(r, im[i] as number));
+}
+
+// Householder similarity reduction of h (row-major n×n, in place) to upper Hessenberg form (JAMA's orthes).
+function hessenberg(h: Float64Array, n: number): void {
+  const ort = new Float64Array(n);
+  const high = n - 1;
+  for (let m = 1; m < high; m++) {
+    let scale = 0;
+    for (let i = m; i <= high; i++) scale += Math.abs(h[i * n + m - 1] as number);
+    if (scale === 0) continue;
+    let hh = 0;
+    for (let i = high; i >= m; i--) {
+      ort[i] = (h[i * n + m - 1] as number) / scale;
+      hh += (ort[i] as number) ** 2;
+    }
+    let g = Math.sqrt(hh);
+    if ((ort[m] as number) > 0) g = -g;
+    hh -= (ort[m] as number) * g;
+    ort[m] = (ort[m] as number) - g;
+    // H ← (I − u uᵀ/hh) H (I − u uᵀ/hh)
+    for (let j = m; j < n; j++) {
+      let f = 0;
+      for (let i = high; i >= m; i--) f += (ort[i] as number) * (h[i * n + j] as number);
+      f /= hh;
+      for (let i = m; i <= high; i++) h[i * n + j] = (h[i * n + j] as number) - f * (ort[i] as number);
+    }
+    for (let i = 0; i <= high; i++) {
+      let f = 0;
+      for (let j = high; j >= m; j--) f += (ort[j] as number) * (h[i * n + j] as number);
+      f /= hh;
+      for (let j = m; j <= high; j++) h[i * n + j] = (h[i * n + j] as number) - f * (ort[j] as number);
+    }
+    ort[m] = scale * (ort[m] as number);
+    h[m * n + m - 1] = scale * g;
+  }
+}
+
+// Eigenvalues of an upper Hessenberg matrix (row-major, destroyed) by the shifted QR algorithm with Francis double
+// shifts (JAMA's hqr2 without the eigenvectors; the exceptional shifts of iterations 10 and 30 included).
+function hqr(h: Float64Array, nn: number, re: Float64Array, im: Float64Array): void {
+  const H = (i: number, j: number) => h[i * nn + j] as number;
+  const set = (i: number, j: number, v: number) => {
+    h[i * nn + j] = v;
+  };
+  const eps = 2 ** -52;
+  let norm = 0;
+  for (let i = 0; i < nn; i++) for (let j = Math.max(i - 1, 0); j < nn; j++) norm += Math.abs(H(i, j));
+  let n = nn - 1;
+  let exshift = 0;
+  let iter = 0;
+  let p = 0;
+  let q = 0;
+  let r = 0;
+  let s = 0;
+  let z = 0;
+  let w: number;
+  let x: number;
+  let y: number;
+  while (n >= 0) {
+    // Look for a single small sub-diagonal element.
+    let l = n;
+    while (l > 0) {
+      s = Math.abs(H(l - 1, l - 1)) + Math.abs(H(l, l));
+      if (s === 0) s = norm;
+      if (Math.abs(H(l, l - 1)) < eps * s) break;
+      l--;
+    }
+    if (l === n) {
+      // One root found.
+      re[n] = H(n, n) + exshift;
+      im[n] = 0;
+      n--;
+      iter = 0;
+    } else if (l === n - 1) {
+      // Two roots found: the trailing 2×2 block.
+      w = H(n, n - 1) * H(n - 1, n);
+      p = (H(n - 1, n - 1) - H(n, n)) / 2;
+      q = p * p + w;
+      z = Math.sqrt(Math.abs(q));
+      x = H(n, n) + exshift;
+      if (q >= 0) {
+        z = p >= 0 ? p + z : p - z;
+        re[n - 1] = x + z;
+        re[n] = z !== 0 ? x - w / z : x + z;
+        im[n - 1] = 0;
+        im[n] = 0;
+      } else {
+        re[n - 1] = x + p;
+        re[n] = x + p;
+        im[n - 1] = z;
+        im[n] = -z;
+      }
+      n -= 2;
+      iter = 0;
+    } else {
+      // No convergence yet: a Francis double-shift QR step on rows and columns l…n.
+      x = H(n, n);
+      y = H(n - 1, n - 1);
+      w = H(n, n - 1) * H(n - 1, n);
+      if (iter === 10) {
+        // Wilkinson's exceptional shift.
+        exshift += x;
+        for (let i = 0; i <= n; i++) set(i, i, H(i, i) - x);
+        s = Math.abs(H(n, n - 1)) + Math.abs(H(n - 1, n - 2));
+        x = 0.75 * s;
+        y = x;
+        w = -0.4375 * s * s;
+      }
+      if (iter === 30) {
+        // MATLAB's exceptional shift.
+        s = (y - x) / 2;
+        s = s * s + w;
+        if (s > 0) {
+          s = Math.sqrt(s);
+          if (y < x) s = -s;
+          s = x - w / ((y - x) / 2 + s);
+          for (let i = 0; i <= n; i++) set(i, i, H(i, i) - s);
+          exshift += s;
+          x = 0.964;
+          y = x;
+          w = x;
+        }
+      }
+      iter++;
+      if (iter > 30 * nn + 30) throw new Error("eigenvalues: the QR iteration did not converge");
+      // Look for two consecutive small sub-diagonal elements.
+      let m = n - 2;
+      while (m >= l) {
+        z = H(m, m);
+        r = x - z;
+        s = y - z;
+        p = (r * s - w) / H(m + 1, m) + H(m, m + 1);
+        q = H(m + 1, m + 1) - z - r - s;
+        r = H(m + 2, m + 1);
+        s = Math.abs(p) + Math.abs(q) + Math.abs(r);
+        p /= s;
+        q /= s;
+        r /= s;
+        if (m === l) break;
+        if (
+          Math.abs(H(m, m - 1)) * (Math.abs(q) + Math.abs(r)) <
+          eps * (Math.abs(p) * (Math.abs(H(m - 1, m - 1)) + Math.abs(z) + Math.abs(H(m + 1, m + 1))))
+        )
+          break;
+        m--;
+      }
+      for (let i = m + 2; i <= n; i++) {
+        set(i, i - 2, 0);
+        if (i > m + 2) set(i, i - 3, 0);
+      }
+      for (let k = m; k <= n - 1; k++) {
+        const notlast = k !== n - 1;
+        if (k !== m) {
+          p = H(k, k - 1);
+          q = H(k + 1, k - 1);
+          r = notlast ? H(k + 2, k - 1) : 0;
+          x = Math.abs(p) + Math.abs(q) + Math.abs(r);
+          if (x === 0) continue;
+          p /= x;
+          q /= x;
+          r /= x;
+        }
+        s = Math.sqrt(p * p + q * q + r * r);
+        if (p < 0) s = -s;
+        if (s === 0) continue;
+        if (k !== m) set(k, k - 1, -s * x);
+        else if (l !== m) set(k, k - 1, -H(k, k - 1));
+        p += s;
+        x = p / s;
+        y = q / s;
+        z = r / s;
+        q /= p;
+        r /= p;
+        // Row modification.
+        for (let j = k; j < nn; j++) {
+          p = H(k, j) + q * H(k + 1, j);
+          if (notlast) {
+            p += r * H(k + 2, j);
+            set(k + 2, j, H(k + 2, j) - p * z);
+          }
+          set(k, j, H(k, j) - p * x);
+          set(k + 1, j, H(k + 1, j) - p * y);
+        }
+        // Column modification.
+        for (let i = 0; i <= Math.min(n, k + 3); i++) {
+          p = x * H(i, k) + y * H(i, k + 1);
+          if (notlast) {
+            p += z * H(i, k + 2);
+            set(i, k + 2, H(i, k + 2) - p * r);
+          }
+          set(i, k, H(i, k) - p);
+          set(i, k + 1, H(i, k + 1) - p * q);
+        }
+      }
+    }
+  }
+}
+
 /** Column means of a row-major n×d matrix. */
 export function columnMeans(x: ArrayLike<number>, n: number, d: number): Float64Array {
   const mean = new Float64Array(d);
