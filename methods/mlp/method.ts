@@ -6,7 +6,7 @@
 // (a contiguous block, after the rest in time) is the validation set for early stopping, and the
 // weights of the best validation epoch are kept. Initialisation and batch order come from the method
 // seed; tensors are only filled from JS arrays, so a run is a function of its inputs and seed.
-import type { Tensor, Tensor2D, Variable } from "@tensorflow/tfjs";
+import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import { initTf } from "../../harness/tf.ts";
@@ -27,60 +27,85 @@ export const MLP_CONFIG = {
   validationFraction: 0.2,
 };
 
-interface Params {
-  w1: Variable;
-  b1: Variable;
-  w2: Variable;
-  b2: Variable;
-  w3: Variable;
-  b3: Variable;
-}
-
 /** Uniform(−limit, limit) entries from the seeded generator (He-uniform for ReLU layers, Glorot for the last). */
 function initMatrix(rng: Rng, fanIn: number, fanOut: number, relu: boolean): Float32Array {
   const limit = relu ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
   return Float32Array.from({ length: fanIn * fanOut }, () => (2 * rng.uniform() - 1) * limit);
 }
 
-function forward(tf: Tf, p: Params, x: Tensor2D) {
-  const h1 = tf.relu(tf.add(tf.matMul(x, p.w1), p.b1)) as Tensor2D;
-  const h2 = tf.relu(tf.add(tf.matMul(h1, p.w2), p.b2)) as Tensor2D;
-  const out = tf.add(tf.matMul(h2, p.w3), p.b3) as Tensor2D;
+/** Offsets of W1 [d, h1], b1, W2 [h1, h2], b2, W3 [h2, m], b3 in the flat parameter vector. */
+function layout(d: number, h1: number, h2: number, m: number) {
+  const shapes: [number, number][] = [
+    [d, h1],
+    [1, h1],
+    [h1, h2],
+    [1, h2],
+    [h2, m],
+    [1, m],
+  ];
+  const offsets = [0];
+  for (const [r, c] of shapes) offsets.push((offsets[offsets.length - 1] as number) + r * c);
+  return { shapes, offsets, size: offsets[shapes.length] as number };
+}
+
+type Layout = ReturnType<typeof layout>;
+
+/** The six parameter tensors, sliced out of the flat vector. */
+function unpack(tf: Tf, theta: Tensor, lay: Layout): Tensor2D[] {
+  return lay.shapes.map(([r, c], i) => tf.reshape(tf.slice(theta, [lay.offsets[i] as number], [r * c]), [r, c]) as Tensor2D);
+}
+
+/** Forward pass, bias and ReLU fused into each hidden layer's product (one wasm kernel each). */
+function forward(tf: Tf, p: Tensor2D[], x: Tensor2D) {
+  const [w1, b1, w2, b2, w3, b3] = p as [Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D];
+  const h1 = tf.fused.matMul({ a: x, b: w1, bias: b1, activation: "relu" });
+  const h2 = tf.fused.matMul({ a: h1, b: w2, bias: b2, activation: "relu" });
+  const out = tf.fused.matMul({ a: h2, b: w3, bias: b3 });
   return { h1, h2, out };
 }
 
 /**
- * Per-row loss gradient with respect to the outputs, and the summed loss. `weights` [B, 1] are the
- * per-sample weights (class-balancing for categorical targets, 1 otherwise); the loss is their
- * weighted mean over the batch.
+ * The loss (weighted mean over the batch of `weights` [B, 1]: class-balancing for categorical targets, 1 otherwise)
+ * and its gradient with respect to the outputs. Only validation needs the loss, only training the gradient.
  */
-function outputGradient(tf: Tf, out: Tensor2D, y: Tensor2D, weights: Tensor2D, categorical: { q: number; k: number } | null) {
-  const batch = out.shape[0];
-  if (!categorical) {
-    const m = out.shape[1];
-    const err = tf.sub(out, y);
-    const loss = tf.div(tf.sum(tf.mul(tf.square(err), weights)), batch * m);
-    return { grad: tf.mul(err, tf.div(weights, (batch * m) / 2)) as Tensor2D, loss };
-  }
+function outputLoss(tf: Tf, out: Tensor2D, y: Tensor2D, weights: Tensor2D, categorical: { q: number; k: number } | null) {
+  const [batch, m] = out.shape;
+  if (!categorical) return tf.div(tf.sum(tf.mul(tf.square(tf.sub(out, y)), weights)), batch * m);
   const { q, k } = categorical;
-  const logits = tf.reshape(out, [batch * q, k]);
-  const probs = tf.reshape(tf.softmax(logits), [batch, q * k]);
-  const logp = tf.reshape(tf.logSoftmax(logits), [batch, q * k]);
-  const loss = tf.div(tf.neg(tf.sum(tf.mul(tf.mul(logp, y), weights))), batch * q);
-  return { grad: tf.mul(tf.sub(probs, y), tf.div(weights, batch * q)) as Tensor2D, loss };
+  const logp = tf.reshape(tf.logSoftmax(tf.reshape(out, [batch * q, k])), [batch, q * k]);
+  return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(logp, y), weights))), batch * q);
 }
 
-/** Gradients of the loss by hand (tfjs autodiff's transposed matMul kernels are slow on wasm). */
-function gradients(tf: Tf, p: Params, x: Tensor2D, gOut: Tensor2D, h1: Tensor2D, h2: Tensor2D, decay: number): Tensor[] {
-  const gW3 = tf.add(tf.matMul(tf.transpose(h2), gOut), tf.mul(p.w3, decay));
-  const gB3 = tf.sum(gOut, 0, true);
-  const gH2 = tf.mul(tf.matMul(gOut, tf.transpose(p.w3)), tf.step(h2));
-  const gW2 = tf.add(tf.matMul(tf.transpose(h1), gH2), tf.mul(p.w2, decay));
-  const gB2 = tf.sum(gH2, 0, true);
-  const gH1 = tf.mul(tf.matMul(gH2, tf.transpose(p.w2)), tf.step(h1));
-  const gW1 = tf.add(tf.matMul(tf.transpose(x), gH1), tf.mul(p.w1, decay));
-  const gB1 = tf.sum(gH1, 0, true);
-  return [gW1, gB1, gW2, gB2, gW3, gB3];
+/** ∂loss/∂out, with `scaledWeights` = the per-sample weights already divided by the loss's normaliser (and ×2 for squares). */
+function outputGradient(
+  tf: Tf,
+  out: Tensor2D,
+  y: Tensor2D,
+  scaledWeights: Tensor2D,
+  categorical: { q: number; k: number } | null,
+): Tensor2D {
+  if (!categorical) return tf.mul(tf.sub(out, y), scaledWeights);
+  const [batch] = out.shape;
+  const { q, k } = categorical;
+  const probs = tf.reshape(tf.softmax(tf.reshape(out, [batch * q, k])), [batch, q * k]);
+  return tf.mul(tf.sub(probs, y), scaledWeights);
+}
+
+/**
+ * Gradients of the data loss by hand (tfjs autodiff's transposed matMul kernels are slow on wasm), flattened into
+ * one vector in the parameters' layout (the L2 term is added to it by the caller, on the flat vector).
+ */
+function gradients(tf: Tf, p: Tensor2D[], x: Tensor2D, gOut: Tensor2D, h1: Tensor2D, h2: Tensor2D): Tensor {
+  const [, , w2, , w3] = p as [Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D];
+  const gW3 = tf.matMul(tf.transpose(h2), gOut);
+  const gB3 = tf.sum(gOut, 0);
+  const gH2 = tf.mul(tf.matMul(gOut, tf.transpose(w3)), tf.step(h2));
+  const gW2 = tf.matMul(tf.transpose(h1), gH2);
+  const gB2 = tf.sum(gH2, 0);
+  const gH1 = tf.mul(tf.matMul(gH2, tf.transpose(w2)), tf.step(h1));
+  const gW1 = tf.matMul(tf.transpose(x), gH1);
+  const gB1 = tf.sum(gH1, 0);
+  return tf.concat([gW1, gB1, gW2, gB2, gW3, gB3].map((g) => tf.reshape(g, [-1])));
 }
 
 export const mlp: MethodDefinition = {
@@ -129,23 +154,32 @@ export const mlp: MethodDefinition = {
     const nVal = Math.max(1, Math.round(cfg.validationFraction * nTrain));
     const nFit = nTrain - nVal;
     const [h1n, h2n] = cfg.hidden;
-    const p: Params = {
-      w1: tf.variable(tf.tensor2d(initMatrix(rng, d, h1n, true), [d, h1n])),
-      b1: tf.variable(tf.zeros([1, h1n])),
-      w2: tf.variable(tf.tensor2d(initMatrix(rng, h1n, h2n, true), [h1n, h2n])),
-      b2: tf.variable(tf.zeros([1, h2n])),
-      w3: tf.variable(tf.tensor2d(initMatrix(rng, h2n, m, false), [h2n, m])),
-      b3: tf.variable(tf.zeros([1, m])),
-    };
-    const list = [p.w1, p.b1, p.w2, p.b2, p.w3, p.b3];
-    const moments = list.map((v) => [tf.variable(tf.zerosLike(v)), tf.variable(tf.zerosLike(v))] as [Variable, Variable]);
-    let best = list.map((v) => tf.clone(v));
+    const lay = layout(d, h1n, h2n, m);
+    // One flat parameter vector, so that Adam's update is a handful of kernels rather than a handful per tensor.
+    const init = new Float32Array(lay.size);
+    const decayMask = new Float32Array(lay.size);
+    for (const [i, relu] of [
+      [0, true],
+      [2, true],
+      [4, false],
+    ] as const) {
+      const [fanIn, fanOut] = lay.shapes[i] as [number, number];
+      init.set(initMatrix(rng, fanIn, fanOut, relu), lay.offsets[i]);
+      decayMask.fill(cfg.weightDecay, lay.offsets[i], lay.offsets[i + 1]);
+    }
+    const theta = tf.variable(tf.tensor1d(init));
+    const decay = tf.tensor1d(decayMask);
+    const mom1 = tf.variable(tf.zeros([lay.size]));
+    const mom2 = tf.variable(tf.zeros([lay.size]));
+    let best = tf.clone(theta);
     const xVal = tf.tensor2d(x.subarray(nFit * d), [nVal, d]);
     const yVal = tf.tensor2d(y.subarray(nFit * m), [nVal, m]);
     const wVal = tf.tensor2d(w.subarray(nFit), [nVal, 1]);
     const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
     const batch = Math.min(cfg.batchSize, nFit);
     const stepsPerEpoch = Math.max(1, Math.floor(nFit / batch));
+    // d loss / d out = (out − y)·w·2/(B·m) (squared error) or (softmax − y)·w/(B·q) (cross-entropy).
+    const weightScale = categorical ? 1 / (batch * q) : 2 / (batch * m);
     let step = 0;
     let bestLoss = Number.POSITIVE_INFINITY;
     let sinceBest = 0;
@@ -160,7 +194,7 @@ export const mlp: MethodDefinition = {
           const src = order[i] as number;
           xs.set(x.subarray(src * d, (src + 1) * d), i * d);
           ys.set(y.subarray(src * m, (src + 1) * m), i * m);
-          ws[i] = w[src] as number;
+          ws[i] = (w[src] as number) * weightScale;
         }
         const [xe, ye, we] = [tf.tensor2d(xs, [nFit, d]), tf.tensor2d(ys, [nFit, m]), tf.tensor2d(ws, [nFit, 1])];
         for (let s = 0; s < stepsPerEpoch; s++) {
@@ -170,40 +204,35 @@ export const mlp: MethodDefinition = {
             const xb = tf.slice(xe, [s * batch, 0], [batch, d]);
             const yb = tf.slice(ye, [s * batch, 0], [batch, m]);
             const wb = tf.slice(we, [s * batch, 0], [batch, 1]);
+            const p = unpack(tf, theta, lay);
             const { h1, h2, out } = forward(tf, p, xb);
-            const { grad } = outputGradient(tf, out, yb, wb, categorical);
-            const grads = gradients(tf, p, xb, grad, h1, h2, cfg.weightDecay);
-            for (let i = 0; i < list.length; i++) {
-              const g = grads[i] as Tensor;
-              const [m1, v1] = moments[i] as [Variable, Variable];
-              const mNew = tf.add(tf.mul(m1, beta1), tf.mul(g, 1 - beta1));
-              const vNew = tf.add(tf.mul(v1, beta2), tf.mul(tf.square(g), 1 - beta2));
-              m1.assign(mNew);
-              v1.assign(vNew);
-              const param = list[i] as Variable;
-              param.assign(tf.sub(param, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), eps)), lr)));
-            }
+            const g = tf.add(gradients(tf, p, xb, outputGradient(tf, out, yb, wb, categorical), h1, h2), tf.mul(theta, decay));
+            const mNew = tf.add(tf.mul(mom1, beta1), tf.mul(g, 1 - beta1));
+            const vNew = tf.add(tf.mul(mom2, beta2), tf.mul(tf.square(g), 1 - beta2));
+            mom1.assign(mNew);
+            mom2.assign(vNew);
+            theta.assign(tf.sub(theta, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), eps)), lr)));
           });
         }
         tf.dispose([xe, ye, we]);
-        const valLoss = tf.tidy(() => outputGradient(tf, forward(tf, p, xVal).out, yVal, wVal, categorical).loss.dataSync()[0] as number);
+        const valLoss = tf.tidy(
+          () => outputLoss(tf, forward(tf, unpack(tf, theta, lay), xVal).out, yVal, wVal, categorical).dataSync()[0] as number,
+        );
         if (valLoss < bestLoss - 1e-6) {
           bestLoss = valLoss;
           sinceBest = 0;
-          tf.dispose(best);
-          best = list.map((v) => tf.clone(v));
+          best.dispose();
+          best = tf.clone(theta);
         } else sinceBest++;
       }
-      list.forEach((v, i) => {
-        v.assign(best[i] as Tensor);
-      });
-      const z = tf.tidy(() => forward(tf, p, tf.tensor2d(xTest, [nTest, d])).out.dataSync());
+      theta.assign(best);
+      const z = tf.tidy(() => forward(tf, unpack(tf, theta, lay), tf.tensor2d(xTest, [nTest, d])).out.dataSync());
       const zz = new Float64Array(nTest * m);
       for (let i = 0; i < nTest; i++)
         for (let c = 0; c < m; c++) zz[i * m + c] = (z[i * m + c] as number) * (yStd.std[c] as number) + (yStd.mean[c] as number);
       return { testPrediction: f32([nTest, q], decodeOutputs(params, zz, nTest, q)) };
     } finally {
-      tf.dispose([...list, ...moments.flat(), ...best, xVal, yVal, wVal]);
+      tf.dispose([theta, decay, mom1, mom2, best, xVal, yVal, wVal]);
     }
   },
 };
