@@ -50,11 +50,6 @@ function layout(d: number, h1: number, h2: number, m: number) {
 
 type Layout = ReturnType<typeof layout>;
 
-/** The six parameter tensors, sliced out of the flat vector. */
-function unpack(tf: Tf, theta: Tensor, lay: Layout): Tensor2D[] {
-  return lay.shapes.map(([r, c], i) => tf.reshape(tf.slice(theta, [lay.offsets[i] as number], [r * c]), [r, c]) as Tensor2D);
-}
-
 /** Forward pass, bias and ReLU fused into each hidden layer's product (one wasm kernel each). */
 function forward(tf: Tf, p: Tensor2D[], x: Tensor2D) {
   const [w1, b1, w2, b2, w3, b3] = p as [Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D];
@@ -167,11 +162,17 @@ export const mlp: MethodDefinition = {
       init.set(initMatrix(rng, fanIn, fanOut, relu), lay.offsets[i]);
       decayMask.fill(cfg.weightDecay, lay.offsets[i], lay.offsets[i + 1]);
     }
-    const theta = tf.variable(tf.tensor1d(init));
-    const decay = tf.tensor1d(decayMask);
-    const mom1 = tf.variable(tf.zeros([lay.size]));
-    const mom2 = tf.variable(tf.zeros([lay.size]));
-    let best = tf.clone(theta);
+    // Parameters and Adam's moments live in JavaScript (Float64): the update is ~10⁴ numbers, cheaper as one loop than
+    // as a dozen wasm kernel calls; each step uploads the six parameter tensors and reads back one gradient vector.
+    const theta = Float64Array.from(init);
+    const theta32 = new Float32Array(lay.size);
+    const [mom1, mom2] = [new Float64Array(lay.size), new Float64Array(lay.size)];
+    const best = Float64Array.from(theta);
+    const upload = () => {
+      theta32.set(theta);
+      // Biases are rank 1 (what the fused kernel takes).
+      return lay.shapes.map(([r, c], i) => tf.tensor(theta32.subarray(lay.offsets[i], lay.offsets[i + 1]), r === 1 ? [c] : [r, c]) as Tensor2D);
+    };
     const xVal = tf.tensor2d(x.subarray(nFit * d), [nVal, d]);
     const yVal = tf.tensor2d(y.subarray(nFit * m), [nVal, m]);
     const wVal = tf.tensor2d(w.subarray(nFit), [nVal, 1]);
@@ -204,35 +205,37 @@ export const mlp: MethodDefinition = {
             const xb = tf.slice(xe, [s * batch, 0], [batch, d]);
             const yb = tf.slice(ye, [s * batch, 0], [batch, m]);
             const wb = tf.slice(we, [s * batch, 0], [batch, 1]);
-            const p = unpack(tf, theta, lay);
+            const p = upload();
             const { h1, h2, out } = forward(tf, p, xb);
-            const g = tf.add(gradients(tf, p, xb, outputGradient(tf, out, yb, wb, categorical), h1, h2), tf.mul(theta, decay));
-            const mNew = tf.add(tf.mul(mom1, beta1), tf.mul(g, 1 - beta1));
-            const vNew = tf.add(tf.mul(mom2, beta2), tf.mul(tf.square(g), 1 - beta2));
-            mom1.assign(mNew);
-            mom2.assign(vNew);
-            theta.assign(tf.sub(theta, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), eps)), lr)));
+            const g = gradients(tf, p, xb, outputGradient(tf, out, yb, wb, categorical), h1, h2).dataSync();
+            for (let i = 0; i < theta.length; i++) {
+              const gi = (g[i] as number) + (decayMask[i] as number) * (theta[i] as number);
+              const m1 = beta1 * (mom1[i] as number) + (1 - beta1) * gi;
+              const v1 = beta2 * (mom2[i] as number) + (1 - beta2) * gi * gi;
+              mom1[i] = m1;
+              mom2[i] = v1;
+              theta[i] = (theta[i] as number) - (lr * m1) / (Math.sqrt(v1) + eps);
+            }
           });
         }
         tf.dispose([xe, ye, we]);
         const valLoss = tf.tidy(
-          () => outputLoss(tf, forward(tf, unpack(tf, theta, lay), xVal).out, yVal, wVal, categorical).dataSync()[0] as number,
+          () => outputLoss(tf, forward(tf, upload(), xVal).out, yVal, wVal, categorical).dataSync()[0] as number,
         );
         if (valLoss < bestLoss - 1e-6) {
           bestLoss = valLoss;
           sinceBest = 0;
-          best.dispose();
-          best = tf.clone(theta);
+          best.set(theta);
         } else sinceBest++;
       }
-      theta.assign(best);
-      const z = tf.tidy(() => forward(tf, unpack(tf, theta, lay), tf.tensor2d(xTest, [nTest, d])).out.dataSync());
+      theta.set(best);
+      const z = tf.tidy(() => forward(tf, upload(), tf.tensor2d(xTest, [nTest, d])).out.dataSync());
       const zz = new Float64Array(nTest * m);
       for (let i = 0; i < nTest; i++)
         for (let c = 0; c < m; c++) zz[i * m + c] = (z[i * m + c] as number) * (yStd.std[c] as number) + (yStd.mean[c] as number);
       return { testPrediction: f32([nTest, q], decodeOutputs(params, zz, nTest, q)) };
     } finally {
-      tf.dispose([theta, decay, mom1, mom2, best, xVal, yVal, wVal]);
+      tf.dispose([xVal, yVal, wVal]);
     }
   },
 };
