@@ -6,6 +6,7 @@ import { Rng } from "../harness/rng.ts";
 import { initTf } from "../harness/tf.ts";
 import { featureRecovery } from "../tasks/feature-recovery/task.ts";
 import { instance, mmcs, result, run } from "../tests/helpers/feature-recovery.ts";
+import { forward, lossGradient, outputLoss } from "./mlp/method.ts";
 import { type SaeActivation, type SaeParams, saeGradients } from "./shared/sae.ts";
 
 const BASELINES = ["pca", "fastica", "sae-l1", "sae-topk"] as const;
@@ -213,4 +214,50 @@ describe("SAE gradients", () => {
 
   it("match autodiff with the L1 penalty", () => check({ kind: "l1", l1: 0.3 }));
   it("match autodiff with TopK", () => check({ kind: "topk", k: 3 }));
+});
+
+describe("MLP decoder gradients", () => {
+  // The mlp baseline's backward pass is written by hand (autodiff's transposed products are slow on wasm); check it,
+  // times the scale the trainer applies to what it reads back, against tfjs autodiff of the loss it minimises.
+  async function check(categorical: { q: number; k: number } | null) {
+    const { tf } = await initTf();
+    const rng = new Rng(7);
+    const [b, d, h1, h2] = [12, 5, 7, 6];
+    const m = categorical ? categorical.q * categorical.k : 3;
+    const rand = (shape: number[], s = 1) =>
+      tf.tensor(
+        Float32Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => s * rng.normal()),
+        shape,
+      ) as Tensor2D;
+    const params = [rand([d, h1], 0.7), rand([h1], 0.2), rand([h1, h2], 0.7), rand([h2], 0.2), rand([h2, m], 0.7), rand([m], 0.2)];
+    const x = rand([b, d]);
+    let y = rand([b, m]);
+    // Squared error has unit sample weights; cross-entropy one-hot targets per column and class-balancing weights.
+    let weights = tf.ones([b, 1]) as Tensor2D;
+    if (categorical) {
+      const { q, k } = categorical;
+      const onehot = new Float32Array(b * m);
+      for (let i = 0; i < b; i++) for (let g = 0; g < q; g++) onehot[i * m + g * k + rng.int(k)] = 1;
+      y = tf.tensor2d(onehot, [b, m]);
+      weights = tf.tensor2d(
+        Float32Array.from({ length: b }, () => 0.5 + rng.uniform()),
+        [b, 1],
+      );
+    }
+    const { gradient, scale } = lossGradient(tf, params, x, tf.transpose(x), y, tf.div(weights, b * (categorical?.q ?? 1)), categorical);
+    const mine = gradient.dataSync();
+    const lossOf = (...p: Tensor2D[]) => outputLoss(tf, forward(tf, p, x).out, y, weights, categorical);
+    const auto = tf.grads((...p) => lossOf(...(p as Tensor2D[])))(params);
+    const theirs = tf.concat(auto.map((g) => tf.reshape(g, [-1]))).dataSync();
+    expect(mine.length).toBe(theirs.length);
+    let largest = 0;
+    for (const v of theirs) largest = Math.max(largest, Math.abs(v));
+    expect(largest).toBeGreaterThan(0);
+    for (let j = 0; j < theirs.length; j++)
+      expect(Math.abs(scale * (mine[j] as number) - (theirs[j] as number)), `parameter ${j}`).toBeLessThan(1e-4 * Math.max(1, largest));
+    tf.dispose([...params, x, y, weights, gradient, ...auto]);
+  }
+
+  it("match autodiff with squared error", () => check(null));
+  it("match autodiff with class-balanced softmax cross-entropy", () => check({ q: 2, k: 3 }));
 });

@@ -6,6 +6,10 @@
 // (a contiguous block, after the rest in time) is the validation set for early stopping, and the
 // weights of the best validation epoch are kept. Initialisation and batch order come from the method
 // seed; tensors are only filled from JS arrays, so a run is a function of its inputs and seed.
+// At these sizes (64 units, batches of 128) the cost is mostly per-kernel dispatch, not arithmetic, so a step uses
+// as few kernels as it can: fused product+bias+ReLU, batches uploaded rather than sliced, one gradient vector read
+// back, and Adam as one JavaScript loop over the flat parameters. (Plain JavaScript for the products themselves was
+// tried, branch wt-mlp-js-attempt: ~2× slower than wasm's SIMD kernels.)
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
@@ -48,14 +52,12 @@ function layout(d: number, h1: number, h2: number, m: number) {
   return { shapes, offsets, size: offsets[shapes.length] as number };
 }
 
-type Layout = ReturnType<typeof layout>;
-
 /** Forward pass, bias and ReLU fused into each hidden layer's product (one wasm kernel each). */
-function forward(tf: Tf, p: Tensor2D[], x: Tensor2D) {
+export function forward(tf: Tf, p: Tensor2D[], x: Tensor2D) {
   const [w1, b1, w2, b2, w3, b3] = p as [Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D];
-  const h1 = tf.fused.matMul({ a: x, b: w1, bias: b1, activation: "relu" });
-  const h2 = tf.fused.matMul({ a: h1, b: w2, bias: b2, activation: "relu" });
-  const out = tf.fused.matMul({ a: h2, b: w3, bias: b3 });
+  const h1 = tf.fused.matMul({ a: x, b: w1, bias: b1, activation: "relu" }) as Tensor2D;
+  const h2 = tf.fused.matMul({ a: h1, b: w2, bias: b2, activation: "relu" }) as Tensor2D;
+  const out = tf.fused.matMul({ a: h2, b: w3, bias: b3 }) as Tensor2D;
   return { h1, h2, out };
 }
 
@@ -63,7 +65,7 @@ function forward(tf: Tf, p: Tensor2D[], x: Tensor2D) {
  * The loss (weighted mean over the batch of `weights` [B, 1]: class-balancing for categorical targets, 1 otherwise)
  * and its gradient with respect to the outputs. Only validation needs the loss, only training the gradient.
  */
-function outputLoss(tf: Tf, out: Tensor2D, y: Tensor2D, weights: Tensor2D, categorical: { q: number; k: number } | null) {
+export function outputLoss(tf: Tf, out: Tensor2D, y: Tensor2D, weights: Tensor2D, categorical: { q: number; k: number } | null) {
   const [batch, m] = out.shape;
   if (!categorical) return tf.div(tf.sum(tf.mul(tf.square(tf.sub(out, y)), weights)), batch * m);
   const { q, k } = categorical;
@@ -71,26 +73,11 @@ function outputLoss(tf: Tf, out: Tensor2D, y: Tensor2D, weights: Tensor2D, categ
   return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(logp, y), weights))), batch * q);
 }
 
-/** ∂loss/∂out, with `scaledWeights` = the per-sample weights already divided by the loss's normaliser (and ×2 for squares). */
-function outputGradient(
-  tf: Tf,
-  out: Tensor2D,
-  y: Tensor2D,
-  scaledWeights: Tensor2D,
-  categorical: { q: number; k: number } | null,
-): Tensor2D {
-  if (!categorical) return tf.mul(tf.sub(out, y), scaledWeights);
-  const [batch] = out.shape;
-  const { q, k } = categorical;
-  const probs = tf.reshape(tf.softmax(tf.reshape(out, [batch * q, k])), [batch, q * k]);
-  return tf.mul(tf.sub(probs, y), scaledWeights);
-}
-
 /**
  * Gradients of the data loss by hand (tfjs autodiff's transposed matMul kernels are slow on wasm), flattened into
  * one vector in the parameters' layout (the L2 term is added to it by the caller, on the flat vector).
  */
-function gradients(tf: Tf, p: Tensor2D[], x: Tensor2D, gOut: Tensor2D, h1: Tensor2D, h2: Tensor2D): Tensor {
+function parameterGradients(tf: Tf, p: Tensor2D[], xT: Tensor2D, gOut: Tensor2D, h1: Tensor2D, h2: Tensor2D): Tensor {
   const [, , w2, , w3] = p as [Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D];
   const gW3 = tf.matMul(tf.transpose(h2), gOut);
   const gB3 = tf.sum(gOut, 0);
@@ -98,14 +85,36 @@ function gradients(tf: Tf, p: Tensor2D[], x: Tensor2D, gOut: Tensor2D, h1: Tenso
   const gW2 = tf.matMul(tf.transpose(h1), gH2);
   const gB2 = tf.sum(gH2, 0);
   const gH1 = tf.mul(tf.matMul(gH2, tf.transpose(w2)), tf.step(h1));
-  const gW1 = tf.matMul(tf.transpose(x), gH1);
+  const gW1 = tf.matMul(xT, gH1);
   const gB1 = tf.sum(gH1, 0);
   return tf.concat([gW1, gB1, gW2, gB2, gW3, gB3].map((g) => tf.reshape(g, [-1])));
 }
 
+/**
+ * The data loss's gradient with respect to the parameters (flat) on one batch, up to the factor `scale` that the caller
+ * applies to the numbers it reads back (saves a kernel per step): squared error has unit sample weights,
+ * ∂loss/∂out = (out − y)·2/(B·m); cross-entropy has ∂loss/∂out = (softmax − y)·w/(B·q), `scaledWeights` = w/(B·q).
+ * `xT` is the batch's inputs transposed (∂W1 = xᵀ g).
+ */
+export function lossGradient(
+  tf: Tf,
+  p: Tensor2D[],
+  x: Tensor2D,
+  xT: Tensor2D,
+  y: Tensor2D,
+  scaledWeights: Tensor2D,
+  categorical: { q: number; k: number } | null,
+): { gradient: Tensor; scale: number } {
+  const { h1, h2, out } = forward(tf, p, x);
+  const [batch, m] = out.shape as [number, number];
+  if (!categorical) return { gradient: parameterGradients(tf, p, xT, tf.sub(out, y), h1, h2), scale: 2 / (batch * m) };
+  const probs = tf.reshape(tf.softmax(tf.reshape(out, [batch * categorical.q, categorical.k])), [batch, m]) as Tensor2D;
+  return { gradient: parameterGradients(tf, p, xT, tf.mul(tf.sub(probs, y), scaledWeights), h1, h2), scale: 1 };
+}
+
 export const mlp: MethodDefinition = {
   id: "mlp",
-  version: "1.0.2",
+  version: "1.1.0",
   name: "MLP decoder (TensorFlow.js)",
   kind: "baseline",
   description:
@@ -171,7 +180,10 @@ export const mlp: MethodDefinition = {
     const upload = () => {
       theta32.set(theta);
       // Biases are rank 1 (what the fused kernel takes).
-      return lay.shapes.map(([r, c], i) => tf.tensor(theta32.subarray(lay.offsets[i], lay.offsets[i + 1]), r === 1 ? [c] : [r, c]) as Tensor2D);
+      return lay.shapes.map(([r, c], i) => {
+        const values = theta32.subarray(lay.offsets[i], lay.offsets[i + 1]);
+        return (r === 1 ? tf.tensor1d(values) : tf.tensor2d(values, [r, c])) as Tensor2D;
+      });
     };
     const xVal = tf.tensor2d(x.subarray(nFit * d), [nVal, d]);
     const yVal = tf.tensor2d(y.subarray(nFit * m), [nVal, m]);
@@ -179,37 +191,42 @@ export const mlp: MethodDefinition = {
     const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
     const batch = Math.min(cfg.batchSize, nFit);
     const stepsPerEpoch = Math.max(1, Math.floor(nFit / batch));
-    // d loss / d out = (out − y)·w·2/(B·m) (squared error) or (softmax − y)·w/(B·q) (cross-entropy).
-    const weightScale = categorical ? 1 / (batch * q) : 2 / (batch * m);
+    const weightScale = 1 / (batch * q);
+    // Per epoch, the shuffled batches are laid out contiguously in JS (and each batch's inputs also transposed, for
+    // ∂W1 = xᵀ g) and uploaded per step: uploads cost less than slice and transpose kernels.
+    const xs = new Float32Array(nFit * d);
+    const xsT = new Float32Array(stepsPerEpoch * batch * d);
+    const ys = new Float32Array(nFit * m);
+    const ws = new Float32Array(nFit);
     let step = 0;
     let bestLoss = Number.POSITIVE_INFINITY;
     let sinceBest = 0;
     try {
       for (let epoch = 0; epoch < cfg.maxEpochs && sinceBest < cfg.patience; epoch++) {
-        // One shuffled copy of the fitting block per epoch, uploaded once and sliced per step.
         const order = rng.permutation(nFit);
-        const xs = new Float32Array(nFit * d);
-        const ys = new Float32Array(nFit * m);
-        const ws = new Float32Array(nFit);
         for (let i = 0; i < nFit; i++) {
           const src = order[i] as number;
           xs.set(x.subarray(src * d, (src + 1) * d), i * d);
           ys.set(y.subarray(src * m, (src + 1) * m), i * m);
           ws[i] = (w[src] as number) * weightScale;
         }
-        const [xe, ye, we] = [tf.tensor2d(xs, [nFit, d]), tf.tensor2d(ys, [nFit, m]), tf.tensor2d(ws, [nFit, 1])];
+        for (let s = 0; s < stepsPerEpoch; s++)
+          for (let r = 0; r < batch; r++) {
+            const row = (s * batch + r) * d;
+            for (let c = 0; c < d; c++) xsT[s * batch * d + c * batch + r] = xs[row + c] as number;
+          }
         for (let s = 0; s < stepsPerEpoch; s++) {
           step++;
           const lr = (cfg.learningRate * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
           tf.tidy(() => {
-            const xb = tf.slice(xe, [s * batch, 0], [batch, d]);
-            const yb = tf.slice(ye, [s * batch, 0], [batch, m]);
-            const wb = tf.slice(we, [s * batch, 0], [batch, 1]);
-            const p = upload();
-            const { h1, h2, out } = forward(tf, p, xb);
-            const g = gradients(tf, p, xb, outputGradient(tf, out, yb, wb, categorical), h1, h2).dataSync();
+            const xb = tf.tensor2d(xs.subarray(s * batch * d, (s + 1) * batch * d), [batch, d]);
+            const xbT = tf.tensor2d(xsT.subarray(s * batch * d, (s + 1) * batch * d), [d, batch]);
+            const yb = tf.tensor2d(ys.subarray(s * batch * m, (s + 1) * batch * m), [batch, m]);
+            const wb = tf.tensor2d(ws.subarray(s * batch, (s + 1) * batch), [batch, 1]);
+            const { gradient, scale } = lossGradient(tf, upload(), xb, xbT, yb, wb, categorical);
+            const g = gradient.dataSync();
             for (let i = 0; i < theta.length; i++) {
-              const gi = (g[i] as number) + (decayMask[i] as number) * (theta[i] as number);
+              const gi = scale * (g[i] as number) + (decayMask[i] as number) * (theta[i] as number);
               const m1 = beta1 * (mom1[i] as number) + (1 - beta1) * gi;
               const v1 = beta2 * (mom2[i] as number) + (1 - beta2) * gi * gi;
               mom1[i] = m1;
@@ -218,10 +235,7 @@ export const mlp: MethodDefinition = {
             }
           });
         }
-        tf.dispose([xe, ye, we]);
-        const valLoss = tf.tidy(
-          () => outputLoss(tf, forward(tf, upload(), xVal).out, yVal, wVal, categorical).dataSync()[0] as number,
-        );
+        const valLoss = tf.tidy(() => outputLoss(tf, forward(tf, upload(), xVal).out, yVal, wVal, categorical).dataSync()[0] as number);
         if (valLoss < bestLoss - 1e-6) {
           bestLoss = valLoss;
           sinceBest = 0;
