@@ -224,11 +224,11 @@ describe("MLP decoder gradients", () => {
     const rng = new Rng(7);
     const [b, d, h1, h2] = [12, 5, 7, 6];
     const m = categorical ? categorical.q * categorical.k : 3;
-    const rand = (shape: number[], s = 1) =>
-      tf.tensor(
-        Float32Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => s * rng.normal()),
-        shape,
-      ) as Tensor2D;
+    // Biases are rank 1, as the trainer uploads them; typed Tensor2D like the trainer's parameter list.
+    const rand = (shape: number[], s = 1) => {
+      const values = Float32Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => s * rng.normal());
+      return (shape.length === 1 ? tf.tensor1d(values) : tf.tensor2d(values, shape as [number, number])) as Tensor2D;
+    };
     const params = [rand([d, h1], 0.7), rand([h1], 0.2), rand([h1, h2], 0.7), rand([h2], 0.2), rand([h2, m], 0.7), rand([m], 0.2)];
     const x = rand([b, d]);
     let y = rand([b, m]);
@@ -244,8 +244,10 @@ describe("MLP decoder gradients", () => {
         [b, 1],
       );
     }
-    const { gradient, scale } = lossGradient(tf, params, x, tf.transpose(x), y, tf.div(weights, b * (categorical?.q ?? 1)), categorical);
-    const mine = gradient.dataSync();
+    const transposed = { w2T: tf.transpose(params[2] as Tensor2D), w3T: tf.transpose(params[4] as Tensor2D) };
+    const scaledWeights = categorical ? tf.div(weights, b * categorical.q) : null;
+    const { gradients, scale } = lossGradient(tf, params, transposed, x, tf.transpose(x), y, scaledWeights as Tensor2D | null, categorical);
+    const mine = tf.concat(gradients.map((g) => tf.reshape(g, [-1]))).dataSync();
     const lossOf = (...p: Tensor2D[]) => outputLoss(tf, forward(tf, p, x).out, y, weights, categorical);
     const auto = tf.grads((...p) => lossOf(...(p as Tensor2D[])))(params);
     const theirs = tf.concat(auto.map((g) => tf.reshape(g, [-1]))).dataSync();
@@ -255,7 +257,17 @@ describe("MLP decoder gradients", () => {
     expect(largest).toBeGreaterThan(0);
     for (let j = 0; j < theirs.length; j++)
       expect(Math.abs(scale * (mine[j] as number) - (theirs[j] as number)), `parameter ${j}`).toBeLessThan(1e-4 * Math.max(1, largest));
-    tf.dispose([...params, x, y, weights, gradient, ...auto]);
+    tf.dispose([
+      ...params,
+      x,
+      y,
+      weights,
+      ...gradients,
+      ...auto,
+      transposed.w2T,
+      transposed.w3T,
+      ...(scaledWeights ? [scaledWeights] : []),
+    ]);
   }
 
   it("match autodiff with squared error", () => check(null));

@@ -77,21 +77,27 @@ export function outputLoss(tf: Tf, out: Tensor2D, y: Tensor2D, weights: Tensor2D
  * Gradients of the data loss by hand (tfjs autodiff's transposed matMul kernels are slow on wasm), flattened into
  * one vector in the parameters' layout (the L2 term is added to it by the caller, on the flat vector).
  */
-function parameterGradients(tf: Tf, p: Tensor2D[], xT: Tensor2D, gOut: Tensor2D, h1: Tensor2D, h2: Tensor2D): Tensor {
-  const [, , w2, , w3] = p as [Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D, Tensor2D];
+function parameterGradients(tf: Tf, transposed: Transposed, xT: Tensor2D, gOut: Tensor2D, h1: Tensor2D, h2: Tensor2D): Tensor[] {
+  const { w2T, w3T } = transposed;
   const gW3 = tf.matMul(tf.transpose(h2), gOut);
   const gB3 = tf.sum(gOut, 0);
-  const gH2 = tf.mul(tf.matMul(gOut, tf.transpose(w3)), tf.step(h2));
+  const gH2 = tf.mul(tf.matMul(gOut, w3T), tf.step(h2));
   const gW2 = tf.matMul(tf.transpose(h1), gH2);
   const gB2 = tf.sum(gH2, 0);
-  const gH1 = tf.mul(tf.matMul(gH2, tf.transpose(w2)), tf.step(h1));
+  const gH1 = tf.mul(tf.matMul(gH2, w2T), tf.step(h1));
   const gW1 = tf.matMul(xT, gH1);
   const gB1 = tf.sum(gH1, 0);
-  return tf.concat([gW1, gB1, gW2, gB2, gW3, gB3].map((g) => tf.reshape(g, [-1])));
+  return [gW1, gB1, gW2, gB2, gW3, gB3];
+}
+
+/** W2ᵀ and W3ᵀ for the backward pass (the trainer transposes them in JavaScript: two kernels fewer per step). */
+export interface Transposed {
+  w2T: Tensor2D;
+  w3T: Tensor2D;
 }
 
 /**
- * The data loss's gradient with respect to the parameters (flat) on one batch, up to the factor `scale` that the caller
+ * The data loss's gradients with respect to the six parameters on one batch, up to the factor `scale` that the caller
  * applies to the numbers it reads back (saves a kernel per step): squared error has unit sample weights,
  * ∂loss/∂out = (out − y)·2/(B·m); cross-entropy has ∂loss/∂out = (softmax − y)·w/(B·q), `scaledWeights` = w/(B·q).
  * `xT` is the batch's inputs transposed (∂W1 = xᵀ g).
@@ -99,17 +105,18 @@ function parameterGradients(tf: Tf, p: Tensor2D[], xT: Tensor2D, gOut: Tensor2D,
 export function lossGradient(
   tf: Tf,
   p: Tensor2D[],
+  transposed: Transposed,
   x: Tensor2D,
   xT: Tensor2D,
   y: Tensor2D,
-  scaledWeights: Tensor2D,
+  scaledWeights: Tensor2D | null,
   categorical: { q: number; k: number } | null,
-): { gradient: Tensor; scale: number } {
+): { gradients: Tensor[]; scale: number } {
   const { h1, h2, out } = forward(tf, p, x);
   const [batch, m] = out.shape as [number, number];
-  if (!categorical) return { gradient: parameterGradients(tf, p, xT, tf.sub(out, y), h1, h2), scale: 2 / (batch * m) };
+  if (!categorical) return { gradients: parameterGradients(tf, transposed, xT, tf.sub(out, y), h1, h2), scale: 2 / (batch * m) };
   const probs = tf.reshape(tf.softmax(tf.reshape(out, [batch * categorical.q, categorical.k])), [batch, m]) as Tensor2D;
-  return { gradient: parameterGradients(tf, p, xT, tf.mul(tf.sub(probs, y), scaledWeights), h1, h2), scale: 1 };
+  return { gradients: parameterGradients(tf, transposed, xT, tf.mul(tf.sub(probs, y), scaledWeights as Tensor2D), h1, h2), scale: 1 };
 }
 
 export const mlp: MethodDefinition = {
@@ -185,6 +192,15 @@ export const mlp: MethodDefinition = {
         return (r === 1 ? tf.tensor1d(values) : tf.tensor2d(values, [r, c])) as Tensor2D;
       });
     };
+    const [w2T, w3T] = [new Float32Array(h1n * h2n), new Float32Array(h2n * m)];
+    const uploadTransposed = (): Transposed => {
+      for (const [dst, at, rows, cols] of [
+        [w2T, lay.offsets[2], h1n, h2n],
+        [w3T, lay.offsets[4], h2n, m],
+      ] as const)
+        for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[c * rows + r] = theta[(at as number) + r * cols + c] as number;
+      return { w2T: tf.tensor2d(w2T, [h2n, h1n]), w3T: tf.tensor2d(w3T, [m, h2n]) };
+    };
     const xVal = tf.tensor2d(x.subarray(nFit * d), [nVal, d]);
     const yVal = tf.tensor2d(y.subarray(nFit * m), [nVal, m]);
     const wVal = tf.tensor2d(w.subarray(nFit), [nVal, 1]);
@@ -222,17 +238,22 @@ export const mlp: MethodDefinition = {
             const xb = tf.tensor2d(xs.subarray(s * batch * d, (s + 1) * batch * d), [batch, d]);
             const xbT = tf.tensor2d(xsT.subarray(s * batch * d, (s + 1) * batch * d), [d, batch]);
             const yb = tf.tensor2d(ys.subarray(s * batch * m, (s + 1) * batch * m), [batch, m]);
-            const wb = tf.tensor2d(ws.subarray(s * batch, (s + 1) * batch), [batch, 1]);
-            const { gradient, scale } = lossGradient(tf, upload(), xb, xbT, yb, wb, categorical);
-            const g = gradient.dataSync();
-            for (let i = 0; i < theta.length; i++) {
-              const gi = scale * (g[i] as number) + (decayMask[i] as number) * (theta[i] as number);
-              const m1 = beta1 * (mom1[i] as number) + (1 - beta1) * gi;
-              const v1 = beta2 * (mom2[i] as number) + (1 - beta2) * gi * gi;
-              mom1[i] = m1;
-              mom2[i] = v1;
-              theta[i] = (theta[i] as number) - (lr * m1) / (Math.sqrt(v1) + eps);
-            }
+            const wb = categorical ? tf.tensor2d(ws.subarray(s * batch, (s + 1) * batch), [batch, 1]) : null;
+            const { gradients, scale } = lossGradient(tf, upload(), uploadTransposed(), xb, xbT, yb, wb, categorical);
+            // Read back per tensor (no reshape and concat kernels); Adam per segment of the flat parameters.
+            gradients.forEach((gradient, t) => {
+              const g = gradient.dataSync();
+              const at = lay.offsets[t] as number;
+              for (let j = 0; j < g.length; j++) {
+                const i = at + j;
+                const gi = scale * (g[j] as number) + (decayMask[i] as number) * (theta[i] as number);
+                const m1 = beta1 * (mom1[i] as number) + (1 - beta1) * gi;
+                const v1 = beta2 * (mom2[i] as number) + (1 - beta2) * gi * gi;
+                mom1[i] = m1;
+                mom2[i] = v1;
+                theta[i] = (theta[i] as number) - (lr * m1) / (Math.sqrt(v1) + eps);
+              }
+            });
           });
         }
         const valLoss = tf.tidy(() => outputLoss(tf, forward(tf, upload(), xVal).out, yVal, wVal, categorical).dataSync()[0] as number);
