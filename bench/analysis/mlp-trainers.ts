@@ -1,7 +1,7 @@
 // The mlp baseline's scores with two implementations on the same official instances of every T2 dataset: an earlier
 // method module and the current one (methods/mlp/method.ts), run interleaved in one process so both see the same
 // machine load. Prints the score per instance, the mean paired difference with its 95% CI, and CPU seconds per
-// implementation and dataset. The numbers in the mlp 1.1.0 changelog compare the tfjs trainer of 1.0.2:
+// implementation and dataset. The numbers in the mlp 1.1.0 changelog compare the trainer of 1.0.2:
 //   git show aadfc56:methods/mlp/method.ts > methods/mlp/method-1.0.2.tmp.ts   (its relative imports then resolve)
 //   npx tsx bench/analysis/mlp-trainers.ts methods/mlp/method-1.0.2.tmp.ts; rm methods/mlp/method-1.0.2.tmp.ts
 // An optional second argument caps the instances per dataset (default: all official instances).

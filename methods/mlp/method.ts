@@ -7,9 +7,9 @@
 // weights of the best validation epoch are kept. Initialisation and batch order come from the method
 // seed; tensors are only filled from JS arrays, so a run is a function of its inputs and seed.
 // At these sizes (64 units, batches of 128) the cost is mostly per-kernel dispatch, not arithmetic, so a step uses
-// as few kernels as it can: fused product+bias+ReLU, batches uploaded rather than sliced, one gradient vector read
-// back, and Adam as one JavaScript loop over the flat parameters. (Plain JavaScript for the products themselves was
-// tried, branch wt-mlp-js-attempt: ~2× slower than wasm's SIMD kernels.)
+// as few kernels as it can: fused product+bias+ReLU, batches (and W2ᵀ, W3ᵀ) uploaded rather than sliced or
+// transposed, gradients read back, and Adam as one JavaScript loop over the flat parameters. (Plain JavaScript for the products themselves was
+// measured: ~2× slower than wasm's SIMD kernels.)
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
@@ -179,7 +179,7 @@ export const mlp: MethodDefinition = {
       decayMask.fill(cfg.weightDecay, lay.offsets[i], lay.offsets[i + 1]);
     }
     // Parameters and Adam's moments live in JavaScript (Float64): the update is ~10⁴ numbers, cheaper as one loop than
-    // as a dozen wasm kernel calls; each step uploads the six parameter tensors and reads back one gradient vector.
+    // as a dozen wasm kernel calls; each step uploads the parameter tensors and reads back their gradients.
     const theta = Float64Array.from(init);
     const theta32 = new Float32Array(lay.size);
     const [mom1, mom2] = [new Float64Array(lay.size), new Float64Array(lay.size)];
