@@ -62,8 +62,9 @@ export function forward(tf: Tf, p: Tensor2D[], x: Tensor2D) {
 }
 
 /**
- * The loss (weighted mean over the batch of `weights` [B, 1]: class-balancing for categorical targets, 1 otherwise)
- * and its gradient with respect to the outputs. Only validation needs the loss, only training the gradient.
+ * The loss: the weighted mean over the batch (`weights` [B, 1]: class-balancing for categorical targets, 1 otherwise)
+ * of the squared error per output or the softmax cross-entropy per categorical column. Only validation (and the
+ * gradient test) evaluates it; training uses `lossGradient`.
  */
 export function outputLoss(tf: Tf, out: Tensor2D, y: Tensor2D, weights: Tensor2D, categorical: { q: number; k: number } | null) {
   const [batch, m] = out.shape;
