@@ -92,6 +92,72 @@ class IntMap {
   }
 }
 
+/** A typed array twice as long (at least `atLeast`), with the same contents. */
+function grown(a: Int32Array, atLeast = 0): Int32Array {
+  const out = new Int32Array(Math.max(2 * a.length, atLeast));
+  out.set(a);
+  return out;
+}
+
+/**
+ * Binary min-heap of filtration keys: the working column of a reduction over Z/2, where a key pushed twice
+ * cancels. Only the pivot (the smallest key left after cancellation) is ever read, so cancelled pairs are
+ * removed lazily, when they reach the top.
+ */
+class KeyHeap {
+  private data = new Float64Array(1024);
+  private size = 0;
+  clear(): void {
+    this.size = 0;
+  }
+  push(key: number): void {
+    if (this.size === this.data.length) {
+      const bigger = new Float64Array(2 * this.data.length);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    const data = this.data;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const above = data[parent] as number;
+      if (above <= key) break;
+      data[i] = above;
+      i = parent;
+    }
+    data[i] = key;
+  }
+  /** The smallest key present an odd number of times (∞ when none); cancelled pairs above it are dropped. */
+  pivot(): number {
+    const data = this.data;
+    for (;;) {
+      if (this.size === 0) return Number.POSITIVE_INFINITY;
+      const top = data[0] as number;
+      // A second copy of the minimum is a child of the root (every key on its path equals it).
+      if (!(this.size > 1 && data[1] === top) && !(this.size > 2 && data[2] === top)) return top;
+      this.removeTop();
+      this.removeTop();
+    }
+  }
+  private removeTop(): void {
+    const data = this.data;
+    const size = --this.size;
+    if (size === 0) return;
+    const key = data[size] as number;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && (data[child + 1] as number) < (data[child] as number)) child++;
+      const below = data[child] as number;
+      if (below >= key) break;
+      data[i] = below;
+      i = child;
+    }
+    data[i] = key;
+  }
+}
+
 /** Pivot lookup by simplex index: a plain array when the index range is small, else an IntMap. */
 class PivotMap {
   private readonly direct: Int32Array | null;
@@ -242,11 +308,11 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
     const nv = k + 1; // vertices of a column
     const pivots = new PivotMap(binom.get(L, k + 2), keys.length); // (k+1)-simplex index → column position
 
-    // Cofacets of column `pos` (with diameter ≤ threshold), appended to `out` as keys. Inserting w at
+    // Cofacets of column `pos` (with diameter ≤ threshold), pushed on `out` as keys. Inserting w at
     // position p of the descending vertex list gives the index
     // Σ_{m<p} C(v_m, k+2−m) + C(w, k+2−p) + Σ_{m≥p} C(v_m, k+1−m). rank is symmetric, so rank[v·L + w] runs
     // over w contiguously.
-    const cofacets = (pos: number, out: number[]) => {
+    const cofacets = (pos: number, out: KeyHeap) => {
       const vo = pos * nv;
       const diam = diamOfKey(keys[pos] as number);
       let below = 0; // Σ over the vertices below w with their binomial
@@ -311,48 +377,22 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       }
       return bestIdx < 0 ? Number.POSITIVE_INFINITY : keyOf(bestRank, bestIdx);
     };
-    // Sorted coboundary of one column (a simplex's cofacets are distinct).
-    const scratch: number[] = [];
-    const coboundary = (pos: number): Float64Array => {
-      scratch.length = 0;
-      cofacets(pos, scratch);
-      return Float64Array.from(scratch).sort();
-    };
-    /** a △ b of two sorted columns, written to `out` (room for a.length + b.length); returns the filled part. */
-    const symmetricDifference = (a: Float64Array, b: Float64Array, out: Float64Array): Float64Array => {
-      let i = 0;
-      let j = 0;
-      let o = 0;
-      while (i < a.length && j < b.length) {
-        const x = a[i] as number;
-        const y = b[j] as number;
-        if (x < y) {
-          out[o++] = x;
-          i++;
-        } else if (y < x) {
-          out[o++] = y;
-          j++;
-        } else {
-          i++;
-          j++;
-        }
-      }
-      while (i < a.length) out[o++] = a[i++] as number;
-      while (j < b.length) out[o++] = b[j++] as number;
-      return out.subarray(0, o);
-    };
-    // The working column alternates between two scratch buffers while it is reduced.
-    const buffers: Float64Array[] = [new Float64Array(1024), new Float64Array(1024)];
-    // Reduced coboundary column of an earlier column: stored for explicitly reduced columns, and
-    // computed (then cached) for columns that were paired without reduction.
-    const reduced = new Map<number, Float64Array>();
-    const reducedOf = (pos: number): Float64Array => {
-      let column = reduced.get(pos);
-      if (!column) {
-        column = coboundary(pos);
-        reduced.set(pos, column);
-      }
-      return column;
+    // Explicit reduction in the way of Ripser: the working column is a heap of cofacet keys (repeated
+    // until cancelled), and an explicitly reduced column stores its reduction — the earlier columns added to
+    // it — rather than its reduced coboundary, which can grow to tens of thousands of entries in dimension 2.
+    // Adding a column pushes the coboundaries of that column and of its reduction. The pairing does not
+    // depend on how a column is reduced, so the bars are the ones of a reduction by stored coboundaries.
+    const heap = new KeyHeap();
+    const reductionStart = new Int32Array(keys.length);
+    const reductionLength = new Int32Array(keys.length); // 0 for columns paired without reduction
+    let reductions = new Int32Array(1024); // stored reductions, back to back
+    let reductionsUsed = 0;
+    let working = new Int32Array(256); // columns added to the current one (with repeats)
+    let workingUsed = 0;
+    const addToWorking = (column: number) => {
+      if (workingUsed === working.length) working = grown(working);
+      working[workingUsed++] = column;
+      cofacets(column, heap);
     };
 
     for (let pos = 0; pos < keys.length; pos++) {
@@ -369,33 +409,40 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
         bars.push({ dim: k, birth, death: Number.POSITIVE_INFINITY });
         continue;
       }
-      // Explicit reduction: add earlier columns with the same pivot until the pivot is new (or none is left).
-      let working: Float64Array = coboundary(pos);
-      let next = 0;
+      // Add earlier columns with the same pivot until the pivot is new (or none is left).
+      heap.clear();
+      cofacets(pos, heap);
+      workingUsed = 0;
       for (;;) {
-        pivot = working.length ? (working[0] as number) : Number.POSITIVE_INFINITY;
+        pivot = heap.pivot();
         if (pivot === Number.POSITIVE_INFINITY) break;
         const other = pivots.get(idxOfKey(pivot));
         if (other < 0) break;
-        const add = reducedOf(other);
-        let out = buffers[next] as Float64Array;
-        if (out.length < working.length + add.length) {
-          out = new Float64Array(Math.max(working.length + add.length, 2 * out.length));
-          buffers[next] = out;
-        }
-        working = symmetricDifference(working, add, out);
-        next = 1 - next;
+        addToWorking(other);
+        const from = reductionStart[other] as number;
+        const to = from + (reductionLength[other] as number);
+        for (let e = from; e < to; e++) addToWorking(reductions[e] as number);
       }
       if (pivot === Number.POSITIVE_INFINITY) {
         bars.push({ dim: k, birth, death: Number.POSITIVE_INFINITY });
         continue;
       }
       pivots.set(idxOfKey(pivot), pos);
-      reduced.set(pos, working.slice());
+      // Store the reduction mod 2: sorted, pairs of repeats cancelled.
+      const added = working.subarray(0, workingUsed).sort();
+      if (reductions.length < reductionsUsed + workingUsed) reductions = grown(reductions, reductionsUsed + workingUsed);
+      reductionStart[pos] = reductionsUsed;
+      for (let e = 0; e < workingUsed; ) {
+        const column = added[e] as number;
+        let repeats = 1;
+        while (e + repeats < workingUsed && added[e + repeats] === column) repeats++;
+        if (repeats % 2 === 1) reductions[reductionsUsed++] = column;
+        e += repeats;
+      }
+      reductionLength[pos] = reductionsUsed - (reductionStart[pos] as number);
       const death = valueAt(diamOfKey(pivot));
       if (death > birth) bars.push({ dim: k, birth, death });
     }
-
     if (k === maxDim) break;
     // Next dimension's columns: (k+1)-simplices within the threshold that were not pivots here, in
     // decreasing key order (diameter descending, then index ascending). They are enumerated by increasing
