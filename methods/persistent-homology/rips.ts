@@ -49,46 +49,56 @@ class Binomial {
   }
 }
 
-/** Open-addressing hash map from non-negative int32 keys to int32 values (much faster than Map here). */
+/**
+ * Open-addressing hash map from non-negative int32 keys to int32 values (much faster than Map here). Slots
+ * are [key, value] pairs side by side (one cache line per probe), and the slot of a key comes from the high
+ * bits of a multiplicative (Fibonacci) hash: the low bits of a product depend only on the low bits of the
+ * key, which cluster for the simplex indices stored here.
+ */
 class IntMap {
-  private keys: Int32Array;
-  private values: Int32Array;
+  private slots: Int32Array;
+  private shift: number;
   private mask: number;
   private count = 0;
   constructor(expected: number) {
-    let cap = 16;
-    while (cap < 2 * expected) cap *= 2;
-    this.keys = new Int32Array(cap).fill(-1);
-    this.values = new Int32Array(cap);
-    this.mask = cap - 1;
+    let bits = 4;
+    while (2 ** bits < 2 * expected) bits++;
+    this.slots = new Int32Array(2 ** (bits + 1)).fill(-1);
+    this.shift = 32 - bits;
+    this.mask = 2 ** bits - 1;
   }
+  /** Position in `slots` of `key`, or of the empty slot where it would go. */
   private slot(key: number): number {
-    let h = Math.imul(key, 0x9e3779b1) & this.mask;
-    while (this.keys[h] !== -1 && this.keys[h] !== key) h = (h + 1) & this.mask;
-    return h;
+    const slots = this.slots;
+    let h = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const at = h << 1;
+      const held = slots[at] as number;
+      if (held === key || held === -1) return at;
+      h = (h + 1) & this.mask;
+    }
   }
   /** The value of `key`, or −1. */
   get(key: number): number {
-    const h = this.slot(key);
-    return this.keys[h] === key ? (this.values[h] as number) : -1;
+    const at = this.slot(key);
+    return this.slots[at] === key ? (this.slots[at + 1] as number) : -1;
   }
   set(key: number, value: number): void {
-    if (2 * (this.count + 1) > this.keys.length) this.grow();
-    const h = this.slot(key);
-    if (this.keys[h] !== key) {
-      this.keys[h] = key;
+    if (4 * (this.count + 1) > this.slots.length) this.grow();
+    const at = this.slot(key);
+    if (this.slots[at] !== key) {
+      this.slots[at] = key;
       this.count++;
     }
-    this.values[h] = value;
+    this.slots[at + 1] = value;
   }
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    this.keys = new Int32Array(oldKeys.length * 2).fill(-1);
-    this.values = new Int32Array(oldKeys.length * 2);
-    this.mask = this.keys.length - 1;
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length).fill(-1);
+    this.shift--;
+    this.mask = 2 * this.mask + 1;
     this.count = 0;
-    for (let i = 0; i < oldKeys.length; i++) if ((oldKeys[i] as number) >= 0) this.set(oldKeys[i] as number, oldValues[i] as number);
+    for (let at = 0; at < old.length; at += 2) if ((old[at] as number) >= 0) this.set(old[at] as number, old[at + 1] as number);
   }
 }
 
@@ -158,30 +168,39 @@ class KeyHeap {
   }
 }
 
-/** Pivot lookup by simplex index: a plain array when the index range is small, else an IntMap. */
+/**
+ * Pivot lookup by simplex index. Most lookups only ask whether a simplex is a pivot at all (a column whose
+ * smallest cofacet is free is paired at once; clearing skips pivots): one bit per simplex answers them from
+ * cache. The column of a pivot is needed only in explicit reductions, so new pairs wait in a list and enter
+ * the hash map in a batch when one is: inserts side by side overlap their cache misses.
+ */
 class PivotMap {
-  private readonly direct: Int32Array | null;
-  private readonly hashed: IntMap | null;
+  private readonly bits: Int32Array;
+  private readonly columns: IntMap;
+  private pending = new Int32Array(2048); // [simplex index, column] pairs not yet in `columns`
+  private pendingUsed = 0;
   constructor(range: number, expected: number) {
-    if (range <= DIRECT_RANGE) {
-      this.direct = new Int32Array(range).fill(-1);
-      this.hashed = null;
-    } else {
-      this.direct = null;
-      this.hashed = new IntMap(expected);
-    }
+    this.bits = new Int32Array(Math.ceil(range / 32));
+    this.columns = new IntMap(expected);
   }
-  /** The value of `key`, or −1. */
-  get(key: number): number {
-    return this.direct ? (this.direct[key] as number) : (this.hashed as IntMap).get(key);
+  has(index: number): boolean {
+    return (((this.bits[index >>> 5] as number) >>> (index & 31)) & 1) === 1;
   }
-  set(key: number, value: number): void {
-    if (this.direct) this.direct[key] = value;
-    else (this.hashed as IntMap).set(key, value);
+  /** The column whose pivot is `index`, or −1. */
+  columnOf(index: number): number {
+    if (!this.has(index)) return -1;
+    for (let e = 0; e < this.pendingUsed; e += 2) this.columns.set(this.pending[e] as number, this.pending[e + 1] as number);
+    this.pendingUsed = 0;
+    return this.columns.get(index);
+  }
+  /** Records a new pivot (`index` must not be one yet). */
+  set(index: number, column: number): void {
+    this.bits[index >>> 5] = (this.bits[index >>> 5] as number) | (1 << (index & 31));
+    if (this.pendingUsed === this.pending.length) this.pending = grown(this.pending);
+    this.pending[this.pendingUsed++] = index;
+    this.pending[this.pendingUsed++] = column;
   }
 }
-/** Largest simplex index range held in a plain Int32Array (16 MiB). */
-const DIRECT_RANGE = 2 ** 22;
 
 export interface RipsOptions {
   maxDim?: number;
@@ -399,7 +418,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       const sigma = keys[pos] as number;
       const birth = valueAt(diamOfKey(sigma));
       let pivot = minCofacet(pos);
-      if (pivot !== Number.POSITIVE_INFINITY && pivots.get(idxOfKey(pivot)) < 0) {
+      if (pivot !== Number.POSITIVE_INFINITY && !pivots.has(idxOfKey(pivot))) {
         pivots.set(idxOfKey(pivot), pos);
         const death = valueAt(diamOfKey(pivot));
         if (death > birth) bars.push({ dim: k, birth, death });
@@ -416,7 +435,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       for (;;) {
         pivot = heap.pivot();
         if (pivot === Number.POSITIVE_INFINITY) break;
-        const other = pivots.get(idxOfKey(pivot));
+        const other = pivots.columnOf(idxOfKey(pivot));
         if (other < 0) break;
         addToWorking(other);
         const from = reductionStart[other] as number;
@@ -473,7 +492,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
             const r = Math.max(rij, rank[ri + l] as number, rank[rj + l] as number);
             if (r > thresholdRank) continue;
             const idx = cij + l;
-            if (pivots.get(idx) >= 0) continue;
+            if (pivots.has(idx)) continue;
             const at = start[r] as number;
             start[r] = at + 1;
             if (pass === 0) continue;
