@@ -168,40 +168,6 @@ class KeyHeap {
   }
 }
 
-/**
- * Pivot lookup by simplex index. Most lookups only ask whether a simplex is a pivot at all (a column whose
- * smallest cofacet is free is paired at once; clearing skips pivots): one bit per simplex answers them from
- * cache. The column of a pivot is needed only in explicit reductions, so new pairs wait in a list and enter
- * the hash map in a batch when one is: inserts side by side overlap their cache misses.
- */
-class PivotMap {
-  private readonly bits: Int32Array;
-  private readonly columns: IntMap;
-  private pending = new Int32Array(2048); // [simplex index, column] pairs not yet in `columns`
-  private pendingUsed = 0;
-  constructor(range: number, expected: number) {
-    this.bits = new Int32Array(Math.ceil(range / 32));
-    this.columns = new IntMap(expected);
-  }
-  has(index: number): boolean {
-    return (((this.bits[index >>> 5] as number) >>> (index & 31)) & 1) === 1;
-  }
-  /** The column whose pivot is `index`, or −1. */
-  columnOf(index: number): number {
-    if (!this.has(index)) return -1;
-    for (let e = 0; e < this.pendingUsed; e += 2) this.columns.set(this.pending[e] as number, this.pending[e + 1] as number);
-    this.pendingUsed = 0;
-    return this.columns.get(index);
-  }
-  /** Records a new pivot (`index` must not be one yet). */
-  set(index: number, column: number): void {
-    this.bits[index >>> 5] = (this.bits[index >>> 5] as number) | (1 << (index & 31));
-    if (this.pendingUsed === this.pending.length) this.pending = grown(this.pending);
-    this.pending[this.pendingUsed++] = index;
-    this.pending[this.pendingUsed++] = column;
-  }
-}
-
 export interface RipsOptions {
   maxDim?: number;
   /** Filtration threshold; defaults to the enclosing radius. */
@@ -273,6 +239,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
     return r;
   };
   const vertices = new Int32Array(maxDim + 2);
+  const pivotVertices = new Int32Array(maxDim + 2);
   const table = binom.table;
   const stride = binom.stride;
   const decode = (idx: number, k: number, out: Int32Array) => {
@@ -325,7 +292,36 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
     const keys = columnKeys;
     const verts = columnVerts;
     const nv = k + 1; // vertices of a column
-    const pivots = new PivotMap(binom.get(L, k + 2), keys.length); // (k+1)-simplex index → column position
+    // Pivots ((k+1)-simplices). Whether a simplex is one is asked for every column and by clearing: one bit
+    // per simplex answers from cache. Which column holds a pivot is asked only in explicit reductions: a
+    // column paired without reduction has its pivot among its cofacets, so it is one of the pivot's facets;
+    // the explicitly reduced columns are few and hashed.
+    const isPivot = new Int32Array(Math.ceil(binom.get(L, k + 2) / 32));
+    const hasPivot = (idx: number) => (((isPivot[idx >>> 5] as number) >>> (idx & 31)) & 1) === 1;
+    const pivotOf = new Int32Array(keys.length).fill(-1); // simplex index of each paired column's pivot
+    const reducedWithPivot = new IntMap(64);
+    const columnAt = new Int32Array(binom.get(L, k + 1)).fill(-1); // k-simplex index → column position
+    for (let pos = 0; pos < keys.length; pos++) columnAt[idxOfKey(keys[pos] as number)] = pos;
+    const setPivot = (idx: number, pos: number) => {
+      isPivot[idx >>> 5] = (isPivot[idx >>> 5] as number) | (1 << (idx & 31));
+      pivotOf[pos] = idx;
+    };
+    /** The column whose pivot is the (k+1)-simplex `idx`, or −1. */
+    const columnWithPivot = (idx: number): number => {
+      if (!hasPivot(idx)) return -1;
+      const reducedColumn = reducedWithPivot.get(idx);
+      if (reducedColumn >= 0) return reducedColumn;
+      decode(idx, k + 1, pivotVertices);
+      for (let q = 0; q <= k + 1; q++) {
+        // The facet without vertex q: the vertices before q keep their binomial, those after it shift down.
+        let facet = 0;
+        for (let m = 0; m < q; m++) facet += table[(pivotVertices[m] as number) * stride + k + 1 - m] as number;
+        for (let m = q + 1; m <= k + 1; m++) facet += table[(pivotVertices[m] as number) * stride + k + 2 - m] as number;
+        const pos = columnAt[facet] as number;
+        if (pos >= 0 && pivotOf[pos] === idx) return pos;
+      }
+      throw new Error(`ripsBarcode: no column holds pivot ${idx}`);
+    };
 
     // Cofacets of column `pos` (with diameter ≤ threshold), pushed on `out` as keys. Inserting w at
     // position p of the descending vertex list gives the index
@@ -418,8 +414,8 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       const sigma = keys[pos] as number;
       const birth = valueAt(diamOfKey(sigma));
       let pivot = minCofacet(pos);
-      if (pivot !== Number.POSITIVE_INFINITY && !pivots.has(idxOfKey(pivot))) {
-        pivots.set(idxOfKey(pivot), pos);
+      if (pivot !== Number.POSITIVE_INFINITY && !hasPivot(idxOfKey(pivot))) {
+        setPivot(idxOfKey(pivot), pos);
         const death = valueAt(diamOfKey(pivot));
         if (death > birth) bars.push({ dim: k, birth, death });
         continue;
@@ -435,7 +431,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       for (;;) {
         pivot = heap.pivot();
         if (pivot === Number.POSITIVE_INFINITY) break;
-        const other = pivots.columnOf(idxOfKey(pivot));
+        const other = columnWithPivot(idxOfKey(pivot));
         if (other < 0) break;
         addToWorking(other);
         const from = reductionStart[other] as number;
@@ -446,7 +442,8 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
         bars.push({ dim: k, birth, death: Number.POSITIVE_INFINITY });
         continue;
       }
-      pivots.set(idxOfKey(pivot), pos);
+      setPivot(idxOfKey(pivot), pos);
+      reducedWithPivot.set(idxOfKey(pivot), pos);
       // Store the reduction mod 2: sorted, pairs of repeats cancelled.
       const added = working.subarray(0, workingUsed).sort();
       if (reductions.length < reductionsUsed + workingUsed) reductions = grown(reductions, reductionsUsed + workingUsed);
@@ -492,7 +489,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
             const r = Math.max(rij, rank[ri + l] as number, rank[rj + l] as number);
             if (r > thresholdRank) continue;
             const idx = cij + l;
-            if (pivots.has(idx)) continue;
+            if (hasPivot(idx)) continue;
             const at = start[r] as number;
             start[r] = at + 1;
             if (pass === 0) continue;
