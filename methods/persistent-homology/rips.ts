@@ -195,16 +195,28 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
   const binom = new Binomial(L, maxDim + 2);
 
   // Distance ranks: edges are compared by rank, so every key is an exact integer.
-  const values: number[] = [];
-  for (let i = 1; i < L; i++) for (let j = 0; j < i; j++) values.push(dist[i * L + j] as number);
-  const unique = Float64Array.from(new Set(values)).sort();
-  const rankOf = new Map<number, number>();
-  for (const [r, v] of unique.entries()) rankOf.set(v, r);
+  const sorted = new Float64Array((L * (L - 1)) / 2);
+  for (let i = 1, e = 0; i < L; i++) for (let j = 0; j < i; j++) sorted[e++] = dist[i * L + j] as number;
+  sorted.sort();
+  let distinct = 0;
+  for (let e = 0; e < sorted.length; e++) if (e === 0 || sorted[e] !== sorted[e - 1]) sorted[distinct++] = sorted[e] as number;
+  const unique = sorted.subarray(0, distinct);
+  /** Position of `v` in `unique` (binary search). */
+  const rankOf = (v: number) => {
+    let lo = 0;
+    let hi = distinct - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((unique[mid] as number) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   // Symmetric (the lower triangle mirrored), so that rank[v * L + w] runs over w contiguously.
   const rank = new Int32Array(L * L);
   for (let i = 1; i < L; i++) {
     for (let j = 0; j < i; j++) {
-      const r = rankOf.get(dist[i * L + j] as number) as number;
+      const r = rankOf(dist[i * L + j] as number);
       rank[i * L + j] = r;
       rank[j * L + i] = r;
     }
