@@ -312,8 +312,17 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
     const hasPivot = (idx: number) => (((isPivot[idx >>> 5] as number) >>> (idx & 31)) & 1) === 1;
     const pivotOf = new Int32Array(keys.length).fill(-1); // simplex index of each paired column's pivot
     const reducedWithPivot = new IntMap(64);
-    const columnAt = new Int32Array(binom.get(L, k + 1)).fill(-1); // k-simplex index → column position
-    for (let pos = 0; pos < keys.length; pos++) columnAt[idxOfKey(keys[pos] as number)] = pos;
+    /** Position of the column with key `key` (keys decrease along the columns), or −1. */
+    const columnWithKey = (key: number): number => {
+      let lo = 0;
+      let hi = keys.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((keys[mid] as number) > key) lo = mid + 1;
+        else hi = mid;
+      }
+      return keys[lo] === key ? lo : -1;
+    };
     const setPivot = (idx: number, pos: number) => {
       isPivot[idx >>> 5] = (isPivot[idx >>> 5] as number) | (1 << (idx & 31));
       pivotOf[pos] = idx;
@@ -325,11 +334,17 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       if (reducedColumn >= 0) return reducedColumn;
       decode(idx, k + 1, pivotVertices);
       for (let q = 0; q <= k + 1; q++) {
-        // The facet without vertex q: the vertices before q keep their binomial, those after it shift down.
+        // The facet without vertex q: the vertices before q keep their binomial, those after it shift down;
+        // its diameter is the largest rank among its edges.
         let facet = 0;
-        for (let m = 0; m < q; m++) facet += table[(pivotVertices[m] as number) * stride + k + 1 - m] as number;
-        for (let m = q + 1; m <= k + 1; m++) facet += table[(pivotVertices[m] as number) * stride + k + 2 - m] as number;
-        const pos = columnAt[facet] as number;
+        let diam = 0;
+        for (let m = 0; m <= k + 1; m++) {
+          if (m === q) continue;
+          const v = pivotVertices[m] as number;
+          facet += table[v * stride + (m < q ? k + 1 - m : k + 2 - m)] as number;
+          for (let m2 = m + 1; m2 <= k + 1; m2++) if (m2 !== q) diam = Math.max(diam, rank[v * L + (pivotVertices[m2] as number)] as number);
+        }
+        const pos = columnWithKey(keyOf(diam, facet));
         if (pos >= 0 && pivotOf[pos] === idx) return pos;
       }
       throw new Error(`ripsBarcode: no column holds pivot ${idx}`);
