@@ -7,7 +7,9 @@
 // - H0 by union–find; in dimension k ≥ 1 the columns are the k-simplices that were not pivots of the
 //   dimension k−1 reduction (clearing), processed from the last to the first in the filtration;
 // - a column whose smallest cofacet is not yet a pivot is paired without building its coboundary (this
-//   covers most columns, including Ripser's apparent pairs); only the others are reduced explicitly.
+//   covers most columns, including Ripser's apparent pairs); only the others are reduced explicitly, with
+//   the working column as a heap of cofacets and, for each reduced column, the columns added to it stored
+//   rather than its reduced coboundary (whose fill-in can make a single instance take seconds).
 // Filtration order: diameter, then (among equal diameters) larger combinatorial index first, as in Ripser.
 
 export interface Bar {
@@ -342,7 +344,8 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
           if (m === q) continue;
           const v = pivotVertices[m] as number;
           facet += table[v * stride + (m < q ? k + 1 - m : k + 2 - m)] as number;
-          for (let m2 = m + 1; m2 <= k + 1; m2++) if (m2 !== q) diam = Math.max(diam, rank[v * L + (pivotVertices[m2] as number)] as number);
+          for (let m2 = m + 1; m2 <= k + 1; m2++)
+            if (m2 !== q) diam = Math.max(diam, rank[v * L + (pivotVertices[m2] as number)] as number);
         }
         const pos = columnWithKey(keyOf(diam, facet));
         if (pos >= 0 && pivotOf[pos] === idx) return pos;

@@ -207,7 +207,8 @@ function naiveBarcode(dist: Float64Array, n: number): Bar[] {
   simplices.forEach((simplex, j) => {
     const column = new Set<number>();
     if (simplex.vertices.length > 1) {
-      for (const drop of simplex.vertices.keys()) column.add(position.get(simplex.vertices.filter((_, i) => i !== drop).join(",")) as number);
+      for (const drop of simplex.vertices.keys())
+        column.add(position.get(simplex.vertices.filter((_, i) => i !== drop).join(",")) as number);
     }
     for (;;) {
       if (!column.size) return;
@@ -228,7 +229,8 @@ function naiveBarcode(dist: Float64Array, n: number): Bar[] {
     }
   });
   simplices.forEach((s, i) => {
-    if (!paired.has(i) && s.vertices.length < 4) bars.push({ dim: s.vertices.length - 1, birth: s.diameter, death: Number.POSITIVE_INFINITY });
+    if (!paired.has(i) && s.vertices.length < 4)
+      bars.push({ dim: s.vertices.length - 1, birth: s.diameter, death: Number.POSITIVE_INFINITY });
   });
   return bars;
 }
