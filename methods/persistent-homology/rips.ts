@@ -105,7 +105,7 @@ class IntMap {
 }
 
 /** A typed array twice as long (at least `atLeast`), with the same contents. */
-function grown(a: Int32Array, atLeast = 0): Int32Array {
+function grown(a: Int32Array, atLeast = 0): Int32Array<ArrayBuffer> {
   const out = new Int32Array(Math.max(2 * a.length, atLeast));
   out.set(a);
   return out;
