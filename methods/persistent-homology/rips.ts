@@ -7,7 +7,9 @@
 // - H0 by union–find; in dimension k ≥ 1 the columns are the k-simplices that were not pivots of the
 //   dimension k−1 reduction (clearing), processed from the last to the first in the filtration;
 // - a column whose smallest cofacet is not yet a pivot is paired without building its coboundary (this
-//   covers most columns, including Ripser's apparent pairs); only the others are reduced explicitly.
+//   covers most columns, including Ripser's apparent pairs); only the others are reduced explicitly, with
+//   the working column as a heap of cofacets and, for each reduced column, the columns added to it stored
+//   rather than its reduced coboundary (whose fill-in can make a single instance take seconds).
 // Filtration order: diameter, then (among equal diameters) larger combinatorial index first, as in Ripser.
 
 export interface Bar {
@@ -49,73 +51,124 @@ class Binomial {
   }
 }
 
-/** Open-addressing hash map from non-negative int32 keys to int32 values (much faster than Map here). */
+/**
+ * Open-addressing hash map from non-negative int32 keys to int32 values (much faster than Map here). Slots
+ * are [key, value] pairs side by side (one cache line per probe), and the slot of a key comes from the high
+ * bits of a multiplicative (Fibonacci) hash: the low bits of a product depend only on the low bits of the
+ * key, which cluster for the simplex indices stored here.
+ */
 class IntMap {
-  private keys: Int32Array;
-  private values: Int32Array;
+  private slots: Int32Array;
+  private shift: number;
   private mask: number;
   private count = 0;
   constructor(expected: number) {
-    let cap = 16;
-    while (cap < 2 * expected) cap *= 2;
-    this.keys = new Int32Array(cap).fill(-1);
-    this.values = new Int32Array(cap);
-    this.mask = cap - 1;
+    let bits = 4;
+    while (2 ** bits < 2 * expected) bits++;
+    this.slots = new Int32Array(2 ** (bits + 1)).fill(-1);
+    this.shift = 32 - bits;
+    this.mask = 2 ** bits - 1;
   }
+  /** Position in `slots` of `key`, or of the empty slot where it would go. */
   private slot(key: number): number {
-    let h = Math.imul(key, 0x9e3779b1) & this.mask;
-    while (this.keys[h] !== -1 && this.keys[h] !== key) h = (h + 1) & this.mask;
-    return h;
+    const slots = this.slots;
+    let h = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const at = h << 1;
+      const held = slots[at] as number;
+      if (held === key || held === -1) return at;
+      h = (h + 1) & this.mask;
+    }
   }
   /** The value of `key`, or −1. */
   get(key: number): number {
-    const h = this.slot(key);
-    return this.keys[h] === key ? (this.values[h] as number) : -1;
+    const at = this.slot(key);
+    return this.slots[at] === key ? (this.slots[at + 1] as number) : -1;
   }
   set(key: number, value: number): void {
-    if (2 * (this.count + 1) > this.keys.length) this.grow();
-    const h = this.slot(key);
-    if (this.keys[h] !== key) {
-      this.keys[h] = key;
+    if (4 * (this.count + 1) > this.slots.length) this.grow();
+    const at = this.slot(key);
+    if (this.slots[at] !== key) {
+      this.slots[at] = key;
       this.count++;
     }
-    this.values[h] = value;
+    this.slots[at + 1] = value;
   }
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    this.keys = new Int32Array(oldKeys.length * 2).fill(-1);
-    this.values = new Int32Array(oldKeys.length * 2);
-    this.mask = this.keys.length - 1;
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length).fill(-1);
+    this.shift--;
+    this.mask = 2 * this.mask + 1;
     this.count = 0;
-    for (let i = 0; i < oldKeys.length; i++) if ((oldKeys[i] as number) >= 0) this.set(oldKeys[i] as number, oldValues[i] as number);
+    for (let at = 0; at < old.length; at += 2) if ((old[at] as number) >= 0) this.set(old[at] as number, old[at + 1] as number);
   }
 }
 
-/** Pivot lookup by simplex index: a plain array when the index range is small, else an IntMap. */
-class PivotMap {
-  private readonly direct: Int32Array | null;
-  private readonly hashed: IntMap | null;
-  constructor(range: number, expected: number) {
-    if (range <= DIRECT_RANGE) {
-      this.direct = new Int32Array(range).fill(-1);
-      this.hashed = null;
-    } else {
-      this.direct = null;
-      this.hashed = new IntMap(expected);
+/** A typed array twice as long (at least `atLeast`), with the same contents. */
+function grown(a: Int32Array, atLeast = 0): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(Math.max(2 * a.length, atLeast));
+  out.set(a);
+  return out;
+}
+
+/**
+ * Binary min-heap of filtration keys: the working column of a reduction over Z/2, where a key pushed twice
+ * cancels. Only the pivot (the smallest key left after cancellation) is ever read, so cancelled pairs are
+ * removed lazily, when they reach the top.
+ */
+class KeyHeap {
+  private data = new Float64Array(1024);
+  private size = 0;
+  clear(): void {
+    this.size = 0;
+  }
+  push(key: number): void {
+    if (this.size === this.data.length) {
+      const bigger = new Float64Array(2 * this.data.length);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    const data = this.data;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const above = data[parent] as number;
+      if (above <= key) break;
+      data[i] = above;
+      i = parent;
+    }
+    data[i] = key;
+  }
+  /** The smallest key present an odd number of times (∞ when none); cancelled pairs above it are dropped. */
+  pivot(): number {
+    const data = this.data;
+    for (;;) {
+      if (this.size === 0) return Number.POSITIVE_INFINITY;
+      const top = data[0] as number;
+      // A second copy of the minimum is a child of the root (every key on its path equals it).
+      if (!(this.size > 1 && data[1] === top) && !(this.size > 2 && data[2] === top)) return top;
+      this.removeTop();
+      this.removeTop();
     }
   }
-  /** The value of `key`, or −1. */
-  get(key: number): number {
-    return this.direct ? (this.direct[key] as number) : (this.hashed as IntMap).get(key);
-  }
-  set(key: number, value: number): void {
-    if (this.direct) this.direct[key] = value;
-    else (this.hashed as IntMap).set(key, value);
+  private removeTop(): void {
+    const data = this.data;
+    const size = --this.size;
+    if (size === 0) return;
+    const key = data[size] as number;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && (data[child + 1] as number) < (data[child] as number)) child++;
+      const below = data[child] as number;
+      if (below >= key) break;
+      data[i] = below;
+      i = child;
+    }
+    data[i] = key;
   }
 }
-/** Largest simplex index range held in a plain Int32Array (16 MiB). */
-const DIRECT_RANGE = 2 ** 22;
 
 export interface RipsOptions {
   maxDim?: number;
@@ -144,16 +197,28 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
   const binom = new Binomial(L, maxDim + 2);
 
   // Distance ranks: edges are compared by rank, so every key is an exact integer.
-  const values: number[] = [];
-  for (let i = 1; i < L; i++) for (let j = 0; j < i; j++) values.push(dist[i * L + j] as number);
-  const unique = Float64Array.from(new Set(values)).sort();
-  const rankOf = new Map<number, number>();
-  for (const [r, v] of unique.entries()) rankOf.set(v, r);
+  const sorted = new Float64Array((L * (L - 1)) / 2);
+  for (let i = 1, e = 0; i < L; i++) for (let j = 0; j < i; j++) sorted[e++] = dist[i * L + j] as number;
+  sorted.sort();
+  let distinct = 0;
+  for (let e = 0; e < sorted.length; e++) if (e === 0 || sorted[e] !== sorted[e - 1]) sorted[distinct++] = sorted[e] as number;
+  const unique = sorted.subarray(0, distinct);
+  /** Position of `v` in `unique` (binary search). */
+  const rankOf = (v: number) => {
+    let lo = 0;
+    let hi = distinct - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((unique[mid] as number) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   // Symmetric (the lower triangle mirrored), so that rank[v * L + w] runs over w contiguously.
   const rank = new Int32Array(L * L);
   for (let i = 1; i < L; i++) {
     for (let j = 0; j < i; j++) {
-      const r = rankOf.get(dist[i * L + j] as number) as number;
+      const r = rankOf(dist[i * L + j] as number);
       rank[i * L + j] = r;
       rank[j * L + i] = r;
     }
@@ -188,6 +253,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
     return r;
   };
   const vertices = new Int32Array(maxDim + 2);
+  const pivotVertices = new Int32Array(maxDim + 2);
   const table = binom.table;
   const stride = binom.stride;
   const decode = (idx: number, k: number, out: Int32Array) => {
@@ -240,13 +306,58 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
     const keys = columnKeys;
     const verts = columnVerts;
     const nv = k + 1; // vertices of a column
-    const pivots = new PivotMap(binom.get(L, k + 2), keys.length); // (k+1)-simplex index → column position
+    // Pivots ((k+1)-simplices). Whether a simplex is one is asked for every column and by clearing: one bit
+    // per simplex answers from cache. Which column holds a pivot is asked only in explicit reductions: a
+    // column paired without reduction has its pivot among its cofacets, so it is one of the pivot's facets;
+    // the explicitly reduced columns are few and hashed.
+    const isPivot = new Int32Array(Math.ceil(binom.get(L, k + 2) / 32));
+    const hasPivot = (idx: number) => (((isPivot[idx >>> 5] as number) >>> (idx & 31)) & 1) === 1;
+    const pivotOf = new Int32Array(keys.length).fill(-1); // simplex index of each paired column's pivot
+    const reducedWithPivot = new IntMap(64);
+    /** Position of the column with key `key` (keys decrease along the columns), or −1. */
+    const columnWithKey = (key: number): number => {
+      let lo = 0;
+      let hi = keys.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if ((keys[mid] as number) > key) lo = mid + 1;
+        else hi = mid;
+      }
+      return keys[lo] === key ? lo : -1;
+    };
+    const setPivot = (idx: number, pos: number) => {
+      isPivot[idx >>> 5] = (isPivot[idx >>> 5] as number) | (1 << (idx & 31));
+      pivotOf[pos] = idx;
+    };
+    /** The column whose pivot is the (k+1)-simplex `idx`, or −1. */
+    const columnWithPivot = (idx: number): number => {
+      if (!hasPivot(idx)) return -1;
+      const reducedColumn = reducedWithPivot.get(idx);
+      if (reducedColumn >= 0) return reducedColumn;
+      decode(idx, k + 1, pivotVertices);
+      for (let q = 0; q <= k + 1; q++) {
+        // The facet without vertex q: the vertices before q keep their binomial, those after it shift down;
+        // its diameter is the largest rank among its edges.
+        let facet = 0;
+        let diam = 0;
+        for (let m = 0; m <= k + 1; m++) {
+          if (m === q) continue;
+          const v = pivotVertices[m] as number;
+          facet += table[v * stride + (m < q ? k + 1 - m : k + 2 - m)] as number;
+          for (let m2 = m + 1; m2 <= k + 1; m2++)
+            if (m2 !== q) diam = Math.max(diam, rank[v * L + (pivotVertices[m2] as number)] as number);
+        }
+        const pos = columnWithKey(keyOf(diam, facet));
+        if (pos >= 0 && pivotOf[pos] === idx) return pos;
+      }
+      throw new Error(`ripsBarcode: no column holds pivot ${idx}`);
+    };
 
-    // Cofacets of column `pos` (with diameter ≤ threshold), appended to `out` as keys. Inserting w at
+    // Cofacets of column `pos` (with diameter ≤ threshold), pushed on `out` as keys. Inserting w at
     // position p of the descending vertex list gives the index
     // Σ_{m<p} C(v_m, k+2−m) + C(w, k+2−p) + Σ_{m≥p} C(v_m, k+1−m). rank is symmetric, so rank[v·L + w] runs
     // over w contiguously.
-    const cofacets = (pos: number, out: number[]) => {
+    const cofacets = (pos: number, out: KeyHeap) => {
       const vo = pos * nv;
       const diam = diamOfKey(keys[pos] as number);
       let below = 0; // Σ over the vertices below w with their binomial
@@ -311,56 +422,30 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
       }
       return bestIdx < 0 ? Number.POSITIVE_INFINITY : keyOf(bestRank, bestIdx);
     };
-    // Sorted coboundary of one column (a simplex's cofacets are distinct).
-    const scratch: number[] = [];
-    const coboundary = (pos: number): Float64Array => {
-      scratch.length = 0;
-      cofacets(pos, scratch);
-      return Float64Array.from(scratch).sort();
-    };
-    /** a △ b of two sorted columns, written to `out` (room for a.length + b.length); returns the filled part. */
-    const symmetricDifference = (a: Float64Array, b: Float64Array, out: Float64Array): Float64Array => {
-      let i = 0;
-      let j = 0;
-      let o = 0;
-      while (i < a.length && j < b.length) {
-        const x = a[i] as number;
-        const y = b[j] as number;
-        if (x < y) {
-          out[o++] = x;
-          i++;
-        } else if (y < x) {
-          out[o++] = y;
-          j++;
-        } else {
-          i++;
-          j++;
-        }
-      }
-      while (i < a.length) out[o++] = a[i++] as number;
-      while (j < b.length) out[o++] = b[j++] as number;
-      return out.subarray(0, o);
-    };
-    // The working column alternates between two scratch buffers while it is reduced.
-    const buffers: Float64Array[] = [new Float64Array(1024), new Float64Array(1024)];
-    // Reduced coboundary column of an earlier column: stored for explicitly reduced columns, and
-    // computed (then cached) for columns that were paired without reduction.
-    const reduced = new Map<number, Float64Array>();
-    const reducedOf = (pos: number): Float64Array => {
-      let column = reduced.get(pos);
-      if (!column) {
-        column = coboundary(pos);
-        reduced.set(pos, column);
-      }
-      return column;
+    // Explicit reduction in the way of Ripser: the working column is a heap of cofacet keys (repeated
+    // until cancelled), and an explicitly reduced column stores its reduction — the earlier columns added to
+    // it — rather than its reduced coboundary, which can grow to tens of thousands of entries in dimension 2.
+    // Adding a column pushes the coboundaries of that column and of its reduction. The pairing does not
+    // depend on how a column is reduced, so the bars are the ones of a reduction by stored coboundaries.
+    const heap = new KeyHeap();
+    const reductionStart = new Int32Array(keys.length);
+    const reductionLength = new Int32Array(keys.length); // 0 for columns paired without reduction
+    let reductions = new Int32Array(1024); // stored reductions, back to back
+    let reductionsUsed = 0;
+    let working = new Int32Array(256); // columns added to the current one (with repeats)
+    let workingUsed = 0;
+    const addToWorking = (column: number) => {
+      if (workingUsed === working.length) working = grown(working);
+      working[workingUsed++] = column;
+      cofacets(column, heap);
     };
 
     for (let pos = 0; pos < keys.length; pos++) {
       const sigma = keys[pos] as number;
       const birth = valueAt(diamOfKey(sigma));
       let pivot = minCofacet(pos);
-      if (pivot !== Number.POSITIVE_INFINITY && pivots.get(idxOfKey(pivot)) < 0) {
-        pivots.set(idxOfKey(pivot), pos);
+      if (pivot !== Number.POSITIVE_INFINITY && !hasPivot(idxOfKey(pivot))) {
+        setPivot(idxOfKey(pivot), pos);
         const death = valueAt(diamOfKey(pivot));
         if (death > birth) bars.push({ dim: k, birth, death });
         continue;
@@ -369,33 +454,41 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
         bars.push({ dim: k, birth, death: Number.POSITIVE_INFINITY });
         continue;
       }
-      // Explicit reduction: add earlier columns with the same pivot until the pivot is new (or none is left).
-      let working: Float64Array = coboundary(pos);
-      let next = 0;
+      // Add earlier columns with the same pivot until the pivot is new (or none is left).
+      heap.clear();
+      cofacets(pos, heap);
+      workingUsed = 0;
       for (;;) {
-        pivot = working.length ? (working[0] as number) : Number.POSITIVE_INFINITY;
+        pivot = heap.pivot();
         if (pivot === Number.POSITIVE_INFINITY) break;
-        const other = pivots.get(idxOfKey(pivot));
+        const other = columnWithPivot(idxOfKey(pivot));
         if (other < 0) break;
-        const add = reducedOf(other);
-        let out = buffers[next] as Float64Array;
-        if (out.length < working.length + add.length) {
-          out = new Float64Array(Math.max(working.length + add.length, 2 * out.length));
-          buffers[next] = out;
-        }
-        working = symmetricDifference(working, add, out);
-        next = 1 - next;
+        addToWorking(other);
+        const from = reductionStart[other] as number;
+        const to = from + (reductionLength[other] as number);
+        for (let e = from; e < to; e++) addToWorking(reductions[e] as number);
       }
       if (pivot === Number.POSITIVE_INFINITY) {
         bars.push({ dim: k, birth, death: Number.POSITIVE_INFINITY });
         continue;
       }
-      pivots.set(idxOfKey(pivot), pos);
-      reduced.set(pos, working.slice());
+      setPivot(idxOfKey(pivot), pos);
+      reducedWithPivot.set(idxOfKey(pivot), pos);
+      // Store the reduction mod 2: sorted, pairs of repeats cancelled.
+      const added = working.subarray(0, workingUsed).sort();
+      if (reductions.length < reductionsUsed + workingUsed) reductions = grown(reductions, reductionsUsed + workingUsed);
+      reductionStart[pos] = reductionsUsed;
+      for (let e = 0; e < workingUsed; ) {
+        const column = added[e] as number;
+        let repeats = 1;
+        while (e + repeats < workingUsed && added[e + repeats] === column) repeats++;
+        if (repeats % 2 === 1) reductions[reductionsUsed++] = column;
+        e += repeats;
+      }
+      reductionLength[pos] = reductionsUsed - (reductionStart[pos] as number);
       const death = valueAt(diamOfKey(pivot));
       if (death > birth) bars.push({ dim: k, birth, death });
     }
-
     if (k === maxDim) break;
     // Next dimension's columns: (k+1)-simplices within the threshold that were not pivots here, in
     // decreasing key order (diameter descending, then index ascending). They are enumerated by increasing
@@ -426,7 +519,7 @@ export function ripsBarcode(dist: ArrayLike<number>, L: number, options: RipsOpt
             const r = Math.max(rij, rank[ri + l] as number, rank[rj + l] as number);
             if (r > thresholdRank) continue;
             const idx = cij + l;
-            if (pivots.get(idx) >= 0) continue;
+            if (hasPivot(idx)) continue;
             const at = start[r] as number;
             start[r] = at + 1;
             if (pass === 0) continue;
