@@ -1,0 +1,34 @@
+// The order in which `npm test` hands test files to vitest's two workers. On a fresh checkout vitest knows no
+// durations and starts the largest files (in bytes) first, so a long file could start last and keep one worker busy
+// long after the other has finished. The files below take a minute or more in CI; they start first, longest first.
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * Longest first (seconds in CI, two cores). The official-split conformance files lead: they generate every dataset's
+ * official instances anyway, and the content hashes they cache (.cajal/cache/dataset-hashes) spare the files after
+ * them, whose suites register every dataset, generating those instances again.
+ */
+export const SLOW_FILES: readonly string[] = [
+  "tests/conformance-floors-topology.test.ts",
+  "tests/conformance-floors-intrinsic-dimension.test.ts",
+  "tests/conformance-floors-other.test.ts",
+  "tests/conformance-floors-decoding.test.ts",
+  "tests/browser.test.ts",
+  "tests/worker.test.ts",
+  "tests/service-cli.test.ts",
+  "tests/suite-threads.test.ts",
+  "tests/conformance.test.ts",
+  "tests/cli-commands.test.ts",
+];
+
+export default class SlowFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const index = SLOW_FILES.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return index < 0 ? SLOW_FILES.length : index;
+    };
+    // Array.prototype.sort is stable: every other file keeps vitest's own order.
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
