@@ -4,18 +4,19 @@
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
- * Longest first (seconds in CI, two cores). The official-split conformance files lead: they generate every dataset's
- * official instances anyway, and the content hashes they cache (.cajal/cache/dataset-hashes) spare the files after
- * them, whose suites register every dataset, generating those instances again.
+ * Roughly longest first. The official-split conformance files lead: they generate every dataset's official instances
+ * anyway, and cache their content hashes (.cajal/cache/dataset-hashes). The first file that registers every dataset
+ * (the registered template of tests/helpers/db.ts, here browser.test.ts) then finds them cached instead of generating
+ * those instances again, so service-cli.test.ts, which needs none of them, goes before it.
  */
 export const SLOW_FILES: readonly string[] = [
   "tests/conformance-floors-topology.test.ts",
   "tests/conformance-floors-intrinsic-dimension.test.ts",
   "tests/conformance-floors-other.test.ts",
   "tests/conformance-floors-decoding.test.ts",
+  "tests/service-cli.test.ts",
   "tests/browser.test.ts",
   "tests/worker.test.ts",
-  "tests/service-cli.test.ts",
   "tests/suite-threads.test.ts",
   "tests/conformance.test.ts",
   "tests/cli-commands.test.ts",
