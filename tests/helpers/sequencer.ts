@@ -1,6 +1,6 @@
 // The order in which `npm test` hands test files to vitest's two workers. On a fresh checkout vitest knows no
 // durations and starts the largest files (in bytes) first, so a long file could start last and keep one worker busy
-// long after the other has finished. The files below take a minute or more in CI; they start first, longest first.
+// long after the other has finished. The files below took a minute or more in a full run; they start first.
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
@@ -16,10 +16,15 @@ export const SLOW_FILES: readonly string[] = [
   "tests/conformance-floors-decoding.test.ts",
   "tests/service-cli.test.ts",
   "tests/browser.test.ts",
+  "tests/cli.test.ts",
   "tests/worker.test.ts",
   "tests/suite-threads.test.ts",
+  "tasks/layer-correspondence/floors.test.ts",
   "tests/conformance.test.ts",
   "tests/cli-commands.test.ts",
+  "tests/taskpage-browser.test.ts",
+  "datasets/artificial/rnn-head-direction/rnn-head-direction.test.ts",
+  "datasets/artificial/compiled-circuits/compiled-circuits.test.ts",
 ];
 
 export default class SlowFilesFirst extends BaseSequencer {
