@@ -104,10 +104,10 @@ function main(argv: string[]): void {
     console.log(`\nadd to ${made.registry.file} (the import at the top, the entry in the list):\n`);
     for (const line of made.registry.lines) console.log(line);
     const serves = kind === "task" ? id : (task ?? TEMPLATE_TASK);
-    // The conformance test names its blocks "task <id>", "dataset <task>/<slug>" and "method <id>".
+    // The conformance tests (tests/conformance*.test.ts) name their blocks "task <id>", "dataset <task>/<slug>" and "method <id>".
     const filter = kind === "dataset" ? `${serves}/${id}` : id;
     if (kind === "dataset") console.log("\nthen: npx vitest run tests/sources.test.ts");
-    console.log(`${kind === "dataset" ? "and" : "\nthen"}: npx vitest run ${rel(made.folder)} tests/conformance.test.ts -t ${filter}`);
+    console.log(`${kind === "dataset" ? "and" : "\nthen"}: npx vitest run ${rel(made.folder)} tests/conformance -t ${filter}`);
     if (kind !== "task" && !task) console.log(`(it serves the template task ${TEMPLATE_TASK}; pass --task <id> for another)`);
   } catch (error) {
     console.error((error as Error).message);

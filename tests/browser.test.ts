@@ -49,7 +49,7 @@ describe.runIf(BROWSER_TESTS)("site in a browser", () => {
   let rows: ResultRow[] = [];
 
   beforeAll(async () => {
-    tdb = await createTestDatabase("browser");
+    tdb = await createTestDatabase("browser", { registered: true });
     await runSuite(tdb.db, { tasks: [TASK], datasets: [DATASET], methods: SUITE_METHODS, split: "official", progress: false });
     await addBrokenRun(tdb);
     rows = await loadResults(tdb.db, { task: TASK, split: "official" });

@@ -28,7 +28,7 @@ describe.runIf(BROWSER_TESTS)("compare view in a browser", () => {
   let page: Page;
 
   beforeAll(async () => {
-    tdb = await createTestDatabase("compare_browser");
+    tdb = await createTestDatabase("compare_browser", { registered: true });
     await runSuite(tdb.db, { tasks: [TASK], datasets: [DATASET], methods: METHODS, split: "official", progress: false });
     await buildSite({ log: (line) => console.log(`[site] ${line}`) });
     site = await serveSite({ port: await freePort(), databaseUrl: tdb.url });

@@ -47,7 +47,7 @@ let boss: PgBoss | undefined;
 const get = (path: string) => fetch(`${site.url}${path}`);
 
 beforeAll(async () => {
-  t = await createTestDatabase("export_api");
+  t = await createTestDatabase("export_api", { registered: true });
   process.env.DATABASE_URL = t.url; // lib/ reads the same database as the site, for the expected values
   const common = { tasks: [TASK], datasets: [DATASET], split: "official" as const, progress: false, jobs: 1 };
   await runSuite(t.db, { ...common, methods: ["random", "oracle", "pca"] });

@@ -25,7 +25,7 @@ const selection = { tasks: ["feature-recovery"], datasets: ["sparse-linear"], sp
 let t: TestDatabase;
 let scratch: string;
 beforeAll(async () => {
-  t = await createTestDatabase("external");
+  t = await createTestDatabase("external", { registered: true });
   scratch = await mkdtemp(path.join(os.tmpdir(), "cajal-external-test-"));
   await chmod(scratch, 0o755);
 });

@@ -31,7 +31,7 @@ const fakeDevice: GpuDevice = {
 let t: TestDatabase;
 let scratch: string;
 beforeAll(async () => {
-  t = await createTestDatabase("gpu_runtime");
+  t = await createTestDatabase("gpu_runtime", { registered: true });
   process.env.DATABASE_URL = t.url; // the site's data layer (lib/data.ts) reads this database
   scratch = await mkdtemp(path.join(os.tmpdir(), "cajal-gpu-test-"));
   await chmod(scratch, 0o755);

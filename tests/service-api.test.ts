@@ -53,7 +53,7 @@ async function rejected(response: Response, status: number) {
 }
 
 beforeAll(async () => {
-  t = await createTestDatabase("service_api");
+  t = await createTestDatabase("service_api", { registered: true });
   await registerAll(t.db); // the API checks method.json's tasks against the registered ones
   ctx = await createServiceContext(t.url, {
     CAJAL_SUBMISSIONS_PER_DAY: "3",

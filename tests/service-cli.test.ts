@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/paths.ts";
 import { registerAll } from "../harness/register.ts";
+import { getDataset } from "../harness/registry.ts";
 import { runSuite } from "../harness/runner.ts";
 import { createServiceContext, type ServiceContext } from "../harness/service/api.ts";
 import { hashToken } from "../harness/service/tokens.ts";
@@ -25,7 +26,8 @@ let published: { score: number; ciLow: number; ciHigh: number; instances: number
 
 beforeAll(async () => {
   t = await createTestDatabase("service_cli");
-  const registered = await registerAll(t.db);
+  // Only the dataset it runs: registering every dataset would hash every official instance on a fresh checkout.
+  const registered = await registerAll(t.db, { datasets: [getDataset("intrinsic-dimension", DATASET)] });
   const report = await runSuite(t.db, { ...SELECTION, split: "official", progress: false }, registered);
   const row = report.results.find((r) => r.method === "participation-ratio");
   if (row?.status !== "ok") throw new Error(`the published run did not finish ok: ${row?.message}`);

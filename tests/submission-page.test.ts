@@ -52,7 +52,7 @@ describe.runIf(BROWSER_TESTS)("the submission page", () => {
   let submissionId: number;
 
   beforeAll(async () => {
-    t = await createTestDatabase("submission_page");
+    t = await createTestDatabase("submission_page", { registered: true });
     await registerAll(t.db);
     ctx = await createServiceContext(t.url);
     const token = (await createToken(t.db, "page-test")).token;

@@ -33,7 +33,7 @@ describe.runIf(BROWSER_TESTS)("task page in a browser: filters, sorting, cost pl
   const pooledWalls = new Map<string, number[]>();
 
   beforeAll(async () => {
-    tdb = await createTestDatabase("taskpage");
+    tdb = await createTestDatabase("taskpage", { registered: true });
     await runSuite(tdb.db, {
       tasks: [TASK],
       datasets: Object.values(DATASETS),

@@ -97,7 +97,7 @@ let api: ApiServer;
 const workers: Worker[] = [];
 
 beforeAll(async () => {
-  t = await createTestDatabase("worker");
+  t = await createTestDatabase("worker", { registered: true });
   await registerAll(t.db);
   ctx = await createServiceContext(t.url);
   api = await startApiServer(ctx);

@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { identityFile, startEmbedded } from "../../harness/db/embedded.ts";
 import { REPO_ROOT } from "../../harness/paths.ts";
 import { freePort } from "./free-port.ts";
@@ -31,11 +32,27 @@ async function buildNetworks(): Promise<void> {
   );
 }
 
+/** Drop this run's registered template (tests/helpers/db.ts) from a server that outlives the run. */
+async function dropTemplate(serverUrl: string, template: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS "${template}_building" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 export default async function setup({ provide }: { provide: (key: string, value: string) => void }) {
   await buildNetworks();
+  // Named per run: a server given by TEST_DATABASE_URL may hold an older run's template, registered by older code.
+  const template = `test_template_${process.pid}_${Date.now().toString(36)}`;
+  provide("registeredTemplate", template);
   if (process.env.TEST_DATABASE_URL) {
-    provide("serverUrl", process.env.TEST_DATABASE_URL);
-    return;
+    const serverUrl = process.env.TEST_DATABASE_URL;
+    provide("serverUrl", serverUrl);
+    return () => dropTemplate(serverUrl, template);
   }
   const root = path.join(REPO_ROOT, ".cajal");
   // Clusters left by test runs that were killed (the data dir and its identity file beside it).
@@ -58,5 +75,7 @@ export default async function setup({ provide }: { provide: (key: string, value:
 declare module "vitest" {
   export interface ProvidedContext {
     serverUrl: string;
+    /** The name of the database with everything registered that `createTestDatabase(…, { registered: true })` copies. */
+    registeredTemplate: string;
   }
 }
