@@ -4,7 +4,7 @@
 import { f32 } from "../../harness/ndarray.ts";
 import type { Rng } from "../../harness/rng.ts";
 import type { NdArray } from "../../harness/types.ts";
-import type { FixedPoint } from "./task.ts";
+import { type FixedPoint, fixedPointArray } from "./task.ts";
 
 export const SYSTEMS = ["flip-flop", "limit-cycle", "lorenz"] as const;
 export type SystemId = (typeof SYSTEMS)[number];
@@ -234,4 +234,44 @@ export function poisson(rate: number, rng: Rng): number {
 /** Rows [from, to) of a [rows, width] array as an NdArray of the given leading shape. */
 export function slab(x: Float64Array, width: number, from: number, to: number, shape: number[]): NdArray {
   return f32(shape, x.subarray(from * width, to * width));
+}
+
+/** A simulated population's counts [trials·bins, heldIn + heldOut], its true latents and fixed points. */
+export interface SimulatedPopulation {
+  counts: Float64Array;
+  trials: number;
+  trainTrials: number;
+  bins: number;
+  heldIn: number;
+  heldOut: number;
+  latents: Float64Array;
+  latentDim: number;
+  fixedPoints: readonly FixedPoint[];
+}
+
+/**
+ * The task's inputs and truth from a simulated population: the first `heldIn` neurons are held in, the rest held
+ * out (the generators draw neurons exchangeably); held-out counts are given on the training trials and are the
+ * truth on the test trials.
+ */
+export function populationInstance(p: SimulatedPopulation): { inputs: Record<string, NdArray>; truth: Record<string, NdArray> } {
+  const { counts, trials, trainTrials, bins, heldIn, heldOut, latentDim } = p;
+  const neurons = heldIn + heldOut;
+  const heldInCounts = new Float64Array(trials * bins * heldIn);
+  const heldOutCounts = new Float64Array(trials * bins * heldOut);
+  for (let i = 0; i < trials * bins; i++) {
+    heldInCounts.set(counts.subarray(i * neurons, i * neurons + heldIn), i * heldIn);
+    heldOutCounts.set(counts.subarray(i * neurons + heldIn, (i + 1) * neurons), i * heldOut);
+  }
+  return {
+    inputs: {
+      spikes: f32([trials, bins, heldIn], heldInCounts),
+      heldoutTrain: slab(heldOutCounts, heldOut, 0, trainTrials * bins, [trainTrials, bins, heldOut]),
+    },
+    truth: {
+      heldoutTest: slab(heldOutCounts, heldOut, trainTrials * bins, trials * bins, [trials - trainTrials, bins, heldOut]),
+      latents: f32([trials, bins, latentDim], p.latents),
+      fixedPoints: fixedPointArray(p.fixedPoints, latentDim),
+    },
+  };
 }

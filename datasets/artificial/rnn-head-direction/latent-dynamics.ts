@@ -3,11 +3,9 @@
 // heading estimate ≈ (cos θ̂, sin θ̂)) and the truth fixed points are the network's exact fixed points at zero input
 // (fixed-points.ts: the head still), mapped through the same readout.
 import { artifactRef } from "../../../harness/artifacts.ts";
-import { f32 } from "../../../harness/ndarray.ts";
 import { Rng } from "../../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance } from "../../../harness/types.ts";
-import { poisson, slab } from "../../../tasks/latent-dynamics/systems.ts";
-import { fixedPointArray } from "../../../tasks/latent-dynamics/task.ts";
+import { poisson, populationInstance } from "../../../tasks/latent-dynamics/systems.ts";
 import { FIXED_POINT_SEARCH, rnnFixedPoints, searchStarts } from "./fixed-points.ts";
 import { loadRnnWeights, MOTION, rnnHeadDirectionRecipe, TRAINING } from "./recipe.ts";
 import { N_OUTPUTS, type RnnWeights, runRnn, simulateTrial } from "./rnn.ts";
@@ -103,24 +101,21 @@ function generate(seed: number): GeneratedInstance {
   const { latents, counts, neurons, points } = simulateRnnInstance(seed);
   const { trials, trainTrials, bins, heldOut, dt } = config;
   const heldIn = neurons - heldOut;
-  const heldInCounts = new Float64Array(trials * bins * heldIn);
-  const heldOutCounts = new Float64Array(trials * bins * heldOut);
-  for (let i = 0; i < trials * bins; i++) {
-    heldInCounts.set(counts.subarray(i * neurons, i * neurons + heldIn), i * heldIn);
-    heldOutCounts.set(counts.subarray(i * neurons + heldIn, (i + 1) * neurons), i * heldOut);
-  }
-  const testTrials = trials - trainTrials;
+  const { inputs, truth } = populationInstance({
+    counts,
+    trials,
+    trainTrials,
+    bins,
+    heldIn,
+    heldOut,
+    latents,
+    latentDim: N_OUTPUTS,
+    fixedPoints: points,
+  });
   return {
     params: { latentDim: N_OUTPUTS, dt },
-    inputs: {
-      spikes: f32([trials, bins, heldIn], heldInCounts),
-      heldoutTrain: slab(heldOutCounts, heldOut, 0, trainTrials * bins, [trainTrials, bins, heldOut]),
-    },
-    truth: {
-      heldoutTest: slab(heldOutCounts, heldOut, trainTrials * bins, trials * bins, [testTrials, bins, heldOut]),
-      latents: f32([trials, bins, N_OUTPUTS], latents),
-      fixedPoints: fixedPointArray(points, N_OUTPUTS),
-    },
+    inputs,
+    truth,
     meta: {
       heldIn,
       heldOut,

@@ -1,10 +1,6 @@
-// Latent trajectories of small dynamical systems with exactly known fixed points (3-bit flip-flop, Hopf limit cycle,
-// Lorenz), read out by Poisson neurons with log-linear tuning; a quarter of the neurons are held out.
-import { f32 } from "../../../harness/ndarray.ts";
 import { Rng } from "../../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview } from "../../../harness/types.ts";
-import { poissonPopulation, SYSTEMS, slab, system } from "../../../tasks/latent-dynamics/systems.ts";
-import { fixedPointArray } from "../../../tasks/latent-dynamics/task.ts";
+import { poissonPopulation, populationInstance, SYSTEMS, system } from "../../../tasks/latent-dynamics/systems.ts";
 
 // Generator settings: hashed with the dataset version.
 const config = {
@@ -67,26 +63,21 @@ export const dynamicalSystems: DatasetDefinition = {
   generate(_split, _index, seed) {
     const { sys, latents, counts } = simulateInstance(seed);
     const { trials, trainTrials, bins, heldIn, heldOut } = config;
-    const neurons = heldIn + heldOut;
-    // Split the columns: the first heldIn neurons are held in, the rest held out (the neurons are exchangeable).
-    const heldInCounts = new Float64Array(trials * bins * heldIn);
-    const heldOutCounts = new Float64Array(trials * bins * heldOut);
-    for (let i = 0; i < trials * bins; i++) {
-      heldInCounts.set(counts.subarray(i * neurons, i * neurons + heldIn), i * heldIn);
-      heldOutCounts.set(counts.subarray(i * neurons + heldIn, (i + 1) * neurons), i * heldOut);
-    }
-    const testTrials = trials - trainTrials;
+    const { inputs, truth } = populationInstance({
+      counts,
+      trials,
+      trainTrials,
+      bins,
+      heldIn,
+      heldOut,
+      latents,
+      latentDim: sys.d,
+      fixedPoints: sys.fixedPoints,
+    });
     return {
       params: { latentDim: sys.d, dt: config.dt },
-      inputs: {
-        spikes: f32([trials, bins, heldIn], heldInCounts),
-        heldoutTrain: slab(heldOutCounts, heldOut, 0, trainTrials * bins, [trainTrials, bins, heldOut]),
-      },
-      truth: {
-        heldoutTest: slab(heldOutCounts, heldOut, trainTrials * bins, trials * bins, [testTrials, bins, heldOut]),
-        latents: f32([trials, bins, sys.d], latents),
-        fixedPoints: fixedPointArray(sys.fixedPoints, sys.d),
-      },
+      inputs,
+      truth,
       meta: { system: sys.id, latentDim: sys.d, fixedPoints: sys.fixedPoints.length },
     };
   },
