@@ -10,6 +10,7 @@
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
+import { rowDots } from "../shared/row-dots.ts";
 
 /** Hyper-parameters (README.md says why). */
 export const DL_DEFAULTS = {
@@ -115,7 +116,7 @@ function codeSample(
   maxIter: number,
 ): void {
   const { c, w, act, inAct, z } = sc;
-  correlate(dict, k, d, r, c);
+  rowDots(dict, k, d, r, c);
   let m = 0;
   for (let j = 0; j < k; j++) {
     if ((alpha[ao + j] as number) > 0) {
@@ -202,47 +203,12 @@ export function nonNegativeLasso(dict: Float64Array, k: number, d: number, r: Fl
   return alpha;
 }
 
-/**
- * out[oo + j] = row_j · v for rows j = j0 … k − 1 of `rows` (k × d), four rows per pass over v: the
- * hottest loop (Dr for every sample, and the Gram matrix).
- */
-function correlate(rows: Float64Array, k: number, d: number, v: Float64Array, out: Float64Array, j0 = 0, oo = 0): void {
-  let j = j0;
-  for (; j + 4 <= k; j += 4) {
-    const o0 = j * d;
-    const o1 = o0 + d;
-    const o2 = o1 + d;
-    const o3 = o2 + d;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let i = 0; i < d; i++) {
-      const vi = v[i] as number;
-      s0 += (rows[o0 + i] as number) * vi;
-      s1 += (rows[o1 + i] as number) * vi;
-      s2 += (rows[o2 + i] as number) * vi;
-      s3 += (rows[o3 + i] as number) * vi;
-    }
-    out[oo + j] = s0;
-    out[oo + j + 1] = s1;
-    out[oo + j + 2] = s2;
-    out[oo + j + 3] = s3;
-  }
-  for (; j < k; j++) {
-    let s = 0;
-    const o = j * d;
-    for (let i = 0; i < d; i++) s += (rows[o + i] as number) * (v[i] as number);
-    out[oo + j] = s;
-  }
-}
-
-/** gram = D Dᵀ (k × k), upper triangle by `correlate`, mirrored. */
+/** gram = D Dᵀ (k × k), upper triangle by `rowDots`, mirrored. */
 function gramOf(dict: Float64Array, k: number, d: number, gram: Float64Array): void {
   const v = new Float64Array(d);
   for (let i = 0; i < k; i++) {
     for (let c = 0; c < d; c++) v[c] = dict[i * d + c] as number;
-    correlate(dict, k, d, v, gram, i, i * k);
+    rowDots(dict, k, d, v, gram, i, i * k);
     for (let j = i + 1; j < k; j++) gram[j * k + i] = gram[i * k + j] as number;
   }
 }
@@ -530,7 +496,7 @@ export function learnDictionary(
 
 export const dictionaryLearning: MethodDefinition = {
   id: "dictionary-learning",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Sparse dictionary learning",
   kind: "baseline",
   description:

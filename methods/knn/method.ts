@@ -6,6 +6,7 @@ import { f32 } from "../../harness/ndarray.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
 import type { DecodingParams } from "../../tasks/latent-decoding/task.ts";
 import { applyStandardizer, blockedFolds, readProblem, standardizer, taskScore } from "../shared/decoding.ts";
+import { rowDots } from "../shared/row-dots.ts";
 
 export const KNN_KS = [1, 3, 5, 9, 15, 25, 41, 65];
 export const KNN_FOLDS = 5;
@@ -33,11 +34,12 @@ export function nearest(
     refNorm[r] = s;
   }
   const best = { dist: new Float64Array(k), index: new Int32Array(k), filled: 0 };
-  const dots = new Float64Array(4);
+  const dots = new Float64Array(nr);
   for (let qi = 0; qi < nq; qi++) {
     best.filled = 0;
-    scanReferences(queries, qi * d, refs, refNorm, d, 0, Math.min(skipStart, nr), best, dots);
-    scanReferences(queries, qi * d, refs, refNorm, d, Math.max(skipEnd, skipStart), nr, best, dots);
+    const query = queries.subarray(qi * d, (qi + 1) * d);
+    scanReferences(query, refs, refNorm, d, 0, Math.min(skipStart, nr), best, dots);
+    scanReferences(query, refs, refNorm, d, Math.max(skipEnd, skipStart), nr, best, dots);
     out.set(best.index, qi * k);
   }
   return out;
@@ -51,12 +53,11 @@ interface Best {
 }
 
 /**
- * Offer reference rows r0…r1−1 to a query's k best, in index order. Four rows at a time: independent dot products
- * (each still summed in coordinate order, so the same floats as one at a time), ≈ 1.5× faster.
+ * Offer reference rows r0…r1−1 to a query's k best, in index order. Their dot products with the query come from
+ * `rowDots` (four rows per pass, each sum in coordinate order, so the same floats as one at a time).
  */
 function scanReferences(
-  queries: Float64Array,
-  qo: number,
+  query: Float64Array,
   refs: Float64Array,
   refNorm: Float64Array,
   d: number,
@@ -65,35 +66,8 @@ function scanReferences(
   best: Best,
   dots: Float64Array,
 ): void {
-  let r = r0;
-  for (; r + 4 <= r1; r += 4) {
-    const o0 = r * d;
-    const o1 = o0 + d;
-    const o2 = o1 + d;
-    const o3 = o2 + d;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let c = 0; c < d; c++) {
-      const v = queries[qo + c] as number;
-      s0 += v * (refs[o0 + c] as number);
-      s1 += v * (refs[o1 + c] as number);
-      s2 += v * (refs[o2 + c] as number);
-      s3 += v * (refs[o3 + c] as number);
-    }
-    dots[0] = s0;
-    dots[1] = s1;
-    dots[2] = s2;
-    dots[3] = s3;
-    for (let t = 0; t < 4; t++) offer(best, r + t, (refNorm[r + t] as number) - 2 * (dots[t] as number));
-  }
-  for (; r < r1; r++) {
-    const ro = r * d;
-    let dot = 0;
-    for (let c = 0; c < d; c++) dot += (queries[qo + c] as number) * (refs[ro + c] as number);
-    offer(best, r, (refNorm[r] as number) - 2 * dot);
-  }
+  rowDots(refs, r1, d, query, dots, r0, -r0);
+  for (let r = r0; r < r1; r++) offer(best, r, (refNorm[r] as number) - 2 * (dots[r - r0] as number));
 }
 
 /** ‖q‖² is the same for every reference, so ‖r‖² − 2 q·r orders them; ties keep the lower index first. */
@@ -165,7 +139,7 @@ export function knnPredict(
 
 export const knn: MethodDefinition = {
   id: "knn",
-  version: "1.0.2",
+  version: "1.0.3",
   name: "k-nearest neighbours (blocked CV)",
   kind: "baseline",
   description:
