@@ -62,3 +62,35 @@ export function summarize(values: readonly number[]) {
   const ci = bootstrapCi(values);
   return { score: mean(values), ciLow: ci.low, ciHigh: ci.high };
 }
+
+/**
+ * Symmetric log-scale agreement 1 − min(1, |log2(estimate / truth)|): 1 at the truth, 0 at a factor of 2 either way
+ * (or a non-positive value), so under- and overestimates by the same factor cost the same (T3's metric, T7's score).
+ */
+export function logRatioScore(estimate: number, truth: number): number {
+  if (!(estimate > 0) || !(truth > 0)) return 0;
+  return 1 - Math.min(1, Math.abs(Math.log2(estimate / truth)));
+}
+
+/**
+ * The candidate with the highest total score over `truths` (ties: the earliest candidate): the floor references'
+ * best constant answer (issue 10), searched over a finite set of candidates that each task proves holds the maximum.
+ */
+export function bestConstant<C, T>(
+  candidates: Iterable<C>,
+  truths: readonly T[],
+  score: (candidate: C, truth: T) => number,
+): C | undefined {
+  let best: C | undefined;
+  let bestTotal = Number.NEGATIVE_INFINITY;
+  for (const candidate of candidates) {
+    let total = 0;
+    for (const truth of truths) total += score(candidate, truth);
+    // The margin keeps ties with the earlier candidate when sums differ only by rounding.
+    if (total > bestTotal + 1e-9) {
+      bestTotal = total;
+      best = candidate;
+    }
+  }
+  return best;
+}

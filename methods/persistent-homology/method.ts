@@ -6,7 +6,7 @@ import { activityBarcode, bettiFromBars, DEFAULT_OPTIONS } from "./pipeline.ts";
 
 export const persistentHomology: MethodDefinition = {
   id: "persistent-homology",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "Persistent homology (Vietoris–Rips)",
   kind: "baseline",
   description:

@@ -2,6 +2,7 @@
 // principal components, denoise by k-nearest-neighbour averaging, pick max–min landmarks, compute the
 // Vietoris–Rips barcode of the landmarks, and read Betti numbers off the bars that stand out.
 import { principalAxes } from "../../harness/linalg.ts";
+import { rowSquaredDistances } from "../shared/row-dots.ts";
 import { type Bar, distanceMatrix, ripsBarcode } from "./rips.ts";
 
 export interface PipelineOptions {
@@ -48,35 +49,7 @@ export function knnSmooth(points: Float64Array, n: number, p: number, k: number)
   const m = Math.min(k, n);
   for (let i = 0; i < n; i++) {
     const io = i * p;
-    // Four rows at a time (independent sums, each still in coordinate order), then the rest.
-    let j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const o0 = j * p;
-      const o1 = o0 + p;
-      const o2 = o1 + p;
-      const o3 = o2 + p;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let c = 0; c < p; c++) {
-        const v = points[io + c] as number;
-        s0 += (v - (points[o0 + c] as number)) ** 2;
-        s1 += (v - (points[o1 + c] as number)) ** 2;
-        s2 += (v - (points[o2 + c] as number)) ** 2;
-        s3 += (v - (points[o3 + c] as number)) ** 2;
-      }
-      dist[j] = s0;
-      dist[j + 1] = s1;
-      dist[j + 2] = s2;
-      dist[j + 3] = s3;
-    }
-    for (; j < n; j++) {
-      const jo = j * p;
-      let s = 0;
-      for (let c = 0; c < p; c++) s += ((points[io + c] as number) - (points[jo + c] as number)) ** 2;
-      dist[j] = s;
-    }
+    rowSquaredDistances(points, n, p, i, dist);
     // The m smallest, ascending (ties: lower index first), and the smallest of the others.
     let filled = 0;
     let rest = Number.POSITIVE_INFINITY;

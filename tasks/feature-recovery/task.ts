@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { f32, row } from "../../harness/ndarray.ts";
 import { Rng, seedFrom } from "../../harness/rng.ts";
+import { bestConstant } from "../../harness/scoring.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
 
 /** Threshold of the secondary metric `recovered@0.9`. */
@@ -151,18 +152,7 @@ const chosenConstants = new Map<string, NdArray>();
 function chooseConstant(truths: readonly Record<string, NdArray>[], k: number, d: number): NdArray {
   const candidates = constantCandidates(k, d);
   const pool = truths.map((t) => t.features as NdArray).filter((t) => t.shape[1] === d);
-  let best = candidates[0] as NdArray;
-  if (pool.length === 0) return best;
-  let bestScore = Number.NEGATIVE_INFINITY;
-  for (const candidate of candidates) {
-    let total = 0;
-    for (const t of pool) total += mmcsOf(t, candidate);
-    if (total > bestScore + 1e-9) {
-      bestScore = total;
-      best = candidate;
-    }
-  }
-  return best;
+  return bestConstant(candidates, pool, (candidate, t) => mmcsOf(t, candidate)) ?? (candidates[0] as NdArray);
 }
 
 /**

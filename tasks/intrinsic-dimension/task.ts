@@ -1,6 +1,7 @@
 // T3 intrinsic-dimension (TASKS.md): estimate the dimension of the manifold the activity lies on.
 import { z } from "zod";
 import { f32 } from "../../harness/ndarray.ts";
+import { bestConstant, logRatioScore } from "../../harness/scoring.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
 
 /** Per-instance main score: max(0, 1 − |d̂ − d*| / d*). */
@@ -9,13 +10,10 @@ export function dimensionScore(estimate: number, truth: number): number {
 }
 
 /**
- * Symmetric log-scale score 1 − min(1, |log2(d̂ / d*)|) (issue 10): 1 at the truth, 0 at a factor of 2 either way,
- * so under- and overestimates by the same factor cost the same. Proposed as the main score of a TASKS.md v2.
+ * Symmetric log-scale score (issue 10): harness/scoring.ts's logRatioScore, 1 at the truth, 0 at a factor of 2 either
+ * way. Proposed as the main score of a TASKS.md v2.
  */
-export function logDimensionScore(estimate: number, truth: number): number {
-  if (!(estimate > 0)) return 0;
-  return 1 - Math.min(1, Math.abs(Math.log2(estimate / truth)));
-}
+export const logDimensionScore = logRatioScore;
 
 /**
  * The single d̂ with the best mean main score over `truths`. The mean of max(0, 1 − |d̂ − d|/d) is piecewise linear
@@ -30,17 +28,13 @@ export function bestConstantDimension(truths: readonly number[]): number {
   }
   const top = 2 * Math.max(...truths);
   for (let k = 1; k * 0.05 <= top; k++) candidates.add(Math.round(k * 5) / 100);
-  let best = 1;
-  let bestScore = Number.NEGATIVE_INFINITY;
-  for (const c of [...candidates].sort((a, b) => a - b)) {
-    let s = 0;
-    for (const d of truths) s += dimensionScore(c, d);
-    if (s > bestScore + 1e-9) {
-      bestScore = s;
-      best = c;
-    }
-  }
-  return best;
+  return (
+    bestConstant(
+      [...candidates].sort((a, b) => a - b),
+      truths,
+      dimensionScore,
+    ) ?? 1
+  );
 }
 
 export function trueDimension(instance: Instance): number {

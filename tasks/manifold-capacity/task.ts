@@ -2,13 +2,11 @@
 // neuron can a linear readout separate? Given P point clouds in N dimensions, estimate their capacity α.
 import { z } from "zod";
 import { f32 } from "../../harness/ndarray.ts";
+import { bestConstant, logRatioScore } from "../../harness/scoring.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
 
 /** Per-instance main score 1 − min(1, |log2(α̂ / α*)|): 1 at the truth, 0 at a factor of 2 either way (or α̂ ≤ 0). */
-export function logRatioScore(estimate: number, truth: number): number {
-  if (!(estimate > 0) || !(truth > 0)) return 0;
-  return 1 - Math.min(1, Math.abs(Math.log2(estimate / truth)));
-}
+export { logRatioScore };
 
 /** The [P, M, N] shape of an instance's `manifolds`. */
 export function manifoldShape(instance: Pick<Instance, "inputs">): [number, number, number] {
@@ -38,17 +36,13 @@ export function bestConstantCapacity(truths: readonly number[]): number {
   if (valid.length === 0) return 1;
   const candidates = new Set<number>();
   for (const t of valid) for (const f of [0.5, 1, 2]) candidates.add(t * f);
-  let best = 1;
-  let bestScore = Number.NEGATIVE_INFINITY;
-  for (const c of [...candidates].sort((a, b) => a - b)) {
-    let s = 0;
-    for (const t of valid) s += logRatioScore(c, t);
-    if (s > bestScore + 1e-9) {
-      bestScore = s;
-      best = c;
-    }
-  }
-  return best;
+  return (
+    bestConstant(
+      [...candidates].sort((a, b) => a - b),
+      valid,
+      logRatioScore,
+    ) ?? 1
+  );
 }
 
 /** Truth arrays of an instance: α*, and the mean-field radius R_M and dimension D_M where a theory gives them (NaN otherwise). */
