@@ -15,7 +15,7 @@ import type { Instance, NdArray } from "../../harness/types.ts";
 import { METHODS } from "../../methods/registry.ts";
 import { poissonReadout, smoothedRoot } from "../../methods/shared/dynamics.ts";
 import { affineAlignedR2 } from "../../tasks/latent-dynamics/metrics.ts";
-import { latentDynamics as task } from "../../tasks/latent-dynamics/task.ts";
+import { dimsOf, latentDynamics as task } from "../../tasks/latent-dynamics/task.ts";
 
 const split = (process.argv[2] === "dev" ? "dev" : "official") as "dev" | "official";
 const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
@@ -24,8 +24,7 @@ const methods = METHODS.filter((m) => m.tasks.includes(task.id) && m.kind !== "f
 
 /** The heading references of one instance (header comment). */
 function headingReferences(instance: Instance) {
-  const [trials, bins, heldIn] = instance.inputs.spikes?.shape as [number, number, number];
-  const [trainTrials, , heldOut] = instance.inputs.heldoutTrain?.shape as [number, number, number];
+  const { trials, bins, heldIn, trainTrials, heldOut } = dimsOf(instance);
   const heading = Float64Array.from((instance.truth.latents as NdArray).data);
   const rates = poissonReadout(heading, 2, (instance.inputs.heldoutTrain as NdArray).data, heldOut, trainTrials * bins, trials * bins, 1);
   const tuning = task.score(instance, {
@@ -66,7 +65,11 @@ if (process.argv.includes("--bin-widths")) {
     });
     let zeros = 0;
     let total = 0;
-    for (const s of sweep) for (const v of (s.inputs.spikes as NdArray).data) total++, v === 0 && zeros++;
+    for (const s of sweep)
+      for (const v of (s.inputs.spikes as NdArray).data) {
+        total++;
+        if (v === 0) zeros++;
+      }
     await table(
       sweep,
       `${binFactor * 10} ms bins × ${settings.bins}, held-in bins without a spike ${((100 * zeros) / total).toFixed(0)} %`,
