@@ -3,12 +3,13 @@
 // heading estimate ≈ (cos θ̂, sin θ̂)) and the truth fixed points are the network's exact fixed points at zero input
 // (fixed-points.ts: the head still), mapped through the same readout.
 import { artifactRef } from "../../../harness/artifacts.ts";
+import { type RnnWeights, readout, runRnn } from "../../../harness/relu-rnn.ts";
 import { Rng } from "../../../harness/rng.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance } from "../../../harness/types.ts";
 import { poisson, populationInstance } from "../../../tasks/latent-dynamics/systems.ts";
 import { FIXED_POINT_SEARCH, rnnFixedPoints, searchStarts } from "./fixed-points.ts";
 import { loadRnnWeights, MOTION, rnnHeadDirectionRecipe, TRAINING } from "./recipe.ts";
-import { N_OUTPUTS, type RnnWeights, runRnn, simulateTrial } from "./rnn.ts";
+import { N_OUTPUTS, simulateTrial } from "./rnn.ts";
 
 // Generator settings: hashed with the dataset version.
 const config = {
@@ -27,20 +28,6 @@ const config = {
   peakRateHz: 40,
   fixedPointSearch: FIXED_POINT_SEARCH,
 };
-
-/** The network's 2-D readout y = h W_hy + b_y of every row of `states` [rows, H]. */
-export function readout(w: RnnWeights, states: Float64Array, rows: number): Float64Array {
-  const H = w.hidden;
-  const out = new Float64Array(rows * N_OUTPUTS);
-  for (let r = 0; r < rows; r++) {
-    for (let o = 0; o < N_OUTPUTS; o++) {
-      let y = w.bY[o] as number;
-      for (let j = 0; j < H; j++) y += (states[r * H + j] as number) * (w.wHy[j * N_OUTPUTS + o] as number);
-      out[r * N_OUTPUTS + o] = y;
-    }
-  }
-  return out;
-}
 
 /** The recorded units and their scales (largest activity over the search's starting states): a property of the network. */
 export function population(w: RnnWeights): { units: number[]; scales: number[] } {
