@@ -3,10 +3,10 @@
 // heading estimate ≈ (cos θ̂, sin θ̂)) and the truth fixed points are the network's exact fixed points at zero input
 // (fixed-points.ts: the head still), mapped through the same readout.
 import { artifactRef } from "../../../harness/artifacts.ts";
-import { type RnnWeights, readout, runRnn } from "../../../harness/relu-rnn.ts";
-import { Rng } from "../../../harness/rng.ts";
+import { type RnnWeights, readout } from "../../../harness/relu-rnn.ts";
+import { memoOnWeights } from "../../../harness/relu-rnn-fixed-points.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance } from "../../../harness/types.ts";
-import { poisson, populationInstance } from "../../../tasks/latent-dynamics/systems.ts";
+import { recordedUnits, recordRnn, rnnDynamicsInstance } from "../../../tasks/latent-dynamics/rnn-population.ts";
 import { FIXED_POINT_SEARCH, rnnFixedPoints, searchStarts } from "./fixed-points.ts";
 import { loadRnnWeights, MOTION, rnnHeadDirectionRecipe, TRAINING } from "./recipe.ts";
 import { N_OUTPUTS, simulateTrial } from "./rnn.ts";
@@ -29,88 +29,28 @@ const config = {
   fixedPointSearch: FIXED_POINT_SEARCH,
 };
 
-/** The recorded units and their scales (largest activity over the search's starting states): a property of the network. */
-export function population(w: RnnWeights): { units: number[]; scales: number[] } {
+/** The recorded units and their scales (largest activity over the fixed-point search's starting states). */
+const populationOf = memoOnWeights((w: RnnWeights) => {
   const { starts, rows } = searchStarts(w);
-  const H = w.hidden;
-  const units: number[] = [];
-  const scales: number[] = [];
-  for (let j = 0; j < H; j++) {
-    let top = 0;
-    for (let r = 0; r < rows; r++) top = Math.max(top, starts[r * H + j] as number);
-    if (top >= config.minUnitScale) {
-      units.push(j);
-      scales.push(top);
-    }
-  }
-  return { units, scales };
-}
-
-let cachedPopulation: { wHh: Float32Array; value: ReturnType<typeof population> } | undefined;
-
-function populationOf(w: RnnWeights) {
-  if (cachedPopulation?.wHh !== w.wHh) cachedPopulation = { wHh: w.wHh, value: population(w) };
-  return cachedPopulation.value;
-}
+  return recordedUnits(w, starts, rows, config.minUnitScale);
+});
 
 /** The instance of `seed`: latents (readout), true rates and counts [trials · bins, neurons], held-out columns last. */
 export function simulateRnnInstance(seed: number) {
   const w = loadRnnWeights().weights;
-  const H = w.hidden;
-  const { trials, bins, dt, baseRateHz, peakRateHz } = config;
-  const { units, scales } = populationOf(w);
-  const rng = new Rng(seed);
-  // The neurons in a seeded order: the last `heldOut` are held out.
-  const order = rng.permutation(units.length);
-  const neurons = units.length;
-  const latents = new Float64Array(trials * bins * N_OUTPUTS);
-  const rates = new Float64Array(trials * bins * neurons);
-  const counts = new Float64Array(trials * bins * neurons);
-  for (let k = 0; k < trials; k++) {
-    const trial = simulateTrial(rng, MOTION, bins);
-    const states = runRnn(w, trial.inputs, bins);
-    latents.set(readout(w, states, bins), k * bins * N_OUTPUTS);
-    for (let t = 0; t < bins; t++) {
-      const row = k * bins + t;
-      for (let c = 0; c < neurons; c++) {
-        const u = order[c] as number;
-        const rate = dt * (baseRateHz + (peakRateHz * (states[t * H + (units[u] as number)] as number)) / (scales[u] as number));
-        rates[row * neurons + c] = rate;
-        counts[row * neurons + c] = poisson(rate, rng);
-      }
-    }
-  }
-  const points = rnnFixedPoints(w).map((p) => ({ location: readout(w, p.state, 1), unstable: p.unstable }));
-  return { latents, rates, counts, neurons, points, config };
+  const recording = recordRnn(
+    w,
+    populationOf(w),
+    rnnFixedPoints(w),
+    config,
+    seed,
+    (rng, steps) => simulateTrial(rng, MOTION, steps).inputs,
+  );
+  return { ...recording, config };
 }
 
 function generate(seed: number): GeneratedInstance {
-  const { latents, counts, neurons, points } = simulateRnnInstance(seed);
-  const { trials, trainTrials, bins, heldOut, dt } = config;
-  const heldIn = neurons - heldOut;
-  const { inputs, truth } = populationInstance({
-    counts,
-    trials,
-    trainTrials,
-    bins,
-    heldIn,
-    heldOut,
-    latents,
-    latentDim: N_OUTPUTS,
-    fixedPoints: points,
-  });
-  return {
-    params: { latentDim: N_OUTPUTS, dt },
-    inputs,
-    truth,
-    meta: {
-      heldIn,
-      heldOut,
-      fixedPoints: points.length,
-      stable: points.filter((p) => p.unstable === 0).length,
-      saddles: points.filter((p) => p.unstable > 0).length,
-    },
-  };
+  return rnnDynamicsInstance(simulateRnnInstance(seed), config, N_OUTPUTS);
 }
 
 /** The network's fixed points in its readout plane, by class (the dataset page's plot). */
