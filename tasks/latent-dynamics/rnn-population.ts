@@ -84,7 +84,7 @@ export function recordRnn(
   return { latents, rates, counts, neurons, points: points.map((p) => ({ location: readout(w, p.state, 1), unstable: p.unstable })) };
 }
 
-/** The task's instance from a recording: inputs and truth, `latentDim` = the readout's width, the fixed points by class in meta. */
+/** The task's instance from a recording: inputs and truth, `latentDim` = the readout's width, the fixed points by class in meta (stable, saddle, unstable in every latent direction). */
 export function rnnDynamicsInstance(recording: ReturnType<typeof recordRnn>, rec: RnnRecording, latentDim: number): GeneratedInstance {
   const { counts, neurons, latents, points } = recording;
   const { trials, trainTrials, bins, heldOut, dt } = rec;
@@ -109,7 +109,8 @@ export function rnnDynamicsInstance(recording: ReturnType<typeof recordRnn>, rec
       heldOut,
       fixedPoints: points.length,
       stable: points.filter((p) => p.unstable === 0).length,
-      saddles: points.filter((p) => p.unstable > 0).length,
+      saddles: points.filter((p) => p.unstable > 0 && p.unstable < latentDim).length,
+      unstable: points.filter((p) => p.unstable >= latentDim).length,
     },
   };
 }

@@ -81,6 +81,7 @@ export const rnnHeadDirectionDynamics: DatasetDefinition = {
   version: 1,
   title: "Head-direction RNN: latent dynamics and fixed points",
   domain: "artificial",
+  artifacts: [rnnHeadDirectionRecipe],
   description:
     "The hidden units of the trained head-direction RNN (64 ReLU units integrating angular velocity) on 30 fresh head-motion trials of 60 steps (20 ms), read out as Poisson neurons (λ = dt · (2 Hz + 40 Hz · h / the unit's largest activity); the units that ever reach 0.1), 8 held out. Truth: the held-out counts on the last 8 trials, the network's own 2-D readout as the latent state, and its exact fixed points at rest (stable points and saddles alternating around the ring, found by a piecewise-linear Newton search) in the readout's coordinates.",
   sizes: { dev: 2, official: 4, private: 4 },
