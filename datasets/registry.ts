@@ -9,6 +9,7 @@ import { source as factorNetwork } from "./artificial/factor-network/source.ts";
 import { source as inductionHeads } from "./artificial/induction-heads/source.ts";
 import { source as mnistMlp } from "./artificial/mnist-mlp/source.ts";
 import { source as modularAddition } from "./artificial/modular-addition/source.ts";
+import { source as rnnFlipFlop } from "./artificial/rnn-flip-flop/source.ts";
 import { source as rnnHeadDirection } from "./artificial/rnn-head-direction/source.ts";
 import { source as seedTwins } from "./artificial/seed-twins/source.ts";
 import { source as torusNetwork } from "./artificial/torus-network/source.ts";
@@ -43,6 +44,7 @@ export const SOURCES: readonly DatasetSource[] = [
   neuralManifolds,
   toySuperposition,
   rnnHeadDirection,
+  rnnFlipFlop,
   mnistMlp,
   factorNetwork,
   torusNetwork,

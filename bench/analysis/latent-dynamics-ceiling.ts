@@ -1,8 +1,9 @@
-// T8's achievable ceiling on `dynamical-systems` and the RNN's `rnn-head-direction`: the co-smoothing deviance explained (and bits per spike) of the
+// T8's achievable ceiling on `dynamical-systems` and the trained RNNs (`rnn-head-direction`, `rnn-flip-flop`): the co-smoothing deviance explained (and bits per spike) of the
 // TRUE rates of the held-out neurons on the test trials, per system, on one split. No model of rates can do better
 // on average (Poisson noise is the rest); the task README quotes these numbers.
 //   npx tsx bench/analysis/latent-dynamics-ceiling.ts [dev|official]
 
+import { rnnFlipFlopDynamics, simulateFlipFlopInstance } from "../../datasets/artificial/rnn-flip-flop/latent-dynamics.ts";
 import { rnnHeadDirectionDynamics, simulateRnnInstance } from "../../datasets/artificial/rnn-head-direction/latent-dynamics.ts";
 import { dynamicalSystems, simulateInstance } from "../../datasets/synthetic/dynamical-systems/dataset.ts";
 import { instanceSeed } from "../../harness/registry.ts";
@@ -45,10 +46,15 @@ console.log(
   `  all          (${all.flatMap((e) => e.d2).length}) ${mean(all.flatMap((e) => e.d2)).toFixed(3)} / ${mean(all.flatMap((e) => e.bps)).toFixed(3)}`,
 );
 
-const rnn = Array.from({ length: rnnHeadDirectionDynamics.sizes[split] }, (_, index) => {
-  const { rates, counts, neurons, config } = simulateRnnInstance(instanceSeed(rnnHeadDirectionDynamics, split, index));
-  return trueRateScore(rates, counts, neurons, config);
-});
-console.log(
-  `true rates on rnn-head-direction/${split} (${rnn.length}): ${mean(rnn.map((s) => s.devianceExplained)).toFixed(3)} / ${mean(rnn.map((s) => s.bitsPerSpike)).toFixed(3)}`,
-);
+for (const [dataset, simulate] of [
+  [rnnHeadDirectionDynamics, simulateRnnInstance],
+  [rnnFlipFlopDynamics, simulateFlipFlopInstance],
+] as const) {
+  const rnn = Array.from({ length: dataset.sizes[split] }, (_, index) => {
+    const { rates, counts, neurons, config } = simulate(instanceSeed(dataset, split, index));
+    return trueRateScore(rates, counts, neurons, config);
+  });
+  console.log(
+    `true rates on ${dataset.slug}/${split} (${rnn.length}): ${mean(rnn.map((s) => s.devianceExplained)).toFixed(3)} / ${mean(rnn.map((s) => s.bitsPerSpike)).toFixed(3)}`,
+  );
+}

@@ -4,6 +4,7 @@
 // numbers ([1, 1, 0]) of the ring the heading code lies on.
 import { artifactRef } from "../../../harness/artifacts.ts";
 import { f32, i32 } from "../../../harness/ndarray.ts";
+import { type RnnWeights, runRnn } from "../../../harness/relu-rnn.ts";
 import { Rng } from "../../../harness/rng.ts";
 import type { DatasetDefinition, GeneratedInstance, JsonValue } from "../../../harness/types.ts";
 import { dimensionTruth } from "../../../tasks/intrinsic-dimension/task.ts";
@@ -19,7 +20,7 @@ import {
 } from "../../../tasks/topology/controls.ts";
 import { BETTI } from "../../../tasks/topology/generate.ts";
 import { loadRnnWeights, MOTION, rnnHeadDirectionRecipe, TRAINING } from "./recipe.ts";
-import { angularDistance, decodeHeading, type RnnWeights, runRnn, simulateTrial } from "./rnn.ts";
+import { angularDistance, decodeHeading, simulateTrial } from "./rnn.ts";
 
 const shared = {
   artifact: artifactRef(rnnHeadDirectionRecipe),

@@ -1,28 +1,12 @@
 // The fixed points of the head-direction RNN's autonomous dynamics h ← ReLU(h W_hh + b_h) (zero input: the head
-// still, no cue), found exactly. A ReLU network is piecewise linear: on the region where the set D of active units
-// is fixed, a fixed point solves h_D (I − W_DD) = b_D with h = 0 off D. Newton's method on F(h) = ReLU(h W + b) − h
-// is therefore the iteration "solve the linear system of the current pattern, recompute the pattern", and a point
-// counts only when its pattern is self-consistent and the residual ‖F(h)‖∞ is below 1e-9 (Sussillo & Barak 2013
-// minimise ‖F‖² by gradient descent and accept slow points; here every candidate is exact). Stability: the Jacobian
-// of the map is W_hh restricted to D (zero elsewhere), so its nonzero eigenvalues are those of W_DD; the unstable
-// directions are those with |λ| > 1.
-import { eigenvalueModuli, solveGeneral } from "../../../harness/linalg.ts";
+// still, no cue), found exactly by the piecewise-linear Newton search of harness/relu-rnn-fixed-points.ts from the
+// states the network visits on head-motion trials.
+import type { RnnWeights } from "../../../harness/relu-rnn.ts";
+import { runRnn } from "../../../harness/relu-rnn.ts";
+import { findFixedPoints, memoOnWeights } from "../../../harness/relu-rnn-fixed-points.ts";
 import { Rng, seedFrom } from "../../../harness/rng.ts";
 import { MOTION } from "./recipe.ts";
-import { type RnnWeights, runRnn, simulateTrial } from "./rnn.ts";
-
-export interface RnnFixedPoint {
-  /** The hidden state h* (length H). */
-  state: Float64Array;
-  /** Eigenvalues of the Jacobian with modulus > 1. */
-  unstable: number;
-  /** Spectral radius of the Jacobian (its largest |λ|). */
-  radius: number;
-  /** min over eigenvalues of ||λ| − 1|: how far the stability class is from changing. */
-  margin: number;
-  /** Active units (the linear region). */
-  active: number;
-}
+import { simulateTrial } from "./rnn.ts";
 
 export const FIXED_POINT_SEARCH = {
   /** Starting states: every `stride`-th state of `trials` head-motion trials of `steps` steps (a seeded stream). */
@@ -36,120 +20,8 @@ export const FIXED_POINT_SEARCH = {
   duplicate: 1e-6,
 };
 
-/** Solve the linear piece of `pattern`: h_D (I − W_DD) = b_D, i.e. (I − W_DDᵀ) h_Dᵀ = b_Dᵀ; h = 0 off D. */
-function solvePattern(w: RnnWeights, pattern: Uint8Array): Float64Array | null {
-  const H = w.hidden;
-  const units: number[] = [];
-  for (let j = 0; j < H; j++) if (pattern[j]) units.push(j);
-  const n = units.length;
-  const m = new Float64Array(n * n);
-  const rhs = new Float64Array(n);
-  units.forEach((j, r) => {
-    rhs[r] = w.bH[j] as number;
-    units.forEach((k, c) => {
-      m[r * n + c] = (r === c ? 1 : 0) - (w.wHh[k * H + j] as number);
-    });
-  });
-  const solved = solveGeneral(m, rhs, n);
-  if (!solved) return null;
-  const h = new Float64Array(H);
-  units.forEach((j, r) => {
-    h[j] = solved[r] as number;
-  });
-  return h;
-}
-
-/** Pre-activation z = h W + b at zero input. */
-function preActivation(w: RnnWeights, h: Float64Array): Float64Array {
-  const H = w.hidden;
-  const z = Float64Array.from(w.bH);
-  for (let k = 0; k < H; k++) {
-    const hk = h[k] as number;
-    if (hk === 0) continue;
-    for (let j = 0; j < H; j++) z[j] = (z[j] as number) + hk * (w.wHh[k * H + j] as number);
-  }
-  return z;
-}
-
-const patternOf = (z: Float64Array) => Uint8Array.from(z, (v) => (v > 0 ? 1 : 0));
-const keyOf = (pattern: Uint8Array) => pattern.join("");
-
-/** The residual ‖ReLU(h W + b) − h‖∞ of the autonomous map. */
-export function fixedPointResidual(w: RnnWeights, h: Float64Array): number {
-  const z = preActivation(w, h);
-  let worst = 0;
-  for (let j = 0; j < w.hidden; j++) worst = Math.max(worst, Math.abs(Math.max(z[j] as number, 0) - (h[j] as number)));
-  return worst;
-}
-
-/** The Jacobian's eigenvalue moduli at a fixed point of pattern D: those of W_DD (the rest are 0). */
-function jacobianModuli(w: RnnWeights, pattern: Uint8Array): number[] {
-  const H = w.hidden;
-  const units: number[] = [];
-  for (let j = 0; j < H; j++) if (pattern[j]) units.push(j);
-  const n = units.length;
-  const m = new Float64Array(n * n);
-  units.forEach((k, r) => {
-    units.forEach((j, c) => {
-      m[r * n + c] = w.wHh[k * H + j] as number;
-    });
-  });
-  return n > 0 ? eigenvalueModuli(m, n) : [];
-}
-
-/** The exact fixed points reached from the given starting states [rows, H], deduplicated, in the order found. */
-export function findFixedPoints(w: RnnWeights, starts: Float64Array, rows: number): RnnFixedPoint[] {
-  const H = w.hidden;
-  const c = FIXED_POINT_SEARCH;
-  // Each linear piece is solved once: the starts share few patterns.
-  const solvedPieces = new Map<string, Float64Array | null>();
-  const found: RnnFixedPoint[] = [];
-  for (let r = 0; r < rows; r++) {
-    let pattern = patternOf(preActivation(w, starts.slice(r * H, (r + 1) * H)));
-    for (let it = 0; it < c.maxIterations; it++) {
-      const key = keyOf(pattern);
-      let h = solvedPieces.get(key);
-      if (h === undefined) {
-        h = solvePattern(w, pattern);
-        solvedPieces.set(key, h);
-      }
-      if (!h) break;
-      const next = patternOf(preActivation(w, h));
-      if (keyOf(next) !== key) {
-        pattern = next;
-        continue;
-      }
-      if (fixedPointResidual(w, h) < c.residual && !found.some((p) => maxDistance(p.state, h) < c.duplicate)) {
-        const moduli = jacobianModuli(w, pattern);
-        found.push({
-          state: h,
-          unstable: moduli.filter((m) => m > 1).length,
-          radius: Math.max(0, ...moduli),
-          margin: Math.min(Infinity, ...moduli.map((m) => Math.abs(m - 1))),
-          active: pattern.reduce((s, v) => s + v, 0),
-        });
-      }
-      break;
-    }
-  }
-  return found;
-}
-
-function maxDistance(a: Float64Array, b: Float64Array): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
-  return worst;
-}
-
-// The starts and the fixed points are properties of the network, not of an instance: computed once per process and
-// weights (a WeakMap on the recurrent weights, which the artifact loader returns unchanged while the file is).
-const startsMemo = new WeakMap<Float32Array, { starts: Float64Array; rows: number }>();
-const pointsMemo = new WeakMap<Float32Array, RnnFixedPoint[]>();
-
 /** Starting states: every `stride`-th hidden state of seeded head-motion trials (the states the network visits). */
-export function searchStarts(w: RnnWeights): { starts: Float64Array; rows: number } {
-  const cached = startsMemo.get(w.wHh);
-  if (cached) return cached;
+export const searchStarts = memoOnWeights((w: RnnWeights) => {
   const { trials, steps, stride } = FIXED_POINT_SEARCH;
   const H = w.hidden;
   const rng = new Rng(seedFrom("rnn-head-direction", "fixed-point-starts"));
@@ -161,17 +33,11 @@ export function searchStarts(w: RnnWeights): { starts: Float64Array; rows: numbe
     for (let s = 0; s < perTrial; s++)
       starts.set(states.subarray((s * stride + stride - 1) * H, (s * stride + stride) * H), (i * perTrial + s) * H);
   }
-  const result = { starts, rows: trials * perTrial };
-  startsMemo.set(w.wHh, result);
-  return result;
-}
+  return { starts, rows: trials * perTrial };
+});
 
 /** The network's fixed points at zero input (the head still), from `searchStarts`. */
-export function rnnFixedPoints(w: RnnWeights): RnnFixedPoint[] {
-  const cached = pointsMemo.get(w.wHh);
-  if (cached) return cached;
+export const rnnFixedPoints = memoOnWeights((w: RnnWeights) => {
   const { starts, rows } = searchStarts(w);
-  const points = findFixedPoints(w, starts, rows);
-  pointsMemo.set(w.wHh, points);
-  return points;
-}
+  return findFixedPoints(w, starts, rows, FIXED_POINT_SEARCH);
+});

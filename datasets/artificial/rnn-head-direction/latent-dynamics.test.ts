@@ -4,16 +4,18 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildArtifacts } from "../../../harness/artifacts.ts";
 import { generateInstance } from "../../../harness/registry.ts";
+import { type RnnWeights, readout, runRnn } from "../../../harness/relu-rnn.ts";
+import { autonomousStep, findFixedPoints, fixedPointResidual, type RnnFixedPoint } from "../../../harness/relu-rnn-fixed-points.ts";
 import { Rng } from "../../../harness/rng.ts";
 import type { Instance, NdArray } from "../../../harness/types.ts";
 import { pcaLds } from "../../../methods/pca-lds/method.ts";
 import { polyDynamics } from "../../../methods/poly-dynamics/method.ts";
 import { spikeSmoothing } from "../../../methods/spike-smoothing/method.ts";
 import { latentDynamics, readFixedPoints } from "../../../tasks/latent-dynamics/task.ts";
-import { findFixedPoints, fixedPointResidual, type RnnFixedPoint, rnnFixedPoints } from "./fixed-points.ts";
-import { readout, rnnHeadDirectionDynamics } from "./latent-dynamics.ts";
+import { FIXED_POINT_SEARCH, rnnFixedPoints } from "./fixed-points.ts";
+import { rnnHeadDirectionDynamics } from "./latent-dynamics.ts";
 import { loadRnnWeights, MOTION, rnnHeadDirectionRecipe } from "./recipe.ts";
-import { type RnnWeights, runRnn, simulateTrial } from "./rnn.ts";
+import { simulateTrial } from "./rnn.ts";
 
 let w: RnnWeights;
 let points: RnnFixedPoint[];
@@ -24,17 +26,6 @@ beforeAll(async () => {
   w = loadRnnWeights().weights;
   points = rnnFixedPoints(w);
 }, 300_000);
-
-/** One step of the autonomous map h ← ReLU(h W_hh + b_h). */
-function step(h: Float64Array): Float64Array {
-  const H = w.hidden;
-  const next = Float64Array.from(w.bH);
-  for (let k = 0; k < H; k++) {
-    const hk = h[k] as number;
-    if (hk !== 0) for (let j = 0; j < H; j++) next[j] = (next[j] as number) + hk * (w.wHh[k * H + j] as number);
-  }
-  return next.map((v) => Math.max(v, 0));
-}
 
 const distance = (a: Float64Array, b: Float64Array) => Math.hypot(...Array.from(a, (v, i) => v - (b[i] as number)));
 const angleOf = (p: RnnFixedPoint) => {
@@ -66,7 +57,7 @@ describe("rnn-head-direction fixed points (zero input)", () => {
       let h: Float64Array = start;
       let farthest = 0;
       for (let t = 0; t < 3000; t++) {
-        h = step(h);
+        h = autonomousStep(w, h);
         farthest = Math.max(farthest, distance(h, p.state));
       }
       const initial = distance(start, p.state);
@@ -84,7 +75,7 @@ describe("rnn-head-direction fixed points (zero input)", () => {
       const trial = simulateTrial(rng, MOTION, 20 + rng.int(60), { restSteps: rng.int(2) * 30 });
       starts.set(runRnn(w, trial.inputs, trial.steps).subarray((trial.steps - 1) * H, trial.steps * H), r * H);
     }
-    const again = findFixedPoints(w, starts, rows);
+    const again = findFixedPoints(w, starts, rows, FIXED_POINT_SEARCH);
     expect(again.length).toBeGreaterThan(10);
     for (const p of again) {
       const same = points.find((q) => distance(q.state, p.state) < 1e-8);

@@ -3,12 +3,13 @@
 // heading estimate ≈ (cos θ̂, sin θ̂)) and the truth fixed points are the network's exact fixed points at zero input
 // (fixed-points.ts: the head still), mapped through the same readout.
 import { artifactRef } from "../../../harness/artifacts.ts";
-import { Rng } from "../../../harness/rng.ts";
+import { type RnnWeights, readout } from "../../../harness/relu-rnn.ts";
+import { memoOnWeights } from "../../../harness/relu-rnn-fixed-points.ts";
 import type { DatasetDefinition, DatasetPreview, GeneratedInstance } from "../../../harness/types.ts";
-import { poisson, populationInstance } from "../../../tasks/latent-dynamics/systems.ts";
+import { recordedUnits, recordRnn, rnnDynamicsInstance } from "../../../tasks/latent-dynamics/rnn-population.ts";
 import { FIXED_POINT_SEARCH, rnnFixedPoints, searchStarts } from "./fixed-points.ts";
 import { loadRnnWeights, MOTION, rnnHeadDirectionRecipe, TRAINING } from "./recipe.ts";
-import { N_OUTPUTS, type RnnWeights, runRnn, simulateTrial } from "./rnn.ts";
+import { N_OUTPUTS, simulateTrial } from "./rnn.ts";
 
 // Generator settings: hashed with the dataset version.
 const config = {
@@ -28,102 +29,28 @@ const config = {
   fixedPointSearch: FIXED_POINT_SEARCH,
 };
 
-/** The network's 2-D readout y = h W_hy + b_y of every row of `states` [rows, H]. */
-export function readout(w: RnnWeights, states: Float64Array, rows: number): Float64Array {
-  const H = w.hidden;
-  const out = new Float64Array(rows * N_OUTPUTS);
-  for (let r = 0; r < rows; r++) {
-    for (let o = 0; o < N_OUTPUTS; o++) {
-      let y = w.bY[o] as number;
-      for (let j = 0; j < H; j++) y += (states[r * H + j] as number) * (w.wHy[j * N_OUTPUTS + o] as number);
-      out[r * N_OUTPUTS + o] = y;
-    }
-  }
-  return out;
-}
-
-/** The recorded units and their scales (largest activity over the search's starting states): a property of the network. */
-export function population(w: RnnWeights): { units: number[]; scales: number[] } {
+/** The recorded units and their scales (largest activity over the fixed-point search's starting states). */
+const populationOf = memoOnWeights((w: RnnWeights) => {
   const { starts, rows } = searchStarts(w);
-  const H = w.hidden;
-  const units: number[] = [];
-  const scales: number[] = [];
-  for (let j = 0; j < H; j++) {
-    let top = 0;
-    for (let r = 0; r < rows; r++) top = Math.max(top, starts[r * H + j] as number);
-    if (top >= config.minUnitScale) {
-      units.push(j);
-      scales.push(top);
-    }
-  }
-  return { units, scales };
-}
-
-let cachedPopulation: { wHh: Float32Array; value: ReturnType<typeof population> } | undefined;
-
-function populationOf(w: RnnWeights) {
-  if (cachedPopulation?.wHh !== w.wHh) cachedPopulation = { wHh: w.wHh, value: population(w) };
-  return cachedPopulation.value;
-}
+  return recordedUnits(w, starts, rows, config.minUnitScale);
+});
 
 /** The instance of `seed`: latents (readout), true rates and counts [trials · bins, neurons], held-out columns last. */
 export function simulateRnnInstance(seed: number) {
   const w = loadRnnWeights().weights;
-  const H = w.hidden;
-  const { trials, bins, dt, baseRateHz, peakRateHz } = config;
-  const { units, scales } = populationOf(w);
-  const rng = new Rng(seed);
-  // The neurons in a seeded order: the last `heldOut` are held out.
-  const order = rng.permutation(units.length);
-  const neurons = units.length;
-  const latents = new Float64Array(trials * bins * N_OUTPUTS);
-  const rates = new Float64Array(trials * bins * neurons);
-  const counts = new Float64Array(trials * bins * neurons);
-  for (let k = 0; k < trials; k++) {
-    const trial = simulateTrial(rng, MOTION, bins);
-    const states = runRnn(w, trial.inputs, bins);
-    latents.set(readout(w, states, bins), k * bins * N_OUTPUTS);
-    for (let t = 0; t < bins; t++) {
-      const row = k * bins + t;
-      for (let c = 0; c < neurons; c++) {
-        const u = order[c] as number;
-        const rate = dt * (baseRateHz + (peakRateHz * (states[t * H + (units[u] as number)] as number)) / (scales[u] as number));
-        rates[row * neurons + c] = rate;
-        counts[row * neurons + c] = poisson(rate, rng);
-      }
-    }
-  }
-  const points = rnnFixedPoints(w).map((p) => ({ location: readout(w, p.state, 1), unstable: p.unstable }));
-  return { latents, rates, counts, neurons, points, config };
+  const recording = recordRnn(
+    w,
+    populationOf(w),
+    rnnFixedPoints(w),
+    config,
+    seed,
+    (rng, steps) => simulateTrial(rng, MOTION, steps).inputs,
+  );
+  return { ...recording, config };
 }
 
 function generate(seed: number): GeneratedInstance {
-  const { latents, counts, neurons, points } = simulateRnnInstance(seed);
-  const { trials, trainTrials, bins, heldOut, dt } = config;
-  const heldIn = neurons - heldOut;
-  const { inputs, truth } = populationInstance({
-    counts,
-    trials,
-    trainTrials,
-    bins,
-    heldIn,
-    heldOut,
-    latents,
-    latentDim: N_OUTPUTS,
-    fixedPoints: points,
-  });
-  return {
-    params: { latentDim: N_OUTPUTS, dt },
-    inputs,
-    truth,
-    meta: {
-      heldIn,
-      heldOut,
-      fixedPoints: points.length,
-      stable: points.filter((p) => p.unstable === 0).length,
-      saddles: points.filter((p) => p.unstable > 0).length,
-    },
-  };
+  return rnnDynamicsInstance(simulateRnnInstance(seed), config, N_OUTPUTS);
 }
 
 /** The network's fixed points in its readout plane, by class (the dataset page's plot). */
@@ -154,6 +81,7 @@ export const rnnHeadDirectionDynamics: DatasetDefinition = {
   version: 1,
   title: "Head-direction RNN: latent dynamics and fixed points",
   domain: "artificial",
+  artifacts: [rnnHeadDirectionRecipe],
   description:
     "The hidden units of the trained head-direction RNN (64 ReLU units integrating angular velocity) on 30 fresh head-motion trials of 60 steps (20 ms), read out as Poisson neurons (λ = dt · (2 Hz + 40 Hz · h / the unit's largest activity); the units that ever reach 0.1), 8 held out. Truth: the held-out counts on the last 8 trials, the network's own 2-D readout as the latent state, and its exact fixed points at rest (stable points and saddles alternating around the ring, found by a piecewise-linear Newton search) in the readout's coordinates.",
   sizes: { dev: 2, official: 4, private: 4 },

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { buildArtifacts } from "../../../harness/artifacts.ts";
 import { f32, hashArrays } from "../../../harness/ndarray.ts";
 import { generateInstance, getMethod, getTask } from "../../../harness/registry.ts";
+import { initialParams, lossAndGradients, runRnn } from "../../../harness/relu-rnn.ts";
 import { Rng } from "../../../harness/rng.ts";
 import { evaluateInstance } from "../../../harness/runner.ts";
 import { initTf } from "../../../harness/tf.ts";
@@ -12,17 +13,8 @@ import type { DatasetDefinition, Instance, NdArray } from "../../../harness/type
 import { varyingColumns } from "../../../tasks/topology/controls.ts";
 import { floorScores, methodMean, runMethod } from "../../../tests/helpers/floor-checks.ts";
 import { rnnHeadDirectionDecoding, rnnHeadDirectionDimension, rnnHeadDirectionTopology } from "./dataset.ts";
-import {
-  headingError,
-  initialParams,
-  loadRnnWeights,
-  lossAndGradients,
-  MOTION,
-  rnnHeadDirectionRecipe,
-  sampleBatch,
-  TRAINING,
-} from "./recipe.ts";
-import { N_INPUTS, runRnn, simulateTrial } from "./rnn.ts";
+import { headingError, loadRnnWeights, MOTION, rnnHeadDirectionRecipe, sampleBatch, TRAINING } from "./recipe.ts";
+import { N_INPUTS, N_OUTPUTS, simulateTrial } from "./rnn.ts";
 
 const SLOW = 240_000;
 // (T3/T4 controls: tasks/topology/controls.ts; floors: tests/helpers/floor-checks.ts)
@@ -65,7 +57,7 @@ describe("rnn-head-direction recipe", () => {
     const { tf } = await initTf();
     const rng = new Rng(3);
     const [H, T, B, lambda] = [8, 12, 5, 5];
-    const p = initialParams(rng, H, 0.5);
+    const p = initialParams(rng, H, 0.5, N_INPUTS, N_OUTPUTS);
     for (let i = 0; i < H; i++) p.bias[i] = 0.1 * rng.normal();
     const batch = sampleBatch(rng, { ...MOTION, pStop: 0.3, pGo: 0.3 }, T, B);
     const mine = lossAndGradients(tf, p, batch, lambda);

@@ -1,6 +1,6 @@
-// The head-direction RNN: its angular-velocity input process and its forward pass in plain JavaScript.
-// Instance generators are synchronous and must give the same bytes in every process, so they run the
-// trained weights here (float64 accumulation, fixed order) rather than through TensorFlow.js.
+// The head-direction RNN's angular-velocity input process and heading readout (the network itself, its forward pass
+// and training: harness/relu-rnn.ts).
+import type { RnnWeights } from "../../../harness/relu-rnn.ts";
 import type { Rng } from "../../../harness/rng.ts";
 
 /** Inputs per step: angular velocity (in units of its stationary std) and a heading cue (cos, sin). */
@@ -78,53 +78,6 @@ export function simulateTrial(rng: Rng, m: MotionConfig, steps: number, options:
     stillFor[t] = still;
   }
   return { steps: total, inputs, heading, stillFor };
-}
-
-/**
- * Trained weights, row-major: h_t = ReLU(h_{t−1} W_hh + x_t W_xh + b_h) from h_{−1} = 0, and the readout
- * y_t = h_t W_hy + b_y ≈ (cos θ_t, sin θ_t).
- */
-export interface RnnWeights {
-  hidden: number;
-  /** [hidden, hidden]: row k holds unit k's outgoing weights. */
-  wHh: Float32Array;
-  /** [N_INPUTS, hidden]. */
-  wXh: Float32Array;
-  bH: Float32Array;
-  /** [hidden, N_OUTPUTS]. */
-  wHy: Float32Array;
-  bY: Float32Array;
-}
-
-/** Hidden states [steps, hidden] of a trial, from h = 0 (float64 accumulation, zero units skipped). */
-export function runRnn(w: RnnWeights, inputs: Float32Array, steps: number): Float64Array {
-  const H = w.hidden;
-  const states = new Float64Array(steps * H);
-  const z = new Float64Array(H);
-  for (let t = 0; t < steps; t++) {
-    for (let j = 0; j < H; j++) z[j] = w.bH[j] as number;
-    for (let k = 0; k < N_INPUTS; k++) {
-      const xk = inputs[t * N_INPUTS + k] as number;
-      if (xk === 0) continue;
-      const off = k * H;
-      for (let j = 0; j < H; j++) z[j] = (z[j] as number) + xk * (w.wXh[off + j] as number);
-    }
-    if (t > 0) {
-      const prev = (t - 1) * H;
-      for (let k = 0; k < H; k++) {
-        const hk = states[prev + k] as number;
-        if (hk === 0) continue; // ReLU: typically most units are silent
-        const off = k * H;
-        for (let j = 0; j < H; j++) z[j] = (z[j] as number) + hk * (w.wHh[off + j] as number);
-      }
-    }
-    const out = t * H;
-    for (let j = 0; j < H; j++) {
-      const v = z[j] as number;
-      states[out + j] = Math.max(v, 0);
-    }
-  }
-  return states;
 }
 
 /** The network's own heading estimate atan2(y₂, y₁) for every row of `states` [rows, hidden]. */
