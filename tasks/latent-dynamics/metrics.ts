@@ -157,13 +157,16 @@ export function stabilityClass(unstable: number, d: number): StabilityClass {
 }
 
 export interface FixedPointRecovery {
+  /** Predicted points matched to an isolated true point or lying on a true continuum. */
   matched: number;
   recall: number;
   precision: number;
-  /** Mean distance of the matched pairs, in units of the true latents' RMS spread (NaN with no match). */
+  /** Mean distance of the matched points (to their isolated point or nearest continuum sample), in RMS spreads (NaN with no match). */
   positionError: number;
-  /** Fraction of the matched pairs whose stability class agrees (NaN with no match). */
+  /** Fraction of the matched points whose stability class agrees (NaN with no match). */
   stabilityAgreement: number;
+  /** Per continuum (ids ascending): the fraction of its samples with a predicted point within the tolerance. */
+  coverage: number[];
 }
 
 type Located = { location: ArrayLike<number>; unstable: number };
@@ -195,39 +198,14 @@ function greedyPairs(predicted: readonly Located[], truth: readonly Located[], d
 }
 
 /**
- * Greedy one-to-one matching (closest pairs first) of predicted fixed points, already mapped into the true latent
- * coordinates, to the true ones: a pair matches when its distance is at most `tolerance`. Rows of both are
- * [location (d), unstable directions].
- */
-export function matchFixedPoints(
-  predicted: readonly { location: Float64Array; unstable: number }[],
-  truth: readonly { location: ArrayLike<number>; unstable: number }[],
-  d: number,
-  tolerance: number,
-  scale: number,
-): FixedPointRecovery {
-  return recoverFixedPoints(
-    predicted,
-    truth.map((t) => ({ ...t, continuum: 0 })),
-    d,
-    tolerance,
-    scale,
-  );
-}
-
-export interface ContinuumRecovery extends FixedPointRecovery {
-  /** Per continuum (ids ascending): the fraction of its samples with a predicted point within the tolerance. */
-  coverage: number[];
-}
-
-/**
- * Fixed-point recovery when the truth may hold continua (README, "Fixed points"): isolated true points (continuum 0)
- * are matched one-to-one as by `matchFixedPoints`; each continuum k ≥ 1 (its rows a dense sample of a curve of fixed
- * points) counts as one true point, recovered by the fraction of its samples that have a predicted point within
- * `tolerance`. recall = (matched isolated + Σ coverage) / (isolated + continua). A predicted point is correct when it
- * is matched to an isolated point or lies within `tolerance` of a continuum's sample; its stability agrees on a
- * continuum when its class is the sample's or the one with one more unstable direction (a curve's marginal direction
- * may be read either way). With no continuum every number is `matchFixedPoints`'s, computed in the same order.
+ * Fixed-point recovery (README, "Fixed points and continua"). Predicted points, already mapped into the true latent
+ * coordinates, are matched to the isolated true points (continuum 0) one-to-one, closest pairs first, a pair counting
+ * when its distance is at most `tolerance` (version 1's rule). Each continuum k ≥ 1 (its rows a dense sample of a
+ * curve of fixed points) counts as one true point, recovered by the fraction of its samples that have a predicted
+ * point within `tolerance`: recall = (matched isolated + Σ coverage) / (isolated + continua). A predicted point is
+ * correct when it is matched to an isolated point or lies within `tolerance` of a continuum sample; its stability
+ * agrees there when its class is the sample's or the one with one more unstable direction (a curve's marginal
+ * direction may be read either way). With no continuum every number is version 1's, computed in the same order.
  */
 export function recoverFixedPoints(
   predicted: readonly { location: Float64Array; unstable: number }[],
@@ -235,7 +213,7 @@ export function recoverFixedPoints(
   d: number,
   tolerance: number,
   scale: number,
-): ContinuumRecovery {
+): FixedPointRecovery {
   const isolated = truth.filter((t) => Math.round(t.continuum) <= 0);
   const samples = truth.filter((t) => Math.round(t.continuum) > 0);
   const pairs = greedyPairs(predicted, isolated, d, tolerance);
