@@ -22,6 +22,23 @@ interface Fixture {
   cases: (
     | { kind: "co-smoothing"; name: string; m: number; spikes: number[]; rates: number[]; bitsPerSpike: number; devianceExplained: number }
     | { kind: "affine-r2"; name: string; fitRows: number; dp: number; dt: number; pred: number[]; truth: number[]; r2: number }
+    | {
+        kind: "fixed-points";
+        name: string;
+        d: number;
+        tolerance: number;
+        scale: number;
+        predicted: number[];
+        predictedUnstable: number[];
+        truth: number[];
+        truthUnstable: number[];
+        truthContinuum: number[];
+        recall: number;
+        precision: number;
+        positionError: number;
+        stabilityAgreement: number;
+        coverage: number[];
+      }
   )[];
 }
 const FIXTURE = JSON.parse(readFileSync(path.join(import.meta.dirname, "reference.numpy.json"), "utf8")) as Fixture;
@@ -39,15 +56,33 @@ function ctx(instance: Instance) {
 }
 
 describe("latent-dynamics scores", () => {
-  it("co-smoothing and affine-aligned R² match numpy on fixed vectors (NLB's bits per spike, sklearn's variance-weighted R²)", () => {
-    expect(FIXTURE.cases.length).toBe(4);
+  it("co-smoothing, affine-aligned R² and fixed-point recovery with continua match numpy on fixed vectors (NLB's bits per spike, sklearn's variance-weighted R², the README's rule)", () => {
+    expect(FIXTURE.cases.map((c) => c.kind)).toEqual(["co-smoothing", "co-smoothing", "affine-r2", "affine-r2", "fixed-points"]);
     for (const c of FIXTURE.cases) {
       if (c.kind === "co-smoothing") {
         const s = coSmoothing(c.spikes, c.rates, c.m);
         expect(s.bitsPerSpike, c.name).toBeCloseTo(c.bitsPerSpike, 9);
         expect(s.devianceExplained, c.name).toBeCloseTo(c.devianceExplained, 9);
-      } else {
+      } else if (c.kind === "affine-r2") {
         expect(affineAlignedR2(c.pred, c.dp, c.truth, c.dt, c.fitRows).r2, c.name).toBeCloseTo(c.r2, 9);
+      } else {
+        const rows = <T>(n: number, f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
+        const predicted = rows(c.predictedUnstable.length, (i) => ({
+          location: Float64Array.from(c.predicted.slice(i * c.d, (i + 1) * c.d)),
+          unstable: c.predictedUnstable[i] as number,
+        }));
+        const truth = rows(c.truthUnstable.length, (i) => ({
+          location: Float64Array.from(c.truth.slice(i * c.d, (i + 1) * c.d)),
+          unstable: c.truthUnstable[i] as number,
+          continuum: c.truthContinuum[i] as number,
+        }));
+        const r = recoverFixedPoints(predicted, truth, c.d, c.tolerance, c.scale);
+        for (const key of ["recall", "precision", "positionError", "stabilityAgreement"] as const)
+          expect(r[key], key).toBeCloseTo(c[key], 9);
+        expect(r.coverage.length).toBe(c.coverage.length);
+        r.coverage.forEach((v, k) => {
+          expect(v).toBeCloseTo(c.coverage[k] as number, 12);
+        });
       }
     }
   });
