@@ -14,7 +14,8 @@ export interface DynamicalSystem {
   d: number;
   /**
    * Fixed points of the autonomous dynamics, in the normalised coordinates, with their unstable directions and
-   * continuum ids (a ring or a line of fixed points as a dense sample, spacing ≤ 0.02 against tolerances ≥ 0.08).
+   * continuum ids (a ring or a line of fixed points as a dense sample: spacing ≤ 0.02 against the instances'
+   * tolerances of 0.13–0.18; the task test checks spacing < tolerance / 5).
    */
   fixedPoints: TrueFixedPoint[];
   /** [trials, bins, d] normalised latent trajectories. */
