@@ -31,7 +31,7 @@ function trueRateScore(
 }
 
 for (let index = 0; index < dynamicalSystems.sizes[split]; index++) {
-  const { sys, rates, counts, config } = simulateInstance(instanceSeed(dynamicalSystems, split, index));
+  const { sys, rates, counts, config } = simulateInstance(index, instanceSeed(dynamicalSystems, split, index));
   const s = trueRateScore(rates, counts, config.heldIn + config.heldOut, config);
   const entry = bySystem.get(sys.id) ?? { d2: [], bps: [] };
   entry.d2.push(s.devianceExplained);

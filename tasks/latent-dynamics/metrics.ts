@@ -157,57 +157,113 @@ export function stabilityClass(unstable: number, d: number): StabilityClass {
 }
 
 export interface FixedPointRecovery {
+  /** Predicted points matched to an isolated true point or lying on a true continuum. */
   matched: number;
   recall: number;
   precision: number;
-  /** Mean distance of the matched pairs, in units of the true latents' RMS spread (NaN with no match). */
+  /** Mean distance of the matched points (to their isolated point or nearest continuum sample), in RMS spreads (NaN with no match). */
   positionError: number;
-  /** Fraction of the matched pairs whose stability class agrees (NaN with no match). */
+  /** Fraction of the matched points whose stability class agrees (NaN with no match). */
   stabilityAgreement: number;
+  /** Per continuum (ids ascending): the fraction of its samples with a predicted point within the tolerance. */
+  coverage: number[];
 }
 
-/**
- * Greedy one-to-one matching (closest pairs first) of predicted fixed points, already mapped into the true latent
- * coordinates, to the true ones: a pair matches when its distance is at most `tolerance`. Rows of both are
- * [location (d), unstable directions].
- */
-export function matchFixedPoints(
-  predicted: readonly { location: Float64Array; unstable: number }[],
-  truth: readonly { location: ArrayLike<number>; unstable: number }[],
-  d: number,
-  tolerance: number,
-  scale: number,
-): FixedPointRecovery {
+type Located = { location: ArrayLike<number>; unstable: number };
+
+function distance(a: ArrayLike<number>, b: ArrayLike<number>, d: number): number {
+  let s = 0;
+  for (let c = 0; c < d; c++) s += ((a[c] as number) - (b[c] as number)) ** 2;
+  return Math.sqrt(s);
+}
+
+/** The pairs (predicted i, true j) of a greedy one-to-one matching, closest first, of pairs within `tolerance`. */
+function greedyPairs(predicted: readonly Located[], truth: readonly Located[], d: number, tolerance: number) {
   const pairs: { i: number; j: number; dist: number }[] = [];
   predicted.forEach((p, i) => {
     truth.forEach((t, j) => {
-      let s = 0;
-      for (let c = 0; c < d; c++) s += ((p.location[c] as number) - (t.location[c] as number)) ** 2;
-      const dist = Math.sqrt(s);
+      const dist = distance(p.location, t.location, d);
       if (dist <= tolerance) pairs.push({ i, j, dist });
     });
   });
   pairs.sort((a, b) => a.dist - b.dist || a.j - b.j || a.i - b.i);
   const usedP = new Set<number>();
   const usedT = new Set<number>();
-  let matched = 0;
-  let distSum = 0;
-  let agree = 0;
-  for (const { i, j, dist } of pairs) {
-    if (usedP.has(i) || usedT.has(j)) continue;
+  return pairs.filter(({ i, j }) => {
+    if (usedP.has(i) || usedT.has(j)) return false;
     usedP.add(i);
     usedT.add(j);
-    matched++;
+    return true;
+  });
+}
+
+/**
+ * Fixed-point recovery (README, "Fixed points and continua"). Predicted points, already mapped into the true latent
+ * coordinates, are matched to the isolated true points (continuum 0) one-to-one, closest pairs first, a pair counting
+ * when its distance is at most `tolerance` (version 1's rule). Each continuum k ≥ 1 (its rows a dense sample of a
+ * curve of fixed points) counts as one true point, recovered by the fraction of its samples that have a predicted
+ * point within `tolerance`: recall = (matched isolated + Σ coverage) / (isolated + continua). A predicted point is
+ * correct when it is matched to an isolated point or lies within `tolerance` of a continuum sample; its stability
+ * agrees there when its class is the sample's or the one with one more unstable direction (a curve's marginal
+ * direction may be read either way). With no continuum every number is version 1's, computed in the same order.
+ */
+export function recoverFixedPoints(
+  predicted: readonly { location: Float64Array; unstable: number }[],
+  truth: readonly { location: ArrayLike<number>; unstable: number; continuum: number }[],
+  d: number,
+  tolerance: number,
+  scale: number,
+): FixedPointRecovery {
+  const isolated = truth.filter((t) => Math.round(t.continuum) <= 0);
+  const samples = truth.filter((t) => Math.round(t.continuum) > 0);
+  const pairs = greedyPairs(predicted, isolated, d, tolerance);
+  let distSum = 0;
+  let agree = 0;
+  const usedP = new Set<number>();
+  for (const { i, j, dist } of pairs) {
+    usedP.add(i);
     distSum += dist;
-    const p = predicted[i] as { unstable: number };
-    const t = truth[j] as { unstable: number };
-    if (stabilityClass(p.unstable, d) === stabilityClass(t.unstable, d)) agree++;
+    if (stabilityClass((predicted[i] as Located).unstable, d) === stabilityClass((isolated[j] as Located).unstable, d)) agree++;
   }
+  let onContinuum = 0;
+  const covered = new Uint8Array(samples.length);
+  predicted.forEach((p, i) => {
+    let nearest = -1;
+    let best = Number.POSITIVE_INFINITY;
+    samples.forEach((s, j) => {
+      const dist = distance(p.location, s.location, d);
+      if (dist <= tolerance) covered[j] = 1;
+      if (dist < best) {
+        best = dist;
+        nearest = j;
+      }
+    });
+    if (usedP.has(i) || best > tolerance) return;
+    onContinuum++;
+    distSum += best;
+    const u = (samples[nearest] as Located).unstable;
+    const k = stabilityClass(p.unstable, d);
+    if (k === stabilityClass(u, d) || k === stabilityClass(u + 1, d)) agree++;
+  });
+  const ids = [...new Set(samples.map((s) => Math.round(s.continuum)))].sort((a, b) => a - b);
+  const coverage = ids.map((id) => {
+    let n = 0;
+    let hit = 0;
+    samples.forEach((s, j) => {
+      if (Math.round(s.continuum) !== id) return;
+      n++;
+      hit += covered[j] as number;
+    });
+    return hit / n;
+  });
+  const matched = pairs.length + onContinuum;
+  const units = isolated.length + ids.length;
   return {
     matched,
-    recall: truth.length > 0 ? matched / truth.length : 0,
+    recall: units > 0 ? coverage.reduce((s, c) => s + c, pairs.length) / units : 0,
     precision: predicted.length > 0 ? matched / predicted.length : 0,
     positionError: matched > 0 ? distSum / matched / scale : Number.NaN,
     stabilityAgreement: matched > 0 ? agree / matched : Number.NaN,
+    coverage,
   };
 }

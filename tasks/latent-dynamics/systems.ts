@@ -4,16 +4,20 @@
 import { f32 } from "../../harness/ndarray.ts";
 import type { Rng } from "../../harness/rng.ts";
 import type { NdArray } from "../../harness/types.ts";
-import { type FixedPoint, fixedPointArray } from "./task.ts";
+import { type FixedPoint, fixedPointArray, type TrueFixedPoint, trueFixedPointArray } from "./task.ts";
 
-export const SYSTEMS = ["flip-flop", "limit-cycle", "lorenz"] as const;
+export const SYSTEMS = ["flip-flop", "limit-cycle", "lorenz", "ring-attractor", "line-attractor"] as const;
 export type SystemId = (typeof SYSTEMS)[number];
 
 export interface DynamicalSystem {
   id: SystemId;
   d: number;
-  /** Fixed points of the autonomous dynamics, in the normalised coordinates, with their unstable directions. */
-  fixedPoints: FixedPoint[];
+  /**
+   * Fixed points of the autonomous dynamics, in the normalised coordinates, with their unstable directions and
+   * continuum ids (a ring or a line of fixed points as a dense sample: spacing ≤ 0.02 against the instances'
+   * tolerances of 0.13–0.18; the task test checks spacing < tolerance / 5).
+   */
+  fixedPoints: TrueFixedPoint[];
   /** [trials, bins, d] normalised latent trajectories. */
   simulate(trials: number, bins: number, rng: Rng): Float64Array;
 }
@@ -27,11 +31,11 @@ function flipFlop(): DynamicalSystem {
   const d = 3;
   const tau = 2; // bins
   const substeps = 4;
-  const fixedPoints: FixedPoint[] = [];
+  const fixedPoints: TrueFixedPoint[] = [];
   for (const a of [-1, 0, 1])
     for (const b of [-1, 0, 1])
       for (const c of [-1, 0, 1])
-        fixedPoints.push({ location: Float64Array.of(a, b, c), unstable: [a, b, c].filter((v) => v === 0).length });
+        fixedPoints.push({ location: Float64Array.of(a, b, c), unstable: [a, b, c].filter((v) => v === 0).length, continuum: 0 });
   return {
     id: "flip-flop",
     d,
@@ -80,7 +84,7 @@ function limitCycle(): DynamicalSystem {
   return {
     id: "limit-cycle",
     d,
-    fixedPoints: [{ location: Float64Array.of(0, 0), unstable: 2 }],
+    fixedPoints: [{ location: Float64Array.of(0, 0), unstable: 2, continuum: 0 }],
     simulate(trials, bins, rng) {
       const out = new Float64Array(trials * bins * d);
       for (let tr = 0; tr < trials; tr++) {
@@ -142,9 +146,9 @@ function lorenz(): DynamicalSystem {
     id: "lorenz",
     d,
     fixedPoints: [
-      { location: norm(0, 0, 0), unstable: 1 },
-      { location: norm(c, c, rho - 1), unstable: 2 },
-      { location: norm(-c, -c, rho - 1), unstable: 2 },
+      { location: norm(0, 0, 0), unstable: 1, continuum: 0 },
+      { location: norm(c, c, rho - 1), unstable: 2, continuum: 0 },
+      { location: norm(-c, -c, rho - 1), unstable: 2, continuum: 0 },
     ],
     simulate(trials, bins, rng) {
       const out = new Float64Array(trials * bins * d);
@@ -164,8 +168,134 @@ function lorenz(): DynamicalSystem {
   };
 }
 
+/**
+ * Unseen input bouts, as a head turns or an integrator is driven: between bouts the input is 0; a bout starts with
+ * probability `rate` per bin and lasts 3–10 bins, with a random sign and a magnitude uniform in [lo, hi] per bin.
+ */
+class InputBouts {
+  private left = 0;
+  value = 0;
+  constructor(
+    private readonly rate: number,
+    private readonly lo: number,
+    private readonly hi: number,
+  ) {}
+  /** The input during the next bin. */
+  next(rng: Rng): number {
+    if (this.left > 0) this.left--;
+    else if (rng.uniform() < this.rate) {
+      this.left = 2 + rng.int(8);
+      this.value = (rng.uniform() < 0.5 ? -1 : 1) * (this.lo + (this.hi - this.lo) * rng.uniform());
+    } else this.value = 0;
+    return this.value;
+  }
+}
+
+/** Points evenly spaced on a curve c(s), s ∈ [0, 1) (closed) or [0, 1] (open), as samples of continuum `id`. */
+function continuumSample(n: number, closed: boolean, curve: (s: number) => Float64Array, unstable: number, id: number): TrueFixedPoint[] {
+  return Array.from({ length: n }, (_, i) => ({ location: curve(i / (closed ? n : n - 1)), unstable, continuum: id }));
+}
+
+/**
+ * Ring attractor (the head-direction circuit's idealisation, Skaggs et al. 1995; Zhang 1996): r' = r (1 − r²) / τ
+ * radially and θ' = ω, an unseen angular velocity in bouts. At rest (ω = 0) every point of the unit circle is a fixed
+ * point, stable radially (eigenvalue −2/τ) and marginal along the ring; the origin is an unstable node (1/τ twice).
+ * Trials start anywhere in the disc of radius 1.6, so the data show the relaxation onto the ring from inside and out.
+ */
+function ringAttractor(): DynamicalSystem {
+  const d = 2;
+  const tau = 5; // bins
+  const substeps = 4;
+  return {
+    id: "ring-attractor",
+    d,
+    fixedPoints: [
+      { location: Float64Array.of(0, 0), unstable: 2, continuum: 0 },
+      // 360 samples: spacing 0.017 on the unit circle.
+      ...continuumSample(360, true, (s) => Float64Array.of(Math.cos(2 * Math.PI * s), Math.sin(2 * Math.PI * s)), 0, 1),
+    ],
+    simulate(trials, bins, rng) {
+      const out = new Float64Array(trials * bins * d);
+      for (let tr = 0; tr < trials; tr++) {
+        const r0 = 0.05 + 1.55 * rng.uniform();
+        const a0 = 2 * Math.PI * rng.uniform();
+        let x = r0 * Math.cos(a0);
+        let y = r0 * Math.sin(a0);
+        // Turning bouts of 0.1–0.3 rad per bin (a quarter turn in 5–15 bins).
+        const turning = new InputBouts(1 / 10, 0.1, 0.3);
+        for (let b = 0; b < bins; b++) {
+          const omega = turning.next(rng);
+          for (let s = 0; s < substeps; s++) {
+            const h = 1 / substeps;
+            const g = (1 - x * x - y * y) / tau;
+            const nx = x + h * (g * x - omega * y) + 0.03 * Math.sqrt(h) * rng.normal();
+            const ny = y + h * (g * y + omega * x) + 0.03 * Math.sqrt(h) * rng.normal();
+            x = nx;
+            y = ny;
+          }
+          out[(tr * bins + b) * d] = x;
+          out[(tr * bins + b) * d + 1] = y;
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Line attractor (the oculomotor integrator's idealisation, Seung 1996): x' = u − (x − clip(x, −1, 1)) / τ_w integrates
+ * an unseen input u between soft walls at ±1, y' = v − y / τ relaxes. At rest (u = v = 0) the fixed points are exactly
+ * the segment y = 0, x ∈ [−1, 1] (outside it the wall pulls x back): stable across (−1/τ), marginal along. The walls
+ * keep the data on that interval, and input bouts push x across all of it and kick y off the line.
+ */
+function lineAttractor(): DynamicalSystem {
+  const d = 2;
+  const tau = 5; // bins
+  const tauWall = 2; // bins
+  const substeps = 4;
+  return {
+    id: "line-attractor",
+    d,
+    // 201 samples: spacing 0.01 along the segment.
+    fixedPoints: continuumSample(201, false, (s) => Float64Array.of(2 * s - 1, 0), 0, 1),
+    simulate(trials, bins, rng) {
+      const out = new Float64Array(trials * bins * d);
+      for (let tr = 0; tr < trials; tr++) {
+        let x = (rng.uniform() * 2 - 1) * 1.2;
+        let y = (rng.uniform() * 2 - 1) * 0.8;
+        const drive = new InputBouts(1 / 8, 0.05, 0.15);
+        const kick = new InputBouts(1 / 12, 0.05, 0.15);
+        for (let b = 0; b < bins; b++) {
+          const u = drive.next(rng);
+          const v = kick.next(rng);
+          for (let s = 0; s < substeps; s++) {
+            const h = 1 / substeps;
+            const wall = (x - Math.max(-1, Math.min(1, x))) / tauWall;
+            x = x + h * (u - wall) + 0.03 * Math.sqrt(h) * rng.normal();
+            y = y + h * (v - y / tau) + 0.03 * Math.sqrt(h) * rng.normal();
+          }
+          out[(tr * bins + b) * d] = x;
+          out[(tr * bins + b) * d + 1] = y;
+        }
+      }
+      return out;
+    },
+  };
+}
+
 export function system(id: SystemId): DynamicalSystem {
-  return id === "flip-flop" ? flipFlop() : id === "limit-cycle" ? limitCycle() : lorenz();
+  switch (id) {
+    case "flip-flop":
+      return flipFlop();
+    case "limit-cycle":
+      return limitCycle();
+    case "lorenz":
+      return lorenz();
+    case "ring-attractor":
+      return ringAttractor();
+    case "line-attractor":
+      return lineAttractor();
+  }
 }
 
 export interface PopulationSettings {
@@ -246,7 +376,8 @@ export interface SimulatedPopulation {
   heldOut: number;
   latents: Float64Array;
   latentDim: number;
-  fixedPoints: readonly FixedPoint[];
+  /** With continuum ids (TrueFixedPoint) the truth is written [p, d + 2]; plain isolated points as [p, d + 1]. */
+  fixedPoints: readonly TrueFixedPoint[] | readonly FixedPoint[];
 }
 
 /**
@@ -271,7 +402,9 @@ export function populationInstance(p: SimulatedPopulation): { inputs: Record<str
     truth: {
       heldoutTest: slab(heldOutCounts, heldOut, trainTrials * bins, trials * bins, [trials - trainTrials, bins, heldOut]),
       latents: f32([trials, bins, latentDim], p.latents),
-      fixedPoints: fixedPointArray(p.fixedPoints, latentDim),
+      fixedPoints: p.fixedPoints.every((q) => "continuum" in q)
+        ? trueFixedPointArray(p.fixedPoints as readonly TrueFixedPoint[], latentDim)
+        : fixedPointArray(p.fixedPoints, latentDim),
     },
   };
 }

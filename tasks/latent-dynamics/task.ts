@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { f32 } from "../../harness/ndarray.ts";
 import type { Instance, MethodOutputs, NdArray, TaskDefinition } from "../../harness/types.ts";
-import { affineAlignedR2, applyAffine, coSmoothing, matchFixedPoints } from "./metrics.ts";
+import { affineAlignedR2, applyAffine, coSmoothing, recoverFixedPoints } from "./metrics.ts";
 
 export const paramsSchema = z
   .object({
@@ -16,7 +16,10 @@ export const paramsSchema = z
   })
   .strict();
 
-/** A fixed point within this many RMS spreads of the true latents (after the affine alignment) counts as found. */
+/**
+ * A fixed point within this many RMS spreads of the true latents (after the affine alignment) counts as found; a
+ * sample of a true continuum counts as covered when a predicted point lies this close.
+ */
 export const FIXED_POINT_TOLERANCE = 0.25;
 /**
  * Below this latent R² the alignment map is too poor for a location to mean anything (uninformative latents map every
@@ -38,6 +41,36 @@ export function readFixedPoints(a: NdArray | undefined, d: number): FixedPoint[]
     location: Float64Array.from(a.data.subarray(i * (d + 1), i * (d + 1) + d)),
     unstable: a.data[i * (d + 1) + d] as number,
   }));
+}
+
+/**
+ * A true fixed point: isolated (continuum 0) or one sample of continuum k ≥ 1, a curve of fixed points (a ring or line
+ * attractor) sampled with a spacing well below the tolerance. Its unstable directions count only the strictly unstable
+ * ones: the marginal direction along the curve is not unstable.
+ */
+export interface TrueFixedPoint extends FixedPoint {
+  continuum: number;
+}
+
+/** Truth rows [location (d), unstable directions, continuum id]; a truth without the last column holds isolated points only. */
+export function readTrueFixedPoints(a: NdArray | undefined, d: number): TrueFixedPoint[] {
+  if (a?.shape.length !== 2 || a.shape[1] !== d + 2) return readFixedPoints(a, d).map((p) => ({ ...p, continuum: 0 }));
+  const rows = a.shape[0] as number;
+  return Array.from({ length: rows }, (_, i) => ({
+    location: Float64Array.from(a.data.subarray(i * (d + 2), i * (d + 2) + d)),
+    unstable: a.data[i * (d + 2) + d] as number,
+    continuum: a.data[i * (d + 2) + d + 1] as number,
+  }));
+}
+
+export function trueFixedPointArray(points: readonly TrueFixedPoint[], d: number): NdArray {
+  const out = f32([points.length, d + 2]);
+  points.forEach((p, i) => {
+    out.data.set(p.location.subarray(0, d), i * (d + 2));
+    out.data[i * (d + 2) + d] = p.unstable;
+    out.data[i * (d + 2) + d + 1] = p.continuum;
+  });
+  return out;
 }
 
 export function fixedPointArray(points: readonly FixedPoint[], d: number): NdArray {
@@ -147,7 +180,7 @@ export function rmsSpread(x: ArrayLike<number>, d: number): number {
 
 export const latentDynamics: TaskDefinition = {
   id: "latent-dynamics",
-  version: 1,
+  version: 2,
   title: "Latent dynamics",
   question: "Computation through dynamics",
   description:
@@ -156,8 +189,8 @@ export const latentDynamics: TaskDefinition = {
   metrics: [
     { id: "bitsPerSpike", label: "Co-smoothing bits per spike (NLB co-bps)" },
     { id: "latentR2", label: "Latent R² (affine map fitted on training trials, scored on test trials)" },
-    { id: "fpRecall", label: "Fixed points found (fraction of the true ones)" },
-    { id: "fpPrecision", label: "Fixed points correct (fraction of the returned ones)" },
+    { id: "fpRecall", label: "Fixed points found (fraction of the true ones; a continuum counts once, by the fraction covered)" },
+    { id: "fpPrecision", label: "Fixed points correct (fraction of the returned ones on a true point or continuum)" },
     { id: "fpError", label: "Position error of the matched fixed points (RMS spreads; lower is better)" },
     { id: "fpStability", label: "Stability class agreement of the matched fixed points" },
   ],
@@ -210,8 +243,9 @@ export const latentDynamics: TaskDefinition = {
     fixedPoints: {
       kind: "array",
       dtype: "float32",
-      dims: ["p", "d + 1"],
-      description: "The true fixed points in the coordinates of the true latents, and each one's number of unstable directions.",
+      dims: ["p", "d + 2"],
+      description:
+        "The true fixed points in the coordinates of the true latents, each one's number of unstable directions (marginal directions not counted), and its continuum id (0 = an isolated point; k ≥ 1 = a dense sample of continuum k, a ring or line attractor). A truth of width d + 1 holds isolated points only.",
     },
   },
   outputShapes(instance) {
@@ -235,7 +269,7 @@ export const latentDynamics: TaskDefinition = {
       const fitRows = dims.trainTrials * dims.bins;
       const { r2, map } = affineAlignedR2(pred.data, dims.latentDim, trueLatents.data, dTrue, fitRows);
       metrics.latentR2 = r2;
-      const truthPoints = readFixedPoints(instance.truth.fixedPoints, dTrue);
+      const truthPoints = readTrueFixedPoints(instance.truth.fixedPoints, dTrue);
       if (truthPoints.length > 0 && r2 < FIXED_POINT_MIN_R2) {
         metrics.fpRecall = 0;
         metrics.fpPrecision = 0;
@@ -246,7 +280,7 @@ export const latentDynamics: TaskDefinition = {
           // Counted in the method's own dimension; the class is read in the true one when both agree (the contract).
           unstable: p.unstable,
         }));
-        const fp = matchFixedPoints(predicted, truthPoints, dTrue, FIXED_POINT_TOLERANCE * scale, scale);
+        const fp = recoverFixedPoints(predicted, truthPoints, dTrue, FIXED_POINT_TOLERANCE * scale, scale);
         metrics.fpRecall = fp.recall;
         metrics.fpPrecision = fp.precision;
         if (fp.matched > 0) {
@@ -257,7 +291,8 @@ export const latentDynamics: TaskDefinition = {
     }
     return { main: Math.max(-1, Math.min(1, devianceExplained)), metrics };
   },
-  // The held-out counts themselves (the saturated model: deviance 0), the true latents and fixed points.
+  // The held-out counts themselves (the saturated model: deviance 0), the true latents and fixed points (a continuum as
+  // its samples).
   oracle(instance) {
     const dims = dimsOf(instance);
     const heldoutTest = instance.truth.heldoutTest as NdArray;
@@ -266,7 +301,7 @@ export const latentDynamics: TaskDefinition = {
     const out: MethodOutputs = { heldoutRates: f32([...heldoutTest.shape], heldoutTest.data) };
     if (dTrue === dims.latentDim) {
       out.latents = f32([...latents.shape], latents.data);
-      out.fixedPoints = fixedPointArray(readFixedPoints(instance.truth.fixedPoints, dTrue), dTrue);
+      out.fixedPoints = fixedPointArray(readTrueFixedPoints(instance.truth.fixedPoints, dTrue), dTrue);
     } else {
       out.latents = f32([dims.trials, dims.bins, dims.latentDim]);
       out.fixedPoints = f32([0, dims.latentDim + 1]);
