@@ -86,7 +86,7 @@ export const ldsEm: MethodDefinition = {
   kind: "baseline",
   description:
     "A linear Gaussian state-space model of the held-in √counts (diagonal noise, as GPFA/factor analysis) fitted by EM with the Kalman filter and RTS smoother, initialised from PCA; latents = smoothed posterior means; fixed point (I − A)⁻¹c classed by A's eigenvalues; held-out neurons by Poisson regression on the latents.",
-  url: "https://mlg.eng.cam.ac.uk/zoubin/papers/tr-96-2.pdf",
+  url: "https://doi.org/10.1162/089976699300016674",
   tasks: ["latent-dynamics"],
   async run(ctx) {
     const { dims, spikes, heldoutTrain } = readDynamicsProblem(ctx);
