@@ -216,7 +216,7 @@ export function kalmanSmooth(model: LinearGaussianModel, y: ArrayLike<number>, t
   return { means, covariances, crossCovariances, logLikelihood };
 }
 
-/** Solve X G = B for X (r×p) with G symmetric positive definite p×p: X = B G⁻¹, via Gᵀ Xᵀ = Bᵀ column by column. */
+/** X = B G⁻¹ for B r×p and G a p×p second-moment matrix (symmetric positive definite): the M-step's regressions. */
 function rightSolve(b: Float64Array, g: Float64Array, r: number, p: number): Float64Array {
   const inv = mustInvert(symmetrise(Float64Array.from(g), p), p, "a second-moment matrix");
   return matMul(b, inv.inverse, r, p, p);
@@ -274,7 +274,7 @@ export function fitLdsEm(initial: LinearGaussianModel, y: ArrayLike<number>, tri
     const nextSum = new Float64Array(d * d);
     const yx = new Float64Array(n * p);
     const cross = new Float64Array(d * p);
-    // Plain index loops: this pass runs once per iteration over every bin.
+    // One pass over every bin with plain index loops (no per-bin views or closures: this is the M-step's cost).
     for (let row = 0; row < rows; row++) {
       const t = row % bins;
       const m = row * d;
