@@ -233,8 +233,9 @@ describe("linear Gaussian state-space model (methods/shared/lds.ts)", () => {
   });
 });
 
+/** A^k of a d×d matrix by repeated products. */
 function powerOf(a: Float64Array, d: number, k: number): Float64Array {
-  let out = Float64Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0));
+  let out: Float64Array = Float64Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0));
   for (let i = 0; i < k; i++) out = matMul(a, out, d, d, d);
   return out;
 }
