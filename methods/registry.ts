@@ -15,6 +15,7 @@ import { floorShape } from "./floor-shape/method.ts";
 import { floorShortcut } from "./floor-shortcut/method.ts";
 import { gradXActivation } from "./grad-x-activation/method.ts";
 import { knn } from "./knn/method.ts";
+import { ldsEm } from "./lds-em/method.ts";
 import { linearCkaMethod } from "./linear-cka/method.ts";
 import { mftma } from "./mftma/method.ts";
 import { mle } from "./mle/method.ts";
@@ -78,4 +79,5 @@ export const METHODS: readonly MethodDefinition[] = [
   pcaLds,
   polyDynamics,
   spikeSmoothing,
+  ldsEm,
 ];
