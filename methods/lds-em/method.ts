@@ -6,8 +6,16 @@ import { f32 } from "../../harness/ndarray.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
 import { fitAffine } from "../../tasks/latent-dynamics/metrics.ts";
 import { fixedPointArray } from "../../tasks/latent-dynamics/task.ts";
-import { fitLinearDynamics, heldoutRatesArray, pcaScores, poissonReadout, readDynamicsProblem, smoothedRoot } from "../shared/dynamics.ts";
-import { affineFixedPoint, fitLdsEm, type LinearGaussianModel } from "../shared/lds.ts";
+import {
+  affineFixedPoint,
+  fitLinearDynamics,
+  heldoutRatesArray,
+  pcaScores,
+  poissonReadout,
+  readDynamicsProblem,
+  smoothedRoot,
+} from "../shared/dynamics.ts";
+import { fitLdsEm, type LinearGaussianModel } from "../shared/lds.ts";
 
 /** Gaussian smoothing (bins) of the PCA that initialises EM, as pca-lds. The model itself sees unsmoothed √counts. */
 const INIT_SMOOTHING_BINS = 2;

@@ -5,14 +5,13 @@ import { f32 } from "../../harness/ndarray.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
 import { fixedPointArray } from "../../tasks/latent-dynamics/task.ts";
 import {
-  eigenvalueModuli,
+  affineFixedPoint,
   fitLinearDynamics,
   heldoutRatesArray,
   pcaScores,
   poissonReadout,
   readDynamicsProblem,
   smoothedRoot,
-  solveGeneral,
 } from "../shared/dynamics.ts";
 
 /** Gaussian smoothing width in bins before PCA (≈ 40 ms at 20 ms bins). */
@@ -22,7 +21,7 @@ const READOUT_RIDGE = 1;
 
 export const pcaLds: MethodDefinition = {
   id: "pca-lds",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "PCA + linear dynamics",
   kind: "baseline",
   description:
@@ -35,14 +34,11 @@ export const pcaLds: MethodDefinition = {
     const rows = trials * bins;
     const z = pcaScores(smoothedRoot(spikes, SMOOTHING_BINS), rows, heldIn, d);
     const { a, c } = fitLinearDynamics(z, trials, bins, d);
-    const iMinusA = a.map((v, i) => (i % (d + 1) === 0 ? 1 : 0) - v);
-    const location = solveGeneral(iMinusA, c, d);
-    const points = location?.every(Number.isFinite) ? [{ location, unstable: eigenvalueModuli(a, d).filter((m) => m > 1).length }] : [];
     const rates = poissonReadout(z, d, heldoutTrain.data, dims.heldOut, dims.trainTrials * bins, rows, READOUT_RIDGE);
     return {
       latents: f32([trials, bins, d], z),
       heldoutRates: heldoutRatesArray(rates, dims),
-      fixedPoints: fixedPointArray(points, d),
+      fixedPoints: fixedPointArray(affineFixedPoint(a, c, d), d),
     };
   },
 };

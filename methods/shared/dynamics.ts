@@ -1,10 +1,10 @@
 // What the T8 (latent-dynamics) baselines share: smoothed spikes, PCA latents, a Poisson GLM readout to the held-out
 // neurons, a least-squares linear dynamical system and the eigenvalues of its small transition matrix.
-import { principalAxes } from "../../harness/linalg.ts";
+import { eigenvalueModuli, principalAxes, solveGeneral } from "../../harness/linalg.ts";
 import { f32 } from "../../harness/ndarray.ts";
 import type { MethodContext, NdArray } from "../../harness/types.ts";
 import { fitAffine, MIN_RATE, solveSpd } from "../../tasks/latent-dynamics/metrics.ts";
-import { type Dims, dimsOf, smoothTime } from "../../tasks/latent-dynamics/task.ts";
+import { type Dims, dimsOf, type FixedPoint, smoothTime } from "../../tasks/latent-dynamics/task.ts";
 
 export interface DynamicsProblem {
   dims: Dims;
@@ -184,3 +184,10 @@ export function fitLinearDynamics(z: Float64Array, trials: number, bins: number,
 // The general solver and the moduli of a general matrix's eigenvalues (Hessenberg + Francis QR) live with the other
 // dense linear algebra (datasets use them too).
 export { eigenvalueModuli, solveGeneral } from "../../harness/linalg.ts";
+
+/** The one fixed point x* = (I − A)⁻¹c of x ↦ A x + c with its number of unstable directions (|λ(A)| > 1); none when I − A is singular. */
+export function affineFixedPoint(a: ArrayLike<number>, c: ArrayLike<number>, d: number): FixedPoint[] {
+  const iMinusA = Float64Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0) - (a[i] as number));
+  const location = solveGeneral(iMinusA, c, d);
+  return location?.every(Number.isFinite) ? [{ location, unstable: eigenvalueModuli(a, d).filter((m) => m > 1).length }] : [];
+}

@@ -3,7 +3,7 @@
 // its exact posterior by the Kalman filter and the Rauch–Tung–Striebel smoother, and its maximum-likelihood fit by
 // EM (Shumway & Stoffer 1982; Ghahramani & Hinton 1996; Roweis & Ghahramani 1999). Plain TypeScript on row-major
 // Float64Array: the state is small (d ≤ 10), the work is O(K·T·n·d) per iteration.
-import { eigenvalueModuli, matMul, solveGeneral, symmetricEigen, transpose } from "../../harness/linalg.ts";
+import { matMul, symmetricEigen, transpose } from "../../harness/linalg.ts";
 
 export interface LinearGaussianModel {
   /** State dimension d and observation dimension n. */
@@ -376,11 +376,4 @@ export function fitLdsEm(initial: LinearGaussianModel, y: ArrayLike<number>, tri
     logLikelihoods.push(posterior.logLikelihood);
   }
   return { model, posterior, logLikelihoods };
-}
-
-/** The one fixed point x* = (I − A)⁻¹c of x ↦ A x + c with its number of unstable directions (|λ(A)| > 1); none when I − A is singular. */
-export function affineFixedPoint(a: ArrayLike<number>, c: ArrayLike<number>, d: number): { location: Float64Array; unstable: number }[] {
-  const iMinusA = Float64Array.from({ length: d * d }, (_, i) => (i % (d + 1) === 0 ? 1 : 0) - (a[i] as number));
-  const location = solveGeneral(iMinusA, c, d);
-  return location?.every(Number.isFinite) ? [{ location, unstable: eigenvalueModuli(a, d).filter((m) => m > 1).length }] : [];
 }
