@@ -31,6 +31,7 @@ import { procrustes } from "./procrustes/method.ts";
 import { random } from "./random/method.ts";
 import { rbfCka } from "./rbf-cka/method.ts";
 import { ridge } from "./ridge/method.ts";
+import { rnnDynamics } from "./rnn-dynamics/method.ts";
 import { rsa } from "./rsa/method.ts";
 import { saeL1 } from "./sae-l1/method.ts";
 import { saeTopk } from "./sae-topk/method.ts";
@@ -78,4 +79,5 @@ export const METHODS: readonly MethodDefinition[] = [
   pcaLds,
   polyDynamics,
   spikeSmoothing,
+  rnnDynamics,
 ];

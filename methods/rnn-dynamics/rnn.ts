@@ -1,0 +1,236 @@
+// A latent-space RNN z_{t+1} = z_t + W₂ᵀ tanh(W₁ᵀ z_t + b₁) + b₂ fitted in TensorFlow.js, and the fixed-point
+// search of Sussillo & Barak (2013) as FixedPointFinder (Golub & Sussillo 2018) does it: minimise
+// q(z) = ½‖F(z) − z‖² from many states (one batched tfjs optimisation), then Newton on F(z) − z in float64 with the
+// analytic Jacobian, keep the points that converged inside the data's range, deduplicate, and class each by the
+// moduli of its Jacobian's eigenvalues. Every tfjs op runs on all windows (or all starts) at once: on the wasm
+// backend a step's cost is its number of ops, not its arithmetic.
+import type * as tfType from "@tensorflow/tfjs";
+import { eigenvalueModuli, solveGeneral } from "../../harness/linalg.ts";
+import type { Rng } from "../../harness/rng.ts";
+import { epochBatches, gatherRows, matMulWithFastGrad } from "../../harness/train.ts";
+import { solveSpd } from "../../tasks/latent-dynamics/metrics.ts";
+import type { FixedPoint } from "../../tasks/latent-dynamics/task.ts";
+
+type Tf = typeof tfType;
+
+/** The map z ↦ z + W₂ᵀ tanh(W₁ᵀ z + b₁) + b₂, float64, row-major: w1 [d, hidden], w2 [hidden, d]. */
+export interface LatentRnn {
+  d: number;
+  hidden: number;
+  w1: Float64Array;
+  b1: Float64Array;
+  w2: Float64Array;
+  b2: Float64Array;
+}
+
+export interface RnnFitOptions {
+  hidden: number;
+  /** Steps of the multi-step rollout loss: the model is unrolled this many bins from every window start. */
+  rollout: number;
+  /** Adam steps on the rollout loss… */
+  steps: number;
+  /** …each on this many windows (epochs of a random order drawn from the seed). */
+  batch: number;
+  learningRate: number;
+  /** Ridge of the closed-form one-step fit of W₂, b₂ that starts the optimisation, relative to the number of pairs. */
+  ridge: number;
+}
+
+export interface FixedPointOptions {
+  /** Full-batch Adam steps on q(z) = ½‖F(z) − z‖² from every start at once. */
+  steps: number;
+  learningRate: number;
+  /** Newton iterations per start after the descent. */
+  newtonIterations: number;
+  /** A point counts when ‖F(z) − z‖ is below this… */
+  residual: number;
+  /** …lies where `inside` says (the data's range)… */
+  inside: (z: Float64Array) => boolean;
+  /** …and is no closer than this to one already kept. */
+  deduplicate: number;
+}
+
+/** The hidden layer's activations tanh(W₁ᵀ z + b₁) of one state. */
+function hiddenOf(rnn: LatentRnn, z: ArrayLike<number>): Float64Array {
+  const { d, hidden, w1, b1 } = rnn;
+  const h = Float64Array.from(b1);
+  for (let c = 0; c < d; c++) {
+    const v = z[c] as number;
+    for (let j = 0; j < hidden; j++) h[j] = (h[j] as number) + v * (w1[c * hidden + j] as number);
+  }
+  for (let j = 0; j < hidden; j++) h[j] = Math.tanh(h[j] as number);
+  return h;
+}
+
+/** F(z) − z, the increment of one step. */
+export function rnnIncrement(rnn: LatentRnn, z: ArrayLike<number>): Float64Array {
+  const { d, hidden, w2, b2 } = rnn;
+  const h = hiddenOf(rnn, z);
+  const out = Float64Array.from(b2);
+  for (let j = 0; j < hidden; j++) for (let c = 0; c < d; c++) out[c] = (out[c] as number) + (h[j] as number) * (w2[j * d + c] as number);
+  return out;
+}
+
+/** ∂F/∂z of the map (identity included), d × d row-major: I + W₂ᵀ diag(1 − tanh²) W₁ᵀ. */
+export function rnnJacobian(rnn: LatentRnn, z: ArrayLike<number>): Float64Array {
+  const { d, hidden, w1, w2 } = rnn;
+  const h = hiddenOf(rnn, z);
+  const jac = new Float64Array(d * d);
+  for (let r = 0; r < d; r++)
+    for (let c = 0; c < d; c++) {
+      let s = r === c ? 1 : 0;
+      for (let j = 0; j < hidden; j++) s += (w2[j * d + r] as number) * (1 - (h[j] as number) ** 2) * (w1[c * hidden + j] as number);
+      jac[r * d + c] = s;
+    }
+  return jac;
+}
+
+/**
+ * Fit the RNN to [trials, bins, d] latents (z-scored). W₁ and b₁ start random (each hidden unit a random direction,
+ * its bias placing the tanh's bend within the data) and W₂, b₂ at the ridge least-squares one-step fit on those
+ * features (closed form): Adam then refines all four on the mean squared error of k-step rollouts from every bin,
+ * so the model is a dynamical system and not only a one-step regressor.
+ */
+export function fitLatentRnn(tf: Tf, z: Float64Array, trials: number, bins: number, d: number, rng: Rng, o: RnnFitOptions): LatentRnn {
+  const { hidden, rollout } = o;
+  const w1 = new Float64Array(d * hidden);
+  const b1 = new Float64Array(hidden);
+  for (let j = 0; j < hidden; j++) {
+    // Unit-norm direction scaled so a pre-activation's spread over the data is ≈ 1 (z is z-scored).
+    const v = Float64Array.from({ length: d }, () => rng.normal());
+    const norm = Math.hypot(...v) || 1;
+    for (let c = 0; c < d; c++) w1[c * hidden + j] = (v[c] as number) / norm;
+    b1[j] = (2 * rng.uniform() - 1) * 1.5;
+  }
+  // Closed-form start for the readout: ridge regression of the increments on [tanh features, 1].
+  const p = hidden + 1;
+  const g = new Float64Array(p * p);
+  const rhs = new Float64Array(p * d);
+  const base: LatentRnn = { d, hidden, w1, b1, w2: new Float64Array(hidden * d), b2: new Float64Array(d) };
+  let pairs = 0;
+  const phi = new Float64Array(p);
+  for (let tr = 0; tr < trials; tr++)
+    for (let t = 0; t + 1 < bins; t++, pairs++) {
+      const i = (tr * bins + t) * d;
+      phi.set(hiddenOf(base, z.subarray(i, i + d)));
+      phi[hidden] = 1;
+      for (let a = 0; a < p; a++) {
+        const fa = phi[a] as number;
+        for (let c = 0; c < p; c++) g[a * p + c] = (g[a * p + c] as number) + fa * (phi[c] as number);
+        for (let c = 0; c < d; c++) rhs[a * d + c] = (rhs[a * d + c] as number) + fa * ((z[i + d + c] as number) - (z[i + c] as number));
+      }
+    }
+  const theta = solveSpd(g, rhs, p, d, o.ridge * pairs);
+
+  // Windows of rollout + 1 bins starting at every bin that has them: targets[j] holds bin s + j of every window.
+  const windows = trials * Math.max(0, bins - rollout);
+  const targets = Array.from({ length: rollout + 1 }, () => new Float32Array(windows * d));
+  let w = 0;
+  for (let tr = 0; tr < trials; tr++)
+    for (let s = 0; s + rollout < bins; s++, w++)
+      for (let j = 0; j <= rollout; j++) targets[j]?.set(z.subarray((tr * bins + s + j) * d, (tr * bins + s + j + 1) * d), w * d);
+  const matMul = matMulWithFastGrad(tf);
+  // tidy disposes the initial values; the variables keep their data.
+  const [vW1, vB1, vW2, vB2] = tf.tidy(() => [
+    tf.variable(tf.tensor2d(Float32Array.from(w1), [d, hidden])),
+    tf.variable(tf.tensor1d(Float32Array.from(b1))),
+    tf.variable(tf.tensor2d(Float32Array.from(theta.subarray(0, hidden * d)), [hidden, d])),
+    tf.variable(tf.tensor1d(Float32Array.from(theta.subarray(hidden * d, p * d)))),
+  ]) as [tfType.Variable, tfType.Variable, tfType.Variable, tfType.Variable];
+  const optimizer = tf.train.adam(o.learningRate);
+  let step = 0;
+  while (step < o.steps) {
+    for (const batch of epochBatches(rng, windows, o.batch)) {
+      if (step++ >= o.steps) break;
+      const start = tf.tensor2d(gatherRows(targets[0] as Float32Array, d, batch), [batch.length, d]);
+      // The targets of every step stacked, [rollout · batch, d], so that the loss is one subtraction.
+      const later = tf.tensor2d(concatRows(targets.slice(1).map((t) => gatherRows(t, d, batch))), [rollout * batch.length, d]);
+      // minimize() runs this under its own tidy and disposes every intermediate.
+      const loss = () => {
+        let x = start as tfType.Tensor2D;
+        const path: tfType.Tensor2D[] = [];
+        for (let j = 0; j < rollout; j++) {
+          x = tf.add(x, tf.add(matMul(tf.tanh(tf.add(matMul(x, vW1), vB1)) as tfType.Tensor2D, vW2), vB2)) as tfType.Tensor2D;
+          path.push(x);
+        }
+        return tf.mean(tf.square(tf.sub(tf.concat(path, 0), later))) as tfType.Scalar;
+      };
+      optimizer.minimize(loss, false, [vW1, vB1, vW2, vB2]);
+      tf.dispose([start, later]);
+    }
+  }
+  const fitted: LatentRnn = {
+    d,
+    hidden,
+    w1: Float64Array.from(vW1.dataSync()),
+    b1: Float64Array.from(vB1.dataSync()),
+    w2: Float64Array.from(vW2.dataSync()),
+    b2: Float64Array.from(vB2.dataSync()),
+  };
+  optimizer.dispose();
+  tf.dispose([vW1, vB1, vW2, vB2]);
+  return fitted;
+}
+
+/**
+ * Fixed points of the RNN from `starts` [count, d]: Adam on q(z) = ½‖F(z) − z‖² for every start at once (tfjs), then
+ * Newton on F(z) − z in float64; kept when the residual is below `residual` inside the data's range, deduplicated,
+ * each with its number of unstable directions (eigenvalues of ∂F/∂z outside the unit circle).
+ */
+export function findFixedPoints(tf: Tf, rnn: LatentRnn, starts: Float64Array, o: FixedPointOptions): FixedPoint[] {
+  const { d, hidden } = rnn;
+  const count = starts.length / d;
+  let descended = starts;
+  if (o.steps > 0 && count > 0) {
+    const matMul = matMulWithFastGrad(tf);
+    const [w1, b1, w2, b2] = [
+      tf.tensor2d(Float32Array.from(rnn.w1), [d, hidden]),
+      tf.tensor1d(Float32Array.from(rnn.b1)),
+      tf.tensor2d(Float32Array.from(rnn.w2), [hidden, d]),
+      tf.tensor1d(Float32Array.from(rnn.b2)),
+    ];
+    const x = tf.tidy(() => tf.variable(tf.tensor2d(Float32Array.from(starts), [count, d])));
+    const optimizer = tf.train.adam(o.learningRate);
+    // Σ over starts of q: each start's gradient is its own (the starts do not interact).
+    const q = () => {
+      const increment = tf.add(matMul(tf.tanh(tf.add(matMul(x, w1), b1)) as tfType.Tensor2D, w2), b2);
+      return tf.mul(0.5, tf.sum(tf.square(increment))) as tfType.Scalar;
+    };
+    for (let step = 0; step < o.steps; step++) optimizer.minimize(q, false, [x]);
+    descended = Float64Array.from(x.dataSync());
+    optimizer.dispose();
+    tf.dispose([w1, b1, w2, b2, x]);
+  }
+  const found: FixedPoint[] = [];
+  for (let s = 0; s < count; s++) {
+    const z = Float64Array.from(descended.subarray(s * d, (s + 1) * d));
+    let converged = false;
+    for (let iter = 0; iter < o.newtonIterations && o.inside(z); iter++) {
+      const f = rnnIncrement(rnn, z);
+      if (Math.hypot(...f) < o.residual) {
+        converged = true;
+        break;
+      }
+      // Newton on G(z) = F(z) − z, whose Jacobian is ∂F/∂z − I.
+      const jac = rnnJacobian(rnn, z);
+      for (let c = 0; c < d; c++) jac[c * d + c] = (jac[c * d + c] as number) - 1;
+      const step = solveGeneral(jac, f, d);
+      if (!step) break;
+      for (let c = 0; c < d; c++) z[c] = (z[c] as number) - (step[c] as number);
+    }
+    if (!converged || !o.inside(z)) continue;
+    if (found.some((p) => Math.hypot(...p.location.map((v, c) => v - (z[c] as number))) < o.deduplicate)) continue;
+    found.push({ location: z, unstable: eigenvalueModuli(rnnJacobian(rnn, z), d).filter((m) => m > 1).length });
+  }
+  return found;
+}
+
+function concatRows(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
