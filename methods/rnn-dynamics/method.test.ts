@@ -2,10 +2,11 @@
 // closed form, and what the fitted RNN recovers on T8's dev instances (determinism and tensor hygiene included).
 import { describe, expect, it } from "vitest";
 import { dynamicalSystems } from "../../datasets/synthetic/dynamical-systems/dataset.ts";
+import { hashArrays } from "../../harness/ndarray.ts";
 import { generateInstance } from "../../harness/registry.ts";
 import { Rng } from "../../harness/rng.ts";
 import { initTf } from "../../harness/tf.ts";
-import type { Instance } from "../../harness/types.ts";
+import type { Instance, NdArray } from "../../harness/types.ts";
 import { latentDynamics } from "../../tasks/latent-dynamics/task.ts";
 import { polyDynamics } from "../poly-dynamics/method.ts";
 import { rnnDynamics } from "./method.ts";
@@ -99,7 +100,9 @@ describe("rnn-dynamics on dynamical-systems (dev)", () => {
       const first = await rnnDynamics.run(ctx(instance));
       expect(tf.memory().numTensors).toBe(before);
       const second = await rnnDynamics.run(ctx(instance));
-      expect(Array.from(second.fixedPoints?.data ?? [])).toEqual(Array.from(first.fixedPoints?.data ?? []));
+      expect(hashArrays({ fixedPoints: second.fixedPoints as NdArray, latents: second.latents as NdArray })).toBe(
+        hashArrays({ fixedPoints: first.fixedPoints as NdArray, latents: first.latents as NdArray }),
+      );
       const s = latentDynamics.score(instance, first).metrics;
       expect(s.fpRecall).toBe(1);
       expect(s.fpPrecision).toBe(1);

@@ -22,7 +22,7 @@ export interface RnnDynamicsOptions {
 
 /** Hyper-parameters (README.md: what each costs and buys). */
 export const RNN_DYNAMICS_DEFAULTS: RnnDynamicsOptions = {
-  fit: { hidden: 32, rollout: 3, steps: 20, batch: 64, learningRate: 0.003, ridge: 1e-3 },
+  fit: { hidden: 32, rollout: 4, steps: 30, batch: 64, learningRate: 0.003, ridge: 1e-3 },
   fixedPoints: { steps: 20, learningRate: 0.05, newtonIterations: 30, residual: 1e-6, deduplicate: 0.1 },
   starts: 128,
   rangeMargin: 0.2,

@@ -3,7 +3,8 @@
 // q(z) = ½‖F(z) − z‖² from many states (one batched tfjs optimisation), then Newton on F(z) − z in float64 with the
 // analytic Jacobian, keep the points that converged inside the data's range, deduplicate, and class each by the
 // moduli of its Jacobian's eigenvalues. Every tfjs op runs on all windows (or all starts) at once: on the wasm
-// backend a step's cost is its number of ops, not its arithmetic.
+// backend a step's cost is its number of ops, not its arithmetic. In tfjs the tanh layer is written with a sigmoid,
+// tanh(u) = 2σ(2u) − 1 (the same function; tfjs-wasm's sigmoid is vectorised, its tanh ≈ 15× slower: fastica).
 import type * as tfType from "@tensorflow/tfjs";
 import { eigenvalueModuli, solveGeneral } from "../../harness/linalg.ts";
 import type { Rng } from "../../harness/rng.ts";
@@ -130,12 +131,13 @@ export function fitLatentRnn(tf: Tf, z: Float64Array, trials: number, bins: numb
     for (let s = 0; s + rollout < bins; s++, w++)
       for (let j = 0; j <= rollout; j++) targets[j]?.set(z.subarray((tr * bins + s + j) * d, (tr * bins + s + j + 1) * d), w * d);
   const matMul = matMulWithFastGrad(tf);
+  const init = toSigmoidForm({ d, hidden, w1, b1, w2: theta.subarray(0, hidden * d), b2: theta.subarray(hidden * d, p * d) });
   // tidy disposes the initial values; the variables keep their data.
-  const [vW1, vB1, vW2, vB2] = tf.tidy(() => [
-    tf.variable(tf.tensor2d(Float32Array.from(w1), [d, hidden])),
-    tf.variable(tf.tensor1d(Float32Array.from(b1))),
-    tf.variable(tf.tensor2d(Float32Array.from(theta.subarray(0, hidden * d)), [hidden, d])),
-    tf.variable(tf.tensor1d(Float32Array.from(theta.subarray(hidden * d, p * d)))),
+  const [v, c, u, e] = tf.tidy(() => [
+    tf.variable(tf.tensor2d(init.v, [d, hidden])),
+    tf.variable(tf.tensor1d(init.c)),
+    tf.variable(tf.tensor2d(init.u, [hidden, d])),
+    tf.variable(tf.tensor1d(init.e)),
   ]) as [tfType.Variable, tfType.Variable, tfType.Variable, tfType.Variable];
   const optimizer = tf.train.adam(o.learningRate);
   let step = 0;
@@ -150,25 +152,26 @@ export function fitLatentRnn(tf: Tf, z: Float64Array, trials: number, bins: numb
         let x = start as tfType.Tensor2D;
         const path: tfType.Tensor2D[] = [];
         for (let j = 0; j < rollout; j++) {
-          x = tf.add(x, tf.add(matMul(tf.tanh(tf.add(matMul(x, vW1), vB1)) as tfType.Tensor2D, vW2), vB2)) as tfType.Tensor2D;
+          x = tf.add(
+            x,
+            tf.add(matMul(tf.sigmoid(tf.add(matMul(x, v as tfType.Tensor2D), c)) as tfType.Tensor2D, u as tfType.Tensor2D), e),
+          ) as tfType.Tensor2D;
           path.push(x);
         }
         return tf.mean(tf.square(tf.sub(tf.concat(path, 0), later))) as tfType.Scalar;
       };
-      optimizer.minimize(loss, false, [vW1, vB1, vW2, vB2]);
+      optimizer.minimize(loss, false, [v, c, u, e]);
       tf.dispose([start, later]);
     }
   }
-  const fitted: LatentRnn = {
-    d,
-    hidden,
-    w1: Float64Array.from(vW1.dataSync()),
-    b1: Float64Array.from(vB1.dataSync()),
-    w2: Float64Array.from(vW2.dataSync()),
-    b2: Float64Array.from(vB2.dataSync()),
-  };
+  const fitted = fromSigmoidForm(d, hidden, {
+    v: v.dataSync() as Float32Array,
+    c: c.dataSync() as Float32Array,
+    u: u.dataSync() as Float32Array,
+    e: e.dataSync() as Float32Array,
+  });
   optimizer.dispose();
-  tf.dispose([vW1, vB1, vW2, vB2]);
+  tf.dispose([v, c, u, e]);
   return fitted;
 }
 
@@ -183,23 +186,19 @@ export function findFixedPoints(tf: Tf, rnn: LatentRnn, starts: Float64Array, o:
   let descended = starts;
   if (o.steps > 0 && count > 0) {
     const matMul = matMulWithFastGrad(tf);
-    const [w1, b1, w2, b2] = [
-      tf.tensor2d(Float32Array.from(rnn.w1), [d, hidden]),
-      tf.tensor1d(Float32Array.from(rnn.b1)),
-      tf.tensor2d(Float32Array.from(rnn.w2), [hidden, d]),
-      tf.tensor1d(Float32Array.from(rnn.b2)),
-    ];
+    const form = toSigmoidForm(rnn);
+    const [v, c, u, e] = [tf.tensor2d(form.v, [d, hidden]), tf.tensor1d(form.c), tf.tensor2d(form.u, [hidden, d]), tf.tensor1d(form.e)];
     const x = tf.tidy(() => tf.variable(tf.tensor2d(Float32Array.from(starts), [count, d])));
     const optimizer = tf.train.adam(o.learningRate);
     // Σ over starts of q: each start's gradient is its own (the starts do not interact).
     const q = () => {
-      const increment = tf.add(matMul(tf.tanh(tf.add(matMul(x, w1), b1)) as tfType.Tensor2D, w2), b2);
+      const increment = tf.add(matMul(tf.sigmoid(tf.add(matMul(x, v), c)) as tfType.Tensor2D, u), e);
       return tf.mul(0.5, tf.sum(tf.square(increment))) as tfType.Scalar;
     };
     for (let step = 0; step < o.steps; step++) optimizer.minimize(q, false, [x]);
     descended = Float64Array.from(x.dataSync());
     optimizer.dispose();
-    tf.dispose([w1, b1, w2, b2, x]);
+    tf.dispose([v, c, u, e, x]);
   }
   const found: FixedPoint[] = [];
   for (let s = 0; s < count; s++) {
@@ -233,4 +232,34 @@ function concatRows(parts: readonly Float32Array[]): Float32Array {
     at += p.length;
   }
   return out;
+}
+
+/**
+ * The same map as σ(zV + c) U + e (float32, for tfjs): tanh(a) = 2σ(2a) − 1 gives V = 2W₁, c = 2b₁, U = 2W₂ and
+ * e = b₂ − Σ_j W₂[j, :].
+ */
+interface SigmoidForm {
+  v: Float32Array;
+  c: Float32Array;
+  u: Float32Array;
+  e: Float32Array;
+}
+
+function toSigmoidForm(rnn: LatentRnn): SigmoidForm {
+  const { d, hidden, w2 } = rnn;
+  const e = Float32Array.from(rnn.b2);
+  for (let j = 0; j < hidden; j++) for (let k = 0; k < d; k++) e[k] = (e[k] as number) - (w2[j * d + k] as number);
+  return {
+    v: Float32Array.from(rnn.w1, (x) => 2 * x),
+    c: Float32Array.from(rnn.b1, (x) => 2 * x),
+    u: Float32Array.from(w2, (x) => 2 * x),
+    e,
+  };
+}
+
+function fromSigmoidForm(d: number, hidden: number, f: SigmoidForm): LatentRnn {
+  const w2 = Float64Array.from(f.u, (x) => x / 2);
+  const b2 = Float64Array.from(f.e);
+  for (let j = 0; j < hidden; j++) for (let k = 0; k < d; k++) b2[k] = (b2[k] as number) + (w2[j * d + k] as number);
+  return { d, hidden, w1: Float64Array.from(f.v, (x) => x / 2), b1: Float64Array.from(f.c, (x) => x / 2), w2, b2 };
 }
