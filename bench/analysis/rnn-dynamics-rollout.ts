@@ -45,5 +45,7 @@ for (const dataset of DATASETS.filter((d) => d.task === "latent-dynamics" && !d.
     }
   }
   for (const [name, e] of Object.entries(errors))
-    console.log(`${dataset.slug.padEnd(20)} ${name.padEnd(18)} MSE at ${HORIZONS.map((k, h) => `${k}: ${(e[h] as number).toFixed(4)}`).join(", ")}`);
+    console.log(
+      `${dataset.slug.padEnd(20)} ${name.padEnd(18)} MSE at ${HORIZONS.map((k, h) => `${k}: ${(e[h] as number).toFixed(4)}`).join(", ")}`,
+    );
 }

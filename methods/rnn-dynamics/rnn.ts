@@ -2,9 +2,9 @@
 // search of Sussillo & Barak (2013) as FixedPointFinder (Golub & Sussillo 2018) does it: minimise
 // q(z) = ½‖F(z) − z‖² from many states (one batched tfjs optimisation), then Newton on F(z) − z in float64 with the
 // analytic Jacobian, keep the points that converged inside the data's range, deduplicate, and class each by the
-// moduli of its Jacobian's eigenvalues. Every tfjs op runs on all windows (or all starts) at once: on the wasm
-// backend a step's cost is its number of ops, not its arithmetic. In tfjs the tanh layer is written with a sigmoid,
-// tanh(u) = 2σ(2u) − 1 (the same function; tfjs-wasm's sigmoid is vectorised, its tanh ≈ 15× slower: fastica).
+// moduli of its Jacobian's eigenvalues. Every tfjs op runs on a batch of windows (or on all starts) at once: on the
+// wasm backend a small op costs ≈ 15 µs whatever its size. In tfjs the tanh layer is written with a sigmoid,
+// tanh(u) = 2σ(2u) − 1 (the same function; tfjs-wasm's sigmoid is vectorised, its tanh ≈ 8× slower, as fastica found).
 import type * as tfType from "@tensorflow/tfjs";
 import { eigenvalueModuli, solveGeneral } from "../../harness/linalg.ts";
 import type { Rng } from "../../harness/rng.ts";
@@ -141,7 +141,7 @@ export function fitLatentRnn(tf: Tf, z: Float64Array, trials: number, bins: numb
   ]) as [tfType.Variable, tfType.Variable, tfType.Variable, tfType.Variable];
   const optimizer = tf.train.adam(o.learningRate);
   let step = 0;
-  while (step < o.steps) {
+  while (windows > 0 && step < o.steps) {
     for (const batch of epochBatches(rng, windows, o.batch)) {
       if (step++ >= o.steps) break;
       const start = tf.tensor2d(gatherRows(targets[0] as Float32Array, d, batch), [batch.length, d]);
