@@ -133,12 +133,9 @@ export function fitLatentRnn(tf: Tf, z: Float64Array, trials: number, bins: numb
   const matMul = matMulWithFastGrad(tf);
   const init = toSigmoidForm({ d, hidden, w1, b1, w2: theta.subarray(0, hidden * d), b2: theta.subarray(hidden * d, p * d) });
   // tidy disposes the initial values; the variables keep their data.
-  const [v, c, u, e] = tf.tidy(() => [
-    tf.variable(tf.tensor2d(init.v, [d, hidden])),
-    tf.variable(tf.tensor1d(init.c)),
-    tf.variable(tf.tensor2d(init.u, [hidden, d])),
-    tf.variable(tf.tensor1d(init.e)),
-  ]) as [tfType.Variable, tfType.Variable, tfType.Variable, tfType.Variable];
+  // One packed variable [V, c, U, e]: Adam's update is ≈ 14 ops per variable, slicing four views out costs fewer.
+  const sizes = [d * hidden, hidden, hidden * d, d];
+  const params = tf.tidy(() => tf.variable(tf.tensor1d(concatRows([init.v, init.c, init.u, init.e]))));
   const optimizer = tf.train.adam(o.learningRate);
   let step = 0;
   while (windows > 0 && step < o.steps) {
@@ -149,29 +146,34 @@ export function fitLatentRnn(tf: Tf, z: Float64Array, trials: number, bins: numb
       const later = tf.tensor2d(concatRows(targets.slice(1).map((t) => gatherRows(t, d, batch))), [rollout * batch.length, d]);
       // minimize() runs this under its own tidy and disposes every intermediate.
       const loss = () => {
+        const [fv, c, fu, e] = tf.split(params, sizes) as tfType.Tensor1D[];
+        const v = tf.reshape(fv as tfType.Tensor1D, [d, hidden]) as tfType.Tensor2D;
+        const u = tf.reshape(fu as tfType.Tensor1D, [hidden, d]) as tfType.Tensor2D;
         let x = start as tfType.Tensor2D;
         const path: tfType.Tensor2D[] = [];
         for (let j = 0; j < rollout; j++) {
           x = tf.add(
             x,
-            tf.add(matMul(tf.sigmoid(tf.add(matMul(x, v as tfType.Tensor2D), c)) as tfType.Tensor2D, u as tfType.Tensor2D), e),
+            tf.add(matMul(tf.sigmoid(tf.add(matMul(x, v), c as tfType.Tensor1D)) as tfType.Tensor2D, u), e as tfType.Tensor1D),
           ) as tfType.Tensor2D;
           path.push(x);
         }
         return tf.mean(tf.square(tf.sub(tf.concat(path, 0), later))) as tfType.Scalar;
       };
-      optimizer.minimize(loss, false, [v, c, u, e]);
+      optimizer.minimize(loss, false, [params]);
       tf.dispose([start, later]);
     }
   }
+  const packed = params.dataSync() as Float32Array;
+  const at = (k: number) => sizes.slice(0, k).reduce((a, b) => a + b, 0);
   const fitted = fromSigmoidForm(d, hidden, {
-    v: v.dataSync() as Float32Array,
-    c: c.dataSync() as Float32Array,
-    u: u.dataSync() as Float32Array,
-    e: e.dataSync() as Float32Array,
+    v: packed.subarray(at(0), at(1)),
+    c: packed.subarray(at(1), at(2)),
+    u: packed.subarray(at(2), at(3)),
+    e: packed.subarray(at(3), at(4)),
   });
   optimizer.dispose();
-  tf.dispose([v, c, u, e]);
+  params.dispose();
   return fitted;
 }
 
