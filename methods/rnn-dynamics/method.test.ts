@@ -19,7 +19,8 @@ import { findFixedPoints, type LatentRnn, rnnJacobian } from "./rnn.ts";
  * has the eigenvalues 1 + g′(v_c): 1 − a + 2b > 1 on a zero coordinate (unstable), 1 − a sech²1 + 2b sech²2 ∈ (0, 1)
  * on ±1 (stable). The unstable directions of Q v are its zero coordinates.
  */
-function flipFlopNetwork(a: number): LatentRnn {
+/** The network, and Q's rows (the axes) to place the expected points. */
+function flipFlopNetwork(a: number): LatentRnn & { q: number[] } {
   const d = 3;
   const b = (a * Math.tanh(1)) / Math.tanh(2);
   // A rotation, so that the Jacobian is not diagonal in the coordinates the finder sees.
@@ -36,13 +37,13 @@ function flipFlopNetwork(a: number): LatentRnn {
       w2[2 * axis * d + k] = -a * qk;
       w2[(2 * axis + 1) * d + k] = b * qk;
     }
-  return { d, hidden, w1, b1: new Float64Array(hidden), w2, b2: new Float64Array(d), ...{ q } } as LatentRnn & { q: number[] };
+  return { d, hidden, w1, b1: new Float64Array(hidden), w2, b2: new Float64Array(d), q };
 }
 
 describe("fixed-point finder", () => {
   it("finds exactly the 27 fixed points of a hand-built tanh flip-flop, with their stability, and leaves no tensor behind", async () => {
     const { tf } = await initTf();
-    const net = flipFlopNetwork(0.5) as LatentRnn & { q: number[] };
+    const net = flipFlopNetwork(0.5);
     const rng = new Rng(7);
     const starts = Float64Array.from({ length: 300 * 3 }, () => (2 * rng.uniform() - 1) * 1.4);
     const before = tf.memory().numTensors;
