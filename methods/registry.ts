@@ -32,6 +32,7 @@ import { procrustes } from "./procrustes/method.ts";
 import { random } from "./random/method.ts";
 import { rbfCka } from "./rbf-cka/method.ts";
 import { ridge } from "./ridge/method.ts";
+import { rnnDynamics } from "./rnn-dynamics/method.ts";
 import { rsa } from "./rsa/method.ts";
 import { saeL1 } from "./sae-l1/method.ts";
 import { saeTopk } from "./sae-topk/method.ts";
@@ -80,4 +81,5 @@ export const METHODS: readonly MethodDefinition[] = [
   polyDynamics,
   spikeSmoothing,
   ldsEm,
+  rnnDynamics,
 ];
