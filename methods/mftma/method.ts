@@ -4,13 +4,24 @@
 // problem F(T) (a small quadratic program per Gaussian sample T, solved exactly as an NNLS); α⁻¹ = mean over manifolds
 // of ⟨F⟩. The anchor points give the manifold radius and dimension.
 import { Rng, seedFrom } from "../../harness/rng.ts";
-import type { MethodDefinition } from "../../harness/types.ts";
+import type { MethodDefinition, NdArray } from "../../harness/types.ts";
 import { centredManifolds, manifoldCoordinates } from "../../tasks/manifold-capacity/manifolds.ts";
 import { combineMeanField, meanFieldSums } from "../../tasks/manifold-capacity/theory.ts";
 import { CENTRE_RESTARTS, removeCentreCorrelations } from "./centre-correlations.ts";
 
 /** Gaussian samples T per manifold (Cohen et al.'s code uses n_t = 200 on larger manifolds). */
 export const SAMPLES_PER_MANIFOLD = 150;
+
+/** The mean-field capacity, radius and dimension of `manifolds` [P, M, N] as given (version 1.0.0's whole method). */
+export function meanFieldCapacity(manifolds: NdArray, rng: Rng): { capacity: number; radius: number; dimension: number } {
+  const { M, N, list } = centredManifolds(manifolds);
+  return combineMeanField(
+    list.map((m) => {
+      const { points, k } = manifoldCoordinates(m, M, N);
+      return meanFieldSums(points, M, k, rng, SAMPLES_PER_MANIFOLD);
+    }),
+  );
+}
 
 export const mftma: MethodDefinition = {
   id: "mftma",
@@ -25,13 +36,7 @@ export const mftma: MethodDefinition = {
     if (!input) throw new Error("mftma needs the input 'manifolds'");
     // The centre search draws from its own stream: the Gaussian samples T stay those of version 1.0.0.
     const { manifolds } = removeCentreCorrelations(input, new Rng(seedFrom(ctx.seed, "centre-correlations")));
-    const rng = new Rng(ctx.seed);
-    const { M, N, list } = centredManifolds(manifolds);
-    const sums = list.map((m) => {
-      const { points, k } = manifoldCoordinates(m, M, N);
-      return meanFieldSums(points, M, k, rng, SAMPLES_PER_MANIFOLD);
-    });
-    const { capacity, radius, dimension } = combineMeanField(sums);
+    const { capacity, radius, dimension } = meanFieldCapacity(manifolds, new Rng(ctx.seed));
     return { result: { capacity, radius, dimension } };
   },
 };
