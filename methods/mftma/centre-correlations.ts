@@ -290,7 +290,7 @@ export function centreStructure(centres: Float64Array, P: number, N: number, rng
   const correlation0 = d > 0 ? new ResidualCorrelation(x, P, d, 0).residualStatistics(new Float64Array(0)).meanAbsCorrelation : 0;
   const residualCorrelation: number[] = [];
   const solutions: Float64Array[] = [];
-  let previous = new Float64Array(0);
+  let previous: Float64Array = new Float64Array(0);
   for (let K = 1; K <= maxK; K++) {
     const problem = new ResidualCorrelation(x, P, d, K);
     let best: Float64Array | null = null;
