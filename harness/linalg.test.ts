@@ -7,6 +7,7 @@ import {
   eigenvalueModuli,
   eigenvalues,
   matMul,
+  orthonormalizeColumns,
   symmetricDecorrelation,
   symmetricEigen,
   transpose,
@@ -288,5 +289,33 @@ describe("eigenvalues (general real matrices: Hessenberg + Francis double-shift 
         expect(Math.abs(i - (c.im[k] as number))).toBeLessThan(1e-9);
       });
     }
+  });
+});
+
+describe("orthonormalizeColumns", () => {
+  it("returns the Q of A = QR (orthonormal columns, R upper triangular with a positive diagonal); a dependent column becomes zeros", () => {
+    const rng = new Rng(8);
+    const r = 7;
+    const c = 4;
+    const a = Float64Array.from({ length: r * c }, () => rng.normal());
+    // Column 2 = column 0 − 2·column 1: dependent.
+    for (let i = 0; i < r; i++) a[i * c + 2] = (a[i * c] as number) - 2 * (a[i * c + 1] as number);
+    const q = Float64Array.from(a);
+    expect(orthonormalizeColumns(q, r, c)).toBe(3);
+    const qtq = matMul(transpose(q, r, c), q, c, r, c);
+    const qta = matMul(transpose(q, r, c), a, c, r, c);
+    for (let i = 0; i < c; i++)
+      for (let j = 0; j < c; j++) {
+        const live = i !== 2 && j !== 2;
+        expect(qtq[i * c + j]).toBeCloseTo(live && i === j ? 1 : 0, 12);
+        // R = QᵀA: zero below the diagonal, positive on it (except the dependent column's row).
+        if (i > j) expect(qta[i * c + j]).toBeCloseTo(0, 12);
+        if (i === j && live) expect(qta[i * c + j]).toBeGreaterThan(0);
+      }
+    // The independent columns are reproduced: A = Q (QᵀA) column by column.
+    const back = matMul(q, qta, r, c, c);
+    back.forEach((v, i) => {
+      expect(v).toBeCloseTo(a[i] as number, 12);
+    });
   });
 });

@@ -593,3 +593,30 @@ export function principalAxes(x: ArrayLike<number>, n: number, d: number): Princ
   const mean = columnMeans(x, n, d);
   return { mean, ...symmetricEigen(covariance(x, n, d, mean), d) };
 }
+
+/**
+ * Orthonormalise the columns of a row-major r×c matrix in place (r ≥ c): the Q factor of its thin QR
+ * decomposition with R's diagonal positive (modified Gram–Schmidt, two passes, so Q is orthonormal to machine
+ * precision). A column dependent on the previous ones (norm below `tol` relative to its original norm) is
+ * returned as zeros, and the count of independent columns is returned.
+ */
+export function orthonormalizeColumns(a: Float64Array, r: number, c: number, tol = 1e-12): number {
+  let rank = 0;
+  for (let j = 0; j < c; j++) {
+    let original = 0;
+    for (let i = 0; i < r; i++) original += (a[i * c + j] as number) ** 2;
+    for (let pass = 0; pass < 2; pass++)
+      for (let p = 0; p < j; p++) {
+        let dot = 0;
+        for (let i = 0; i < r; i++) dot += (a[i * c + p] as number) * (a[i * c + j] as number);
+        for (let i = 0; i < r; i++) a[i * c + j] = (a[i * c + j] as number) - dot * (a[i * c + p] as number);
+      }
+    let norm = 0;
+    for (let i = 0; i < r; i++) norm += (a[i * c + j] as number) ** 2;
+    norm = Math.sqrt(norm);
+    const keep = norm > tol * Math.sqrt(original) && norm > 0;
+    for (let i = 0; i < r; i++) a[i * c + j] = keep ? (a[i * c + j] as number) / norm : 0;
+    if (keep) rank++;
+  }
+  return rank;
+}

@@ -267,7 +267,7 @@ describe("dataset capacity-manifolds", () => {
 // SCIENTIFIC CHECK (Cohen et al. 2020): the capacity of class manifolds rises with depth in a trained network. The
 // trained MNIST MLP of `mnist-mlp` (784-64×5-10, held-out accuracy 95–96 %): 8 held-out digits per class (P = 10,
 // M = 8) at each hidden layer, centred by their global mean. Measured (network 0): simulated α 0.43, 0.48, 0.66, 0.73,
-// 0.92 at layers 1–5; MFTMA 0.53 → 0.94 (it overestimates: no centre-correlation removal, P = 10).
+// 0.92 at layers 1–5; MFTMA 0.40 → 0.83 (0.55 → 0.92 before mftma 1.1.0 removed the centre correlations).
 describe("scientific check: class-manifold capacity rises with depth in a trained MNIST MLP", () => {
   const M = 8;
   const manifoldsAt = (layer: number) => {

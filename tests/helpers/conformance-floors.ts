@@ -60,9 +60,6 @@ const CONFORMANCE_BASELINE: Record<string, string> = {
 const CONFORMANCE_BASELINE_FOR: Record<string, string> = {
   // Only Procrustes and RBF CKA are above chance on cross-session epochs (datasets/biological/m1_reaching_dyer2017_dad/README.md).
   "layer-correspondence/cross-session-epochs": "procrustes",
-  // MFTMA's random-centre theory overestimates the capacity of 10 correlated class manifolds by 10–40 %
-  // (tasks/manifold-capacity/README.md); the PCA heuristic is the closest baseline there.
-  "manifold-capacity/mnist-mlp": "capacity-pca",
 };
 /**
  * Datasets with a spread of truths where no built-in baseline beats the best constant yet: TwoNN, MLE and the
