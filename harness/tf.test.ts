@@ -54,3 +54,19 @@ describe("initTf on this machine", () => {
     );
   });
 });
+
+describe("denseVariables", () => {
+  it("leaves only its two variables registered, and nothing once they are disposed", async () => {
+    const { initTf } = await import("./tf.ts");
+    const { denseVariables } = await import("./train.ts");
+    const { Rng } = await import("./rng.ts");
+    const { tf } = await initTf();
+    const before = tf.memory().numTensors;
+    const layer = denseVariables(tf, new Rng(1), 4, 3, "probe");
+    expect(tf.memory().numTensors - before).toBe(2);
+    expect(layer.kernel.shape).toEqual([4, 3]);
+    layer.kernel.dispose();
+    layer.bias.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -18,10 +18,11 @@ export function glorotUniform(rng: Rng, fanIn: number, fanOut: number): Float32A
 
 /** A dense layer's trainable weights: kernel [fanIn, fanOut] and zero bias. */
 export function denseVariables(tf: Tf, rng: Rng, fanIn: number, fanOut: number, name: string) {
-  return {
+  // tf.variable keeps its initial tensor registered (it shares the data): tidy frees it once the variable holds it.
+  return tf.tidy(() => ({
     kernel: tf.variable(tf.tensor2d(glorotUniform(rng, fanIn, fanOut), [fanIn, fanOut]), true, `${name}/kernel`),
     bias: tf.variable(tf.zeros([fanOut]), true, `${name}/bias`),
-  };
+  }));
 }
 
 /** Copy a tensor out of tfjs as a float32 NdArray (for safetensors artifacts). */
