@@ -119,7 +119,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     const e = error as { code?: string; message?: string };
     const isDb = typeof e?.code === "string" && (/^[0-9A-Z]{5}$/.test(e.code) || e.code.startsWith("E") || e.code.startsWith("P"));
-    const message = isDb ? (await import("../db/client.ts")).describeDbError(error, process.env.DATABASE_URL) : (e?.message ?? String(error));
+    const message = isDb
+      ? (await import("../db/client.ts")).describeDbError(error, process.env.DATABASE_URL)
+      : (e?.message ?? String(error));
     process.stderr.write(`cajal: ${message}\n`);
     if (process.env.CAJAL_DEBUG) console.error(error);
     return 1;
