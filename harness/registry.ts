@@ -6,10 +6,10 @@ import type { RecordingCard } from "./data.ts";
 import { seedFrom } from "./rng.ts";
 import { type DatasetSource, sourceFolder } from "./source.ts";
 import type { DatasetDefinition, Instance, MethodDefinition, Split, TaskDefinition } from "./types.ts";
+import { UsageError } from "./usage-error.ts";
 
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+// Thrown by the lookups below; re-exported so their callers catch the one class wherever it is imported from.
+export { UsageError };
 
 export function listTasks(): readonly TaskDefinition[] {
   return TASKS;

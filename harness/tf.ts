@@ -11,9 +11,14 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import * as tfjs from "@tensorflow/tfjs";
 
 type Tf = typeof import("@tensorflow/tfjs");
+
+// tfjs and its wasm backend are CommonJS packages. `require` loads them as such; an ESM `import` first has Node scan
+// them and every package they re-export (tfjs-core, -layers, -converter, …) for export names, about 0.5 s of CPU in
+// every process and test file that loads them. Both ways share one module cache, so there is one tfjs either way.
+const require = createRequire(import.meta.url);
+const tfjs = require("@tensorflow/tfjs") as Tf;
 
 export interface TfHandle {
   tf: Tf;
@@ -144,13 +149,9 @@ async function activateWebgpu(): Promise<Tf> {
 }
 
 async function activateWasm(): Promise<Tf> {
-  type WasmModule = typeof import("@tensorflow/tfjs-backend-wasm");
-  const imported = (await import("@tensorflow/tfjs-backend-wasm")) as Partial<WasmModule> & { default?: WasmModule };
-  // A CommonJS package: depending on the loader its exports are named or sit under `default`.
-  const wasm = typeof imported.setWasmPaths === "function" ? (imported as WasmModule) : imported.default;
-  if (!wasm) throw new Error("@tensorflow/tfjs-backend-wasm has no setWasmPaths export");
+  const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
   // In Node the .wasm binaries are read from disk; point the loader at the package's dist folder.
-  const entry = createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm");
+  const entry = require.resolve("@tensorflow/tfjs-backend-wasm");
   wasm.setWasmPaths(`${path.dirname(entry)}${path.sep}`);
   if (!(await tfjs.setBackend("wasm"))) throw new Error("setBackend('wasm') failed");
   await tfjs.ready();

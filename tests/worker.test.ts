@@ -1,15 +1,16 @@
 // Two `cajal worker` processes against one database: a submission is planned into runs (its method and the references,
-// official and private splits), one worker is killed (SIGKILL, with its sandboxed method) in the middle of an
-// instance, the other takes the abandoned job over once it expires, and every job ends exactly once with exactly one
-// result per instance. Then the published official run is reproduced from the server, bit for bit.
+// official and private splits), the worker that runs the method's slow instance is killed (SIGKILL, with its sandboxed
+// method) in the middle of it, the other takes the abandoned job over once it expires, and every job ends exactly once
+// with exactly one result per instance. Then the published official run is reproduced from the server, bit for bit.
 import { type ChildProcess, spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../harness/paths.ts";
+import { opaqueInstanceId } from "../harness/protocol.ts";
 import { registerAll } from "../harness/register.ts";
-import { getDataset, listMethods } from "../harness/registry.ts";
+import { generateInstance, getDataset, listMethods } from "../harness/registry.ts";
 import { createServiceContext, postSubmission, type ServiceContext } from "../harness/service/api.ts";
 import { INSTANCE_QUEUE } from "../harness/service/queue.ts";
 import { createToken } from "../harness/service/tokens.ts";
@@ -30,7 +31,10 @@ const ENV = {
   CAJAL_JOB_GRACE_SECONDS: "2",
   CAJAL_QUEUE_MAINTENANCE_SECONDS: "1",
 };
-// Deterministic and slow enough to be killed in the middle of: 1.5 s per instance, in the sandbox.
+// The one instance that is slow enough to be killed in the middle of (3 s, in the sandbox); the other 35 answer at once,
+// so the test waits for the queue's behaviour, not for sleeps. Methods see only an opaque instance id (task.json).
+const SLOW = { split: "official", index: 0 } as const;
+const SLOW_ID = opaqueInstanceId(generateInstance(DATASET, SLOW.split, SLOW.index));
 const METHOD = rawTarGz([
   {
     path: "method.json",
@@ -41,12 +45,15 @@ const METHOD = rawTarGz([
       name: "Sleepy Betti",
       tasks: ["topology"],
       command: ["sh", "run.sh"],
-      description: "Answers one loop after 1.5 s.",
+      description: "Answers one loop; after 3 s on one instance.",
       authors: ["Cajal tests"],
       limits: { timeoutSeconds: 8 },
     }),
   },
-  { path: "run.sh", body: `sleep 1.5\nprintf '{"betti": [1, 1, 0]}' > "$CAJAL_OUTPUT/result.json"\necho "answered $CAJAL_TASK"\n` },
+  {
+    path: "run.sh",
+    body: `grep -q '"${SLOW_ID}"' "$CAJAL_INPUT/task.json" && sleep 3\nprintf '{"betti": [1, 1, 0]}' > "$CAJAL_OUTPUT/result.json"\necho "answered $CAJAL_TASK"\n`,
+  },
 ]);
 
 interface Worker {
@@ -128,37 +135,40 @@ describe("two workers, one killed mid-job", () => {
     expect(response.status).toBe(202);
     submissionId = ((await response.json()) as { id: number }).id;
 
-    const a = startWorker(t.url);
-    const b = startWorker(t.url);
-    workers.push(a, b);
+    workers.push(startWorker(t.url), startWorker(t.url));
 
-    // Wait for A to be inside one of the method's instances, then kill it and its sandbox.
+    // Wait for a worker to be inside the method's slow instance, then kill it and its sandbox.
     const started = await until(
-      "worker A to start an instance of the submitted method",
+      "a worker to start the submitted method's slow instance",
       async () => {
         const s = await t.db.submission.findUnique({ where: { id: submissionId }, select: { methodVersionId: true } });
         if (!s?.methodVersionId) return null;
-        const own = new Set(
-          (await t.db.run.findMany({ where: { methodVersionId: s.methodVersionId }, select: { id: true } })).map((r) => r.id),
-        );
-        const done = new Set(a.lines.filter((l) => l.includes(" done cajal-instance ")).map((l) => /job=(\S+)/.exec(l)?.[1]));
-        for (const line of a.lines) {
-          const m = /start cajal-instance (\{[^}]*\}) job=(\S+)/.exec(line);
-          if (!m) continue;
-          const data = JSON.parse(m[1] as string) as { runId: number; index: number };
-          if (own.has(data.runId) && !done.has(m[2])) return { runId: data.runId, index: data.index, job: m[2] as string };
+        const run = await t.db.run.findFirst({ where: { methodVersionId: s.methodVersionId, split: SLOW.split }, select: { id: true } });
+        if (!run) return null;
+        for (const worker of workers) {
+          const done = new Set(worker.lines.filter((l) => l.includes(" done cajal-instance ")).map((l) => /job=(\S+)/.exec(l)?.[1]));
+          for (const line of worker.lines) {
+            const m = /start cajal-instance (\{[^}]*\}) job=(\S+)/.exec(line);
+            if (!m) continue;
+            const data = JSON.parse(m[1] as string) as { runId: number; index: number };
+            if (data.runId === run.id && data.index === SLOW.index && !done.has(m[2])) {
+              return { worker, runId: data.runId, index: data.index, job: m[2] as string };
+            }
+          }
         }
         return null;
       },
       240_000,
       workers,
     );
-    await new Promise((r) => setTimeout(r, 600)); // inside the method's 1.5 s
+    await new Promise((r) => setTimeout(r, 600)); // inside the slow instance's 3 s
     killed = started;
-    process.kill(-(a.child.pid as number), "SIGKILL");
+    const victim = started.worker;
+    const survivor = workers.find((w) => w !== victim) as Worker;
+    process.kill(-(victim.child.pid as number), "SIGKILL");
     const killedAt = Date.now();
-    expect(await a.exited).toBeNull();
-    expect(a.lines.some((l) => l.includes(`done cajal-instance`) && l.includes(`job=${killed.job}`))).toBe(false);
+    expect(await victim.exited).toBeNull();
+    expect(victim.lines.some((l) => l.includes(`done cajal-instance`) && l.includes(`job=${killed.job}`))).toBe(false);
 
     const final = await until(
       "the submission to finish",
@@ -187,7 +197,7 @@ describe("two workers, one killed mid-job", () => {
     }
     const total = runs.reduce((s, r) => s + r.instances, 0);
 
-    // The queue: one job per instance, each completed once; the killed one after a retry, by worker B.
+    // The queue: one job per instance, each completed once; the killed one after a retry, by the other worker.
     const client = new pg.Client({ connectionString: t.url });
     await client.connect();
     try {
@@ -205,17 +215,17 @@ describe("two workers, one killed mid-job", () => {
       await client.end();
     }
     const taken = await t.db.instanceResult.findUniqueOrThrow({ where: { runId_index: { runId: killed.runId, index: killed.index } } });
-    expect(taken.worker).toBe(b.name);
+    expect(taken.worker).toBe(survivor.name);
     expect(taken.status).toBe("ok");
     expect(taken.log).toMatch(/answered topology/);
-    // Nothing was recorded by A after it died; everything else by B.
-    const fromA = await t.db.instanceResult.findMany({ where: { worker: a.name }, select: { createdAt: true } });
-    expect(fromA.every((r) => r.createdAt.getTime() <= killedAt)).toBe(true);
-    expect(await t.db.instanceResult.count({ where: { worker: { notIn: [a.name, b.name] } } })).toBe(0);
+    // Nothing was recorded by the killed worker after it died; everything else by the other.
+    const fromVictim = await t.db.instanceResult.findMany({ where: { worker: victim.name }, select: { createdAt: true } });
+    expect(fromVictim.every((r) => r.createdAt.getTime() <= killedAt)).toBe(true);
+    expect(await t.db.instanceResult.count({ where: { worker: { notIn: [victim.name, survivor.name] } } })).toBe(0);
 
-    // Worker B stops cleanly on SIGTERM.
-    b.child.kill("SIGTERM");
-    expect(await b.exited).toBe(0);
+    // The other worker stops cleanly on SIGTERM.
+    survivor.child.kill("SIGTERM");
+    expect(await survivor.exited).toBe(0);
   }, 600_000);
 
   it("reproduces the published official run from the server, bit for bit", async () => {

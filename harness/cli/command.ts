@@ -2,7 +2,7 @@
 // node:util's parseArgs in strict mode; an option of another command, or of none, is a usage error that names the
 // option and lists this command's options.
 import { parseArgs } from "node:util";
-import { UsageError } from "../registry.ts";
+import { UsageError } from "../usage-error.ts";
 
 export interface OptionSpec {
   type: "string" | "boolean";

@@ -3,13 +3,12 @@
 import os from "node:os";
 import { z } from "zod";
 import type { ArtifactRecipe } from "../artifacts.ts";
-import { getRecording, listDatasets, listRecordings, UsageError } from "../registry.ts";
-import type { JsonValue } from "../types.ts";
+import type { DatasetDefinition, JsonValue } from "../types.ts";
+import { UsageError } from "../usage-error.ts";
 import { defineCommand } from "./command.ts";
 
 /** The recipes behind the given dataset slugs (all artificial datasets when none are given). */
-function selectRecipes(slugs: readonly string[]): ArtifactRecipe[] {
-  const datasets = listDatasets();
+function selectRecipes(datasets: readonly DatasetDefinition[], slugs: readonly string[]): ArtifactRecipe[] {
   for (const slug of slugs) {
     if (!datasets.some((d) => d.slug === slug)) {
       throw new UsageError(
@@ -42,7 +41,8 @@ export const datasetsBuildCommand = defineCommand({
   async run({ values, positionals }) {
     const { artifactPath } = await import("../artifacts.ts");
     const { buildArtifactsThreaded } = await import("../suite-threads.ts");
-    const recipes = selectRecipes(positionals);
+    const { listDatasets } = await import("../registry.ts");
+    const recipes = selectRecipes(listDatasets(), positionals);
     const t0 = performance.now();
     const results = await buildArtifactsThreaded(recipes, { force: Boolean(values.force), threads: os.cpus().length });
     for (const r of results) {
@@ -71,6 +71,7 @@ export const datasetsFetchCommand = defineCommand({
   async run({ positionals }) {
     const { fetchRecording, recordingStatus, resolveDataDir } = await import("../data.ts");
     const { ProgressBar } = await import("../progress.ts");
+    const { getRecording, listRecordings } = await import("../registry.ts");
     // An unknown id is a UsageError that lists the recordings.
     const cards = positionals.length ? positionals.map(getRecording) : [...listRecordings()];
     const mirror = z

@@ -2,7 +2,7 @@
 // one run with its method archive as a file for `cajal reproduce --file`.
 import { writeFile } from "node:fs/promises";
 import { z } from "zod";
-import { getDataset, getTask, UsageError } from "../registry.ts";
+import { UsageError } from "../usage-error.ts";
 import { defineCommand } from "./command.ts";
 import { ensureNetworks, runIdSchema, splitSchema, withDb } from "./shared.ts";
 
@@ -67,6 +67,7 @@ export const exportCommand = defineCommand({
       out: values.out,
       withTruth: Boolean(values["with-truth"]),
     });
+    const { getDataset, getTask } = await import("../registry.ts");
     const taskId = args.task[0] as string;
     const slug = args.dataset[0] as string;
     getTask(taskId); // an unknown task is named as such, before its datasets

@@ -1,8 +1,9 @@
 // `npx cajal`: finds the command, lets it parse its own options, and turns what went wrong into an exit code: usage
 // errors exit 2 with a message that lists what exists; database and other failures exit 1 with one actionable line.
+// The command modules import only what parsing and help need; each command loads the registries, the database client
+// and the rest when it runs, so `cajal --help` or a usage error does not pay for loading every task and method.
 import { z } from "zod";
-import { describeDbError } from "../db/client.ts";
-import { UsageError } from "../registry.ts";
+import { UsageError } from "../usage-error.ts";
 import type { Command, CommandGroup } from "./command.ts";
 import { datasetsBuildCommand, datasetsFetchCommand } from "./datasets.ts";
 import { dbMigrateCommand } from "./db.ts";
@@ -118,7 +119,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const e = error as { code?: string; message?: string };
     const isDb = typeof e?.code === "string" && (/^[0-9A-Z]{5}$/.test(e.code) || e.code.startsWith("E") || e.code.startsWith("P"));
-    process.stderr.write(`cajal: ${isDb ? describeDbError(error, process.env.DATABASE_URL) : (e?.message ?? String(error))}\n`);
+    const message = isDb
+      ? (await import("../db/client.ts")).describeDbError(error, process.env.DATABASE_URL)
+      : (e?.message ?? String(error));
+    process.stderr.write(`cajal: ${message}\n`);
     if (process.env.CAJAL_DEBUG) console.error(error);
     return 1;
   }

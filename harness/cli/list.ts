@@ -1,7 +1,6 @@
 // `cajal list tasks|datasets|methods`: the registries, as a table or JSON.
 import { z } from "zod";
 import { artifactStatus } from "../artifacts.ts";
-import { listDatasets, listMethods, listTasks } from "../registry.ts";
 import { defineCommand } from "./command.ts";
 
 const kindSchema = z.enum(["tasks", "datasets", "methods"], { error: () => "list what? one of: tasks, datasets, methods" });
@@ -17,6 +16,7 @@ export const listCommand = defineCommand({
   maxPositionals: 1,
   async run({ values, positionals }) {
     const kind = kindSchema.parse(positionals[0]);
+    const { listDatasets, listMethods, listTasks } = await import("../registry.ts");
     const rows =
       kind === "tasks"
         ? listTasks().map((t) => ({

@@ -1,7 +1,7 @@
 // `cajal reproduce`: re-run a published run here, from its server or from an `export --run` file, and compare.
 import { readFile } from "node:fs/promises";
-import { getDataset, UsageError } from "../registry.ts";
 import type { RunExport } from "../service/runs.ts";
+import { UsageError } from "../usage-error.ts";
 import { defineCommand } from "./command.ts";
 import { ensureNetworks, runIdSchema } from "./shared.ts";
 
@@ -24,6 +24,7 @@ async function readExportFile(file: string): Promise<RunExport> {
 
 /** The network the run's dataset needs, when this checkout has that dataset at the run's version (else reproduce says why not). */
 async function networksFor(exported: RunExport): Promise<void> {
+  const { getDataset } = await import("../registry.ts");
   let dataset: ReturnType<typeof getDataset>;
   try {
     dataset = getDataset(exported.task.id, exported.dataset.slug);
@@ -50,7 +51,6 @@ export const reproduceCommand = defineCommand({
     failed: "they disagree, or the run cannot be re-run here (the report says why)",
   },
   async run({ values, positionals }) {
-    const { reproduceRun, formatReproduce } = await import("../service/reproduce.ts");
     const rawId = positionals[0];
     let exported: RunExport;
     if (values.file !== undefined) {
@@ -64,6 +64,8 @@ export const reproduceCommand = defineCommand({
       const runId = runIdSchema.parse(rawId);
       exported = await fetchRun(serverSchema.parse(values.server ?? (process.env.CAJAL_SERVER || undefined)), runId);
     }
+    // Loaded once the run is in hand: an unreadable file or a bad run id is answered without loading the harness.
+    const { reproduceRun, formatReproduce } = await import("../service/reproduce.ts");
     await networksFor(exported);
     const { ProgressBar } = await import("../progress.ts");
     const bar = new ProgressBar("reproduce", exported.run.instances, process.stderr, !values.json);

@@ -2,10 +2,9 @@
 // every instance, print a table (or JSON), and exit 1 when any run failed.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { registerAll } from "../register.ts";
-import { UsageError } from "../registry.ts";
-import { planRuns, runSuite, type SuiteResult } from "../runner.ts";
+import type { SuiteResult } from "../runner.ts";
 import type { MethodDefinition } from "../types.ts";
+import { UsageError } from "../usage-error.ts";
 import { defineCommand } from "./command.ts";
 import { ensureNetworks, jobsSchema, splitSchema, withDb } from "./shared.ts";
 
@@ -135,6 +134,7 @@ export const runCommand = defineCommand({
     const split = splitSchema.parse(values.split ?? "official");
     const jobs = values.jobs === undefined ? undefined : jobsSchema.parse(values.jobs);
     const { ids, extraMethods } = await resolveMethods(values.method ?? [], !values["no-sandbox"]);
+    const [{ planRuns, runSuite }, { registerAll }] = await Promise.all([import("../runner.ts"), import("../register.ts")]);
     const selection = { tasks: values.task, datasets: values.dataset, methods: ids, split, extraMethods };
     // Validate names before touching the database, so a typo fails fast with the list of what exists.
     const plan = planRuns(selection);

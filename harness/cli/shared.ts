@@ -3,9 +3,7 @@
 import os from "node:os";
 import { z } from "zod";
 import { type ArtifactRecipe, artifactStatus } from "../artifacts.ts";
-import { createDb, type Db } from "../db/client.ts";
-import { openDatabase } from "../db/embedded.ts";
-import { migrate } from "../db/migrate.ts";
+import type { Db } from "../db/client.ts";
 import type { DatasetDefinition } from "../types.ts";
 
 export interface DbContext {
@@ -22,6 +20,12 @@ export interface DbContext {
  * close everything however `fn` ends. The one place a command touches the database's lifecycle.
  */
 export async function withDb<T>(fn: (ctx: DbContext) => Promise<T>): Promise<T> {
+  // Loaded here, not at the top: commands import this module for its schemas too (see index.ts).
+  const [{ createDb }, { openDatabase }, { migrate }] = await Promise.all([
+    import("../db/client.ts"),
+    import("../db/embedded.ts"),
+    import("../db/migrate.ts"),
+  ]);
   const handle = await openDatabase();
   try {
     const { applied } = await migrate(handle.url);

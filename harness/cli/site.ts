@@ -1,7 +1,5 @@
 // `cajal start` (what `npm start` runs: database, migrations, networks, the default suite, then the site) and
 // `cajal serve` (the site on the results already in the database).
-import { contentHashCached, networkBuilt, registerAll } from "../register.ts";
-import { listDatasets } from "../registry.ts";
 import { defineCommand } from "./command.ts";
 import { formatResultsTable } from "./run.ts";
 import { hostSchema, missingNetworks, portSchema, withDb } from "./shared.ts";
@@ -48,6 +46,10 @@ export const startCommand = defineCommand({
       // The site builds in a child process while the suite runs: two cores, two jobs.
       const building = buildSite({ log: (line: string) => process.stderr.write(`site: ${line}\n`) });
       building.catch(() => undefined);
+      const [{ contentHashCached, networkBuilt, registerAll }, { listDatasets }] = await Promise.all([
+        import("../register.ts"),
+        import("../registry.ts"),
+      ]);
       // Datasets whose content hash is cached register now (no instance generation); the others, and those whose
       // networks are not trained yet, register on the suite's threads, which train the networks first: no core idles.
       const datasets = listDatasets();

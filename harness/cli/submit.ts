@@ -1,6 +1,6 @@
 // `cajal submit FOLDER --server URL`: pack a method folder reproducibly and upload it (token: CAJAL_TOKEN).
 import path from "node:path";
-import { UsageError } from "../registry.ts";
+import { UsageError } from "../usage-error.ts";
 import { defineCommand } from "./command.ts";
 
 export const submitCommand = defineCommand({

@@ -1,5 +1,5 @@
 // `cajal tokens create NAME`: a submission token for one submitter (printed once; the database keeps its sha256).
-import { UsageError } from "../registry.ts";
+import { UsageError } from "../usage-error.ts";
 import { defineCommand } from "./command.ts";
 import { withDb } from "./shared.ts";
 

@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "nod
 import path from "node:path";
 import { z } from "zod";
 import { REPO_ROOT } from "../paths.ts";
-import { UsageError } from "../registry.ts";
+import { UsageError } from "../usage-error.ts";
 import { defineCommand } from "./command.ts";
 import { jobsSchema, withDb } from "./shared.ts";
 

@@ -1,7 +1,7 @@
 // The client side of the service: `cajal submit` packs and uploads a method folder; `cajal reproduce --server`
 // fetches a run's export and archive. Server answers are validated with zod; a refusal prints the server's message.
 import { z } from "zod";
-import { UsageError } from "../registry.ts";
+import { UsageError } from "../usage-error.ts";
 import { archiveLimits, packMethodFolder, sha256 } from "./archive.ts";
 import { type RunExport, runExportSchema } from "./runs.ts";
 
