@@ -10,7 +10,7 @@ import { corruptPartners, densePatchEffects } from "../shared/patching.ts";
 
 export const activationPatching: MethodDefinition = {
   id: "activation-patching",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "Activation patching",
   kind: "baseline",
   description:

@@ -23,7 +23,7 @@ function patchDifferences(acts: readonly Float64Array[], n: number, partners: In
 
 export const attributionPatching: MethodDefinition = {
   id: "attribution-patching",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "Attribution patching",
   kind: "baseline",
   description:

@@ -29,7 +29,7 @@ export function residualGeometry(residuals: Float64Array, M: number, N: number):
 
 export const capacityPca: MethodDefinition = {
   id: "capacity-pca",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "PCA ball heuristic",
   kind: "baseline",
   description:

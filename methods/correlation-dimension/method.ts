@@ -2,8 +2,9 @@
 // fraction of point pairs closer than r, scales as r^d at small r; d is the least-squares slope of
 // log C(r) against log r over the small-scale range where a point has on average between 2 and 20
 // neighbours within r (10 log-spaced radii, read off the sorted pairwise distances).
+
+import { rowSquaredDistances } from "../../harness/row-dots.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { rowSquaredDistances } from "../shared/row-dots.ts";
 
 export const MIN_NEIGHBOURS = 2;
 export const MAX_NEIGHBOURS = 20;

@@ -13,7 +13,7 @@ describe("dictionary-learning", () => {
     expect(listMethods("feature-recovery").map((m) => m.id)).toContain("dictionary-learning");
     expect(getMethod("dictionary-learning")).toBe(dictionaryLearning);
     expect(dictionaryLearning.kind).toBe("baseline");
-    expect(dictionaryLearning.version).toBe("1.0.1");
+    expect(dictionaryLearning.version).toBe("1.0.2");
     expect(dictionaryLearning.tasks).toEqual(["feature-recovery"]);
     expect(dictionaryLearning.readsTruth).toBeFalsy();
   });

@@ -9,8 +9,8 @@
 // loops: a tfjs-wasm matMul was 5–10× slower than a plain loop at these sizes (README.md).
 import { f32 } from "../../harness/ndarray.ts";
 import { Rng } from "../../harness/rng.ts";
+import { rowDots } from "../../harness/row-dots.ts";
 import type { MethodDefinition, NdArray } from "../../harness/types.ts";
-import { rowDots } from "../shared/row-dots.ts";
 
 /** Hyper-parameters (README.md says why). */
 export const DL_DEFAULTS = {
@@ -496,7 +496,7 @@ export function learnDictionary(
 
 export const dictionaryLearning: MethodDefinition = {
   id: "dictionary-learning",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "Sparse dictionary learning",
   kind: "baseline",
   description:

@@ -122,7 +122,7 @@ export async function fastIca(
 
 export const fastica: MethodDefinition = {
   id: "fastica",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "FastICA",
   kind: "baseline",
   description:

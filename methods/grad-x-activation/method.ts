@@ -9,7 +9,7 @@ import { meanAbsDot, transformerUnitGradients } from "../shared/patching.ts";
 
 export const gradXActivation: MethodDefinition = {
   id: "grad-x-activation",
-  version: "1.1.1",
+  version: "1.1.2",
   name: "Gradient × activation",
   kind: "baseline",
   description:

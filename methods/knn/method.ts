@@ -3,10 +3,10 @@
 // averages the neighbours' targets (linear), their unit vectors (circular, then atan2) or takes their
 // majority vote (categorical; ties go to the class whose nearest member is nearest).
 import { f32 } from "../../harness/ndarray.ts";
+import { rowDots } from "../../harness/row-dots.ts";
 import type { MethodDefinition } from "../../harness/types.ts";
 import type { DecodingParams } from "../../tasks/latent-decoding/task.ts";
 import { applyStandardizer, blockedFolds, readProblem, standardizer, taskScore } from "../shared/decoding.ts";
-import { rowDots } from "../shared/row-dots.ts";
 
 export const KNN_KS = [1, 3, 5, 9, 15, 25, 41, 65];
 export const KNN_FOLDS = 5;
@@ -139,7 +139,7 @@ export function knnPredict(
 
 export const knn: MethodDefinition = {
   id: "knn",
-  version: "1.0.3",
+  version: "1.0.4",
   name: "k-nearest neighbours (blocked CV)",
   kind: "baseline",
   description:

@@ -6,7 +6,7 @@ import { linearCkaMatrix } from "../shared/cka.ts";
 
 export const linearCkaMethod: MethodDefinition = {
   id: "linear-cka",
-  version: "1.1.2",
+  version: "1.1.3",
   name: "Linear CKA",
   kind: "baseline",
   description:

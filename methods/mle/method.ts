@@ -29,7 +29,7 @@ export function mleDimension(x: ArrayLike<number>, n: number, d: number, k1 = K1
 
 export const mle: MethodDefinition = {
   id: "mle",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "MLE (Levina–Bickel)",
   kind: "baseline",
   description:

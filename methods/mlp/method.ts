@@ -122,7 +122,7 @@ export function lossGradient(
 
 export const mlp: MethodDefinition = {
   id: "mlp",
-  version: "1.1.0",
+  version: "1.1.1",
   name: "MLP decoder (TensorFlow.js)",
   kind: "baseline",
   description:

@@ -16,7 +16,7 @@ export function participationRatio(values: ArrayLike<number>): number {
 
 export const participationRatioMethod: MethodDefinition = {
   id: "participation-ratio",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Participation ratio",
   kind: "baseline",
   description: "(Σλ)² / Σλ² of the covariance eigenvalues λ of the activity.",

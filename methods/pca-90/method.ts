@@ -23,7 +23,7 @@ export function pcaDimension(values: Float64Array, fraction = VARIANCE_FRACTION)
 
 export const pca90: MethodDefinition = {
   id: "pca-90",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "PCA 90% variance",
   kind: "baseline",
   description:

@@ -7,7 +7,7 @@ import type { MethodDefinition, NdArray } from "../../harness/types.ts";
 
 export const pca: MethodDefinition = {
   id: "pca",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "PCA",
   kind: "baseline",
   description:

@@ -2,7 +2,7 @@
 // principal components, denoise by k-nearest-neighbour averaging, pick max–min landmarks, compute the
 // Vietoris–Rips barcode of the landmarks, and read Betti numbers off the bars that stand out.
 import { principalAxes } from "../../harness/linalg.ts";
-import { rowSquaredDistances } from "../shared/row-dots.ts";
+import { rowSquaredDistances } from "../../harness/row-dots.ts";
 import { type Bar, distanceMatrix, ripsBarcode } from "./rips.ts";
 
 export interface PipelineOptions {

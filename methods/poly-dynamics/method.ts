@@ -76,7 +76,7 @@ function featureJacobian(z: ArrayLike<number>, terms: readonly number[][], d: nu
 
 export const polyDynamics: MethodDefinition = {
   id: "poly-dynamics",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "PCA + polynomial dynamics, fixed-point search",
   kind: "baseline",
   description:

@@ -54,7 +54,7 @@ export function procrustesDistance(x: CentredPart, y: CentredPart): number {
 
 export const procrustes: MethodDefinition = {
   id: "procrustes",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "Orthogonal Procrustes",
   kind: "baseline",
   description:

@@ -71,7 +71,7 @@ export function rbfGram(x: NdArray): RbfPart {
 
 export const rbfCka: MethodDefinition = {
   id: "rbf-cka",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "RBF CKA",
   kind: "baseline",
   description:

@@ -112,7 +112,7 @@ export class RidgePath {
 
 export const ridge: MethodDefinition = {
   id: "ridge",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "Ridge regression (blocked CV)",
   kind: "baseline",
   description:

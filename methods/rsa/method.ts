@@ -139,7 +139,7 @@ export function spearman(a: RankedRdm, b: RankedRdm): number {
 
 export const rsa: MethodDefinition = {
   id: "rsa",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "RSA (correlation-distance RDMs, Spearman)",
   kind: "baseline",
   description:

@@ -1,28 +1,10 @@
 // Centred kernel alignment (Kornblith, Norouzi, Lee & Hinton 2019), shared by linear-cka and rbf-cka; svcca and
-// procrustes use its Xᵀ Y (crossProduct).
+// procrustes use its Xᵀ Y (crossProduct, from the task's parts.ts, which the task's probes use too).
 import type { TfHandle } from "../../harness/tf.ts";
 import type { NdArray } from "../../harness/types.ts";
-import type { CentredPart } from "../../tasks/layer-correspondence/parts.ts";
+import { type CentredPart, crossProduct } from "../../tasks/layer-correspondence/parts.ts";
 
-/** Xᵀ Y of two column-centred parts with the same rows (d×e, row-major). */
-export function crossProduct(x: CentredPart, y: CentredPart): Float64Array {
-  const { n, d } = x;
-  const e = y.d;
-  const xd = x.data;
-  const yd = y.data;
-  const out = new Float64Array(d * e);
-  for (let s = 0; s < n; s++) {
-    const xo = s * d;
-    const yo = s * e;
-    for (let p = 0; p < d; p++) {
-      const v = xd[xo + p] as number;
-      if (v === 0) continue;
-      const ro = p * e;
-      for (let q = 0; q < e; q++) out[ro + q] = (out[ro + q] as number) + v * (yd[yo + q] as number);
-    }
-  }
-  return out;
-}
+export { crossProduct };
 
 export function frobeniusSquared(m: ArrayLike<number>): number {
   let s = 0;

@@ -17,7 +17,7 @@ const READOUT_RIDGE = 100;
 
 export const spikeSmoothing: MethodDefinition = {
   id: "spike-smoothing",
-  version: "1.0.0",
+  version: "1.0.1",
   name: "Spike smoothing + Poisson GLM",
   kind: "baseline",
   description:

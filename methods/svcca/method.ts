@@ -81,7 +81,7 @@ export function meanCanonicalCorrelation(x: ReducedPart, y: ReducedPart): number
 
 export const svcca: MethodDefinition = {
   id: "svcca",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "SVCCA",
   kind: "baseline",
   description:

@@ -31,7 +31,7 @@ export function twoNnDimension(x: ArrayLike<number>, n: number, d: number, disca
 
 export const twonn: MethodDefinition = {
   id: "twonn",
-  version: "1.0.1",
+  version: "1.0.2",
   name: "TwoNN",
   kind: "baseline",
   description:

@@ -3,21 +3,7 @@
 // bench/analysis/layer-correspondence-floors.ts (the per-part scalar probes).
 import { f32 } from "../../harness/ndarray.ts";
 import type { Instance, JsonValue, MethodOutputs, NdArray } from "../../harness/types.ts";
-import { centreColumns, readParts } from "./parts.ts";
-
-/** Cross-product XᵀY (d × e) of two centred parts (float64). */
-function crossProduct(x: { n: number; d: number; data: Float64Array }, y: { n: number; d: number; data: Float64Array }): Float64Array {
-  const out = new Float64Array(x.d * y.d);
-  for (let s = 0; s < x.n; s++) {
-    for (let p = 0; p < x.d; p++) {
-      const v = x.data[s * x.d + p] as number;
-      if (v === 0) continue;
-      const row = p * y.d;
-      for (let q = 0; q < y.d; q++) out[row + q] = (out[row + q] as number) + v * (y.data[s * y.d + q] as number);
-    }
-  }
-  return out;
-}
+import { type CentredPart, centreColumns, crossProduct, readParts } from "./parts.ts";
 
 const sumSquares = (v: Float64Array) => v.reduce((a, b) => a + b * b, 0);
 
@@ -31,7 +17,7 @@ export function withinSystemCka(parts: NdArray[]): Float64Array {
     out[i * K + i] = 1;
     for (let j = i + 1; j < K; j++) {
       const denominator = (self[i] as number) * (self[j] as number);
-      const v = denominator > 0 ? sumSquares(crossProduct(centred[i] as never, centred[j] as never)) / denominator : 0;
+      const v = denominator > 0 ? sumSquares(crossProduct(centred[i] as CentredPart, centred[j] as CentredPart)) / denominator : 0;
       out[i * K + j] = v;
       out[j * K + i] = v;
     }
