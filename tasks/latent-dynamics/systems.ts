@@ -86,28 +86,55 @@ function limitCycle(): DynamicalSystem {
     d,
     fixedPoints: [{ location: Float64Array.of(0, 0), unstable: 2, continuum: 0 }],
     simulate(trials, bins, rng) {
-      const out = new Float64Array(trials * bins * d);
-      for (let tr = 0; tr < trials; tr++) {
-        const r0 = 0.05 + 1.55 * rng.uniform();
-        const a0 = 2 * Math.PI * rng.uniform();
-        let x = r0 * Math.cos(a0);
-        let y = r0 * Math.sin(a0);
-        for (let b = 0; b < bins; b++) {
-          for (let s = 0; s < substeps; s++) {
-            const h = 1 / substeps;
-            const g = lambda * (1 - x * x - y * y);
-            const nx = x + h * (g * x - omega * y) + 0.03 * Math.sqrt(h) * rng.normal();
-            const ny = y + h * (g * y + omega * x) + 0.03 * Math.sqrt(h) * rng.normal();
-            x = nx;
-            y = ny;
-          }
-          out[(tr * bins + b) * d] = x;
-          out[(tr * bins + b) * d + 1] = y;
-        }
-      }
-      return out;
+      return simulatePlanar(
+        trials,
+        bins,
+        rng,
+        substeps,
+        (q) => lambda * q,
+        () => () => omega,
+      );
     },
   };
+}
+
+/**
+ * Trials of the planar flow x' = g(1 − r²) x − ω y, y' = g(1 − r²) y + ω x (Euler substeps, process noise 0.03 per
+ * √bin), each started anywhere in the disc of radius 1.6: the Hopf normal form that the limit cycle (g = λ, ω fixed)
+ * and the ring attractor (g = 1/τ, ω from unseen turning bouts) both integrate. `radial` maps 1 − r² to the radial
+ * rate; `trialSpeed` gives each trial its angular speed per bin (drawn before the bin's substeps).
+ */
+function simulatePlanar(
+  trials: number,
+  bins: number,
+  rng: Rng,
+  substeps: number,
+  radial: (q: number) => number,
+  trialSpeed: () => (rng: Rng) => number,
+): Float64Array {
+  const d = 2;
+  const out = new Float64Array(trials * bins * d);
+  for (let tr = 0; tr < trials; tr++) {
+    const r0 = 0.05 + 1.55 * rng.uniform();
+    const a0 = 2 * Math.PI * rng.uniform();
+    let x = r0 * Math.cos(a0);
+    let y = r0 * Math.sin(a0);
+    const speed = trialSpeed();
+    for (let b = 0; b < bins; b++) {
+      const omega = speed(rng);
+      for (let s = 0; s < substeps; s++) {
+        const h = 1 / substeps;
+        const g = radial(1 - x * x - y * y);
+        const nx = x + h * (g * x - omega * y) + 0.03 * Math.sqrt(h) * rng.normal();
+        const ny = y + h * (g * y + omega * x) + 0.03 * Math.sqrt(h) * rng.normal();
+        x = nx;
+        y = ny;
+      }
+      out[(tr * bins + b) * d] = x;
+      out[(tr * bins + b) * d + 1] = y;
+    }
+  }
+  return out;
 }
 
 /**
@@ -215,29 +242,18 @@ function ringAttractor(): DynamicalSystem {
       ...continuumSample(360, true, (s) => Float64Array.of(Math.cos(2 * Math.PI * s), Math.sin(2 * Math.PI * s)), 0, 1),
     ],
     simulate(trials, bins, rng) {
-      const out = new Float64Array(trials * bins * d);
-      for (let tr = 0; tr < trials; tr++) {
-        const r0 = 0.05 + 1.55 * rng.uniform();
-        const a0 = 2 * Math.PI * rng.uniform();
-        let x = r0 * Math.cos(a0);
-        let y = r0 * Math.sin(a0);
-        // Turning bouts of 0.1–0.3 rad per bin (a quarter turn in 5–15 bins).
-        const turning = new InputBouts(1 / 10, 0.1, 0.3);
-        for (let b = 0; b < bins; b++) {
-          const omega = turning.next(rng);
-          for (let s = 0; s < substeps; s++) {
-            const h = 1 / substeps;
-            const g = (1 - x * x - y * y) / tau;
-            const nx = x + h * (g * x - omega * y) + 0.03 * Math.sqrt(h) * rng.normal();
-            const ny = y + h * (g * y + omega * x) + 0.03 * Math.sqrt(h) * rng.normal();
-            x = nx;
-            y = ny;
-          }
-          out[(tr * bins + b) * d] = x;
-          out[(tr * bins + b) * d + 1] = y;
-        }
-      }
-      return out;
+      // Turning bouts of 0.1–0.3 rad per bin (a quarter turn in 5–15 bins), fresh for each trial.
+      return simulatePlanar(
+        trials,
+        bins,
+        rng,
+        substeps,
+        (q) => q / tau,
+        () => {
+          const turning = new InputBouts(1 / 10, 0.1, 0.3);
+          return (r) => turning.next(r);
+        },
+      );
     },
   };
 }
