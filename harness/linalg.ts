@@ -461,11 +461,12 @@ export function columnMeans(x: ArrayLike<number>, n: number, d: number): Float64
 }
 
 /**
- * The 4 × 2 block of dot products of rows a, a+1, a+2, a+3 with rows b, b+1 of a row-major matrix whose
- * rows are `len` long (`a`, `b`: offsets of the first rows), into out[2·r + c]. Eight independent sums over
- * one pass keep the values in registers; each sum runs in index order, so results equal plain dot products.
+ * The 4 × 2 block of dot products of rows a, a+1, a+2, a+3 of row-major `x` with rows b, b+1 of row-major `y` (the
+ * same matrix or another), all rows `len` long (`a`, `b`: offsets of the first rows), into out[2·r + c]. Eight
+ * independent sums over one pass keep the values in registers; each sum runs in index order, so results equal
+ * plain dot products. Exact neighbours (a Gram block), the Gram matrix here and the SAE encoder use it.
  */
-export function dotBlock4x2(x: Float64Array, a: number, b: number, len: number, out: Float64Array): void {
+export function dotBlock4x2(x: Float64Array, a: number, y: Float64Array, b: number, len: number, out: Float64Array): void {
   const a1 = a + len;
   const a2 = a1 + len;
   const a3 = a2 + len;
@@ -483,8 +484,8 @@ export function dotBlock4x2(x: Float64Array, a: number, b: number, len: number, 
     const x1 = x[a1 + s] as number;
     const x2 = x[a2 + s] as number;
     const x3 = x[a3 + s] as number;
-    const y0 = x[b + s] as number;
-    const y1 = x[b1 + s] as number;
+    const y0 = y[b + s] as number;
+    const y1 = y[b1 + s] as number;
     c00 += x0 * y0;
     c01 += x0 * y1;
     c10 += x1 * y0;
@@ -525,7 +526,7 @@ export function covariance(x: ArrayLike<number>, n: number, d: number, mean: Arr
   const sums = new Float64Array(8);
   for (let i0 = 0; i0 < d; i0 += 4) {
     for (let j = i0; j < padded; j += 2) {
-      dotBlock4x2(ct, i0 * n, j * n, n, sums);
+      dotBlock4x2(ct, i0 * n, ct, j * n, n, sums);
       for (let t = 0; t < 8; t++) {
         const i = i0 + (t >> 1);
         const jj = j + (t & 1);

@@ -17,7 +17,7 @@ export const SAE_L1_CONFIG: SaeConfig = {
 
 export const saeL1: MethodDefinition = {
   id: "sae-l1",
-  version: "1.1.0",
+  version: "1.1.1",
   name: "Sparse autoencoder (L1)",
   kind: "baseline",
   description:

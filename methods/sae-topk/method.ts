@@ -17,7 +17,7 @@ export const SAE_TOPK_CONFIG: SaeConfig = {
 
 export const saeTopk: MethodDefinition = {
   id: "sae-topk",
-  version: "1.1.0",
+  version: "1.1.1",
   name: "Sparse autoencoder (TopK)",
   kind: "baseline",
   description:

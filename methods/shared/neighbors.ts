@@ -49,7 +49,7 @@ export function nearestNeighbours(x: ArrayLike<number>, n: number, d: number, k:
     const j1 = Math.min(padded, j0 + tile);
     for (let i0 = 0; i0 < j1 && i0 < n; i0 += BLOCK) {
       for (let j = Math.max(j0, i0); j < j1; j += 2) {
-        dotBlock4x2(xs, i0 * d, j * d, d, dots);
+        dotBlock4x2(xs, i0 * d, xs, j * d, d, dots);
         // Pair (i, j) of dots[t], i < j only (the diagonal block and the padding rows are skipped).
         for (let t = 0; t < 8; t++) {
           const i = i0 + (t >> 1);

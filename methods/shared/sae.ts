@@ -9,6 +9,7 @@
 // dense; decoding, the gradients and the firing counts visit the latents that are on (TopK: K per sample).
 // Float64 throughout, with IEEE arithmetic only (no Math.exp etc.), so the result is the same on every machine
 // and backend.
+import { dotBlock4x2 } from "../../harness/linalg.ts";
 import { Rng } from "../../harness/rng.ts";
 
 export type SaeActivation = { kind: "l1"; l1: number } | { kind: "topk"; k: number };
@@ -61,6 +62,7 @@ interface Encoder {
   active: Int32Array; // latents that are on in the current row, ascending; the first `count`
   top: Float64Array; // TopK: the K largest pre-activations of the current row, descending
   err: Float64Array; // d: the current row's x̂ − x, then ∂loss/∂x̂
+  dots: Float64Array; // 8: one 4 latents × 2 rows block of dot products
 }
 
 function encoder(p: SaeParams, activation: SaeActivation): Encoder {
@@ -70,6 +72,7 @@ function encoder(p: SaeParams, activation: SaeActivation): Encoder {
     active: new Int32Array(p.latents),
     top: new Float64Array(activation.kind === "topk" ? activation.k : 0),
     err: new Float64Array(p.d),
+    dots: new Float64Array(8),
   };
 }
 
@@ -80,75 +83,29 @@ function encoder(p: SaeParams, activation: SaeActivation): Encoder {
  */
 function encodeRows(p: SaeParams, x: ArrayLike<number>, a: number, b: number, s: Encoder): void {
   const { d, latents, enc, bEnc, bDec } = p;
-  const { xc } = s;
+  const { xc, pre, dots } = s;
   for (let c = 0; c < d; c++) {
     xc[c] = (x[a * d + c] as number) - (bDec[c] as number);
     xc[d + c] = (x[b * d + c] as number) - (bDec[c] as number);
   }
-  encodePair(xc, 0, d, enc, bEnc, s.pre, 0, latents, d, latents);
-}
-
-function encodePair(
-  xc: Float64Array,
-  x0: number,
-  x1: number,
-  enc: Float64Array,
-  bEnc: Float64Array,
-  pre: Float64Array,
-  p0: number,
-  p1: number,
-  d: number,
-  latents: number,
-): void {
   let j = 0;
   for (; j + 4 <= latents; j += 4) {
-    const o0 = j * d;
-    const o1 = o0 + d;
-    const o2 = o1 + d;
-    const o3 = o2 + d;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let b0 = 0;
-    let b1 = 0;
-    let b2 = 0;
-    let b3 = 0;
-    for (let c = 0; c < d; c++) {
-      const e0 = enc[o0 + c] as number;
-      const e1 = enc[o1 + c] as number;
-      const e2 = enc[o2 + c] as number;
-      const e3 = enc[o3 + c] as number;
-      const u = xc[x0 + c] as number;
-      const v = xc[x1 + c] as number;
-      a0 += u * e0;
-      a1 += u * e1;
-      a2 += u * e2;
-      a3 += u * e3;
-      b0 += v * e0;
-      b1 += v * e1;
-      b2 += v * e2;
-      b3 += v * e3;
+    dotBlock4x2(enc, j * d, xc, 0, d, dots); // dots[2r + c]: latent j + r against row c
+    for (let r = 0; r < 4; r++) {
+      pre[j + r] = (bEnc[j + r] as number) + (dots[2 * r] as number);
+      pre[latents + j + r] = (bEnc[j + r] as number) + (dots[2 * r + 1] as number);
     }
-    pre[p0 + j] = (bEnc[j] as number) + a0;
-    pre[p0 + j + 1] = (bEnc[j + 1] as number) + a1;
-    pre[p0 + j + 2] = (bEnc[j + 2] as number) + a2;
-    pre[p0 + j + 3] = (bEnc[j + 3] as number) + a3;
-    pre[p1 + j] = (bEnc[j] as number) + b0;
-    pre[p1 + j + 1] = (bEnc[j + 1] as number) + b1;
-    pre[p1 + j + 2] = (bEnc[j + 2] as number) + b2;
-    pre[p1 + j + 3] = (bEnc[j + 3] as number) + b3;
   }
   for (; j < latents; j++) {
     const o = j * d;
-    let a = 0;
-    let b = 0;
+    let u = 0;
+    let v = 0;
     for (let c = 0; c < d; c++) {
-      a += (xc[x0 + c] as number) * (enc[o + c] as number);
-      b += (xc[x1 + c] as number) * (enc[o + c] as number);
+      u += (xc[c] as number) * (enc[o + c] as number);
+      v += (xc[d + c] as number) * (enc[o + c] as number);
     }
-    pre[p0 + j] = (bEnc[j] as number) + a;
-    pre[p1 + j] = (bEnc[j] as number) + b;
+    pre[j] = (bEnc[j] as number) + u;
+    pre[latents + j] = (bEnc[j] as number) + v;
   }
 }
 
